@@ -1,0 +1,3 @@
+from oqmigrate.cli import main
+
+main()
