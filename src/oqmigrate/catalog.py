@@ -195,7 +195,7 @@ def trigger_tokens(rule_ids: Iterable[str]) -> tuple[bytes, ...]:
 
 def _paragraphs(text: str, width: int = 100) -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "\n\n".join(textwrap.fill(" ".join(p.split()), width=width) for p in paragraphs)
+    return "\n\n".join(textwrap.fill(" ".join(p.split()), width=width, break_on_hyphens=False, break_long_words=False) for p in paragraphs)
 
 
 def _codemod_line(rule: Rule) -> str:
