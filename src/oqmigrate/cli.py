@@ -1,0 +1,233 @@
+"""The command line: scan, rules, explain, baseline, diff, apply, plan.
+
+Machine output and diffs go to stdout; progress, status and summaries to stderr. Every usage error —
+a missing path, an unknown rule id, a malformed option — is one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from oqmigrate import __version__, baseline, report
+
+try:  # typer >= 0.20 vendors click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer with click installed
+    from click import exceptions as click_errors
+from oqmigrate.catalog import SEVERITIES, UnknownRuleError, explain_text, load_catalog, resolve_rule_ids
+from oqmigrate.scanner import scan as run_scan
+from oqmigrate.workspace import UsageError, discover
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  help="Find Oqtane scheduled-job anti-patterns and rewrite them into HostedServiceBase jobs.")
+
+
+class Usage(Exception):
+    """A usage error raised by a command: printed as one line, exit code 2."""
+
+
+class ScanFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class ListFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def stdout_console() -> Console:
+    # Redirected output gets wide lines instead of rich's 80-column default.
+    return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=160)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def selected_rules(select: Optional[str], ignore: Optional[str]) -> set[str]:
+    try:
+        chosen = resolve_rule_ids(select) if select else set(load_catalog())
+        return chosen - (resolve_rule_ids(ignore) if ignore else set())
+    except UnknownRuleError as e:
+        raise Usage(str(e)) from None
+
+
+def workspace_of(paths: Optional[List[Path]]):
+    try:
+        return discover([str(p) for p in (paths or [Path(".")])])
+    except UsageError as e:
+        raise Usage(str(e)) from None
+
+
+@contextmanager
+def progress_bar(enabled: bool, total: int, label: str) -> Iterator:
+    if not enabled or not sys.stderr.isatty() or total == 0:
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def write_output(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise Usage(f"cannot write {output}: {e.strerror or e}") from None
+
+
+PATHS = typer.Argument(None, help="Folders, .cs files, .sln, .slnx or .csproj (default: .)", show_default=False)
+
+
+@app.command()
+def scan(
+    paths: Optional[List[Path]] = PATHS,
+    format: ScanFormat = typer.Option(ScanFormat.text, "--format", help="text, json, sarif or markdown"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the report to FILE instead of stdout"),
+    select: Optional[str] = typer.Option(None, "--select", help="only these rule ids or names (comma separated)"),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule ids or names"),
+    baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="report only findings not in this baseline"),
+    fail_on: FailOn = typer.Option(FailOn.warning, "--fail-on", help="exit 1 when a finding is at least this severe"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="worker processes (default: all cores)"),
+    no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
+) -> int:
+    """Report every worker and job that breaks the scheduled-jobs playbook."""
+    rules = selected_rules(select, ignore)
+    ws = workspace_of(paths)
+    known = None
+    if baseline_file is not None:
+        try:
+            known = baseline.load(baseline_file)
+        except baseline.BaselineError as e:
+            raise Usage(str(e)) from None
+    with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
+        result = run_scan(ws, rules, jobs, advance)
+    findings, covered = result.findings, 0
+    if known is not None:
+        findings, covered = baseline.subtract(findings, known)
+    if format is ScanFormat.json:
+        write_output(report.dumps(report.to_json(result.root, result.files_scanned, findings, result.errors, result.skipped)), output)
+    elif format is ScanFormat.sarif:
+        write_output(report.dumps(report.to_sarif(result.root, findings, result.errors)), output)
+    elif format is ScanFormat.markdown:
+        write_output(report.to_markdown(result.root, result.files_scanned, findings, result.errors), output)
+    elif output is not None:
+        console = Console(file=open(output, "w", encoding="utf-8"), width=160, no_color=True)
+        report.render_text(console, findings, result.errors)
+        console.file.close()
+    else:
+        report.render_text(stdout_console(), findings, result.errors)
+    err_console().print(report.summary_line(result.files_scanned, findings, result.errors, covered), markup=False)
+    if fail_on is FailOn.never:
+        return 0
+    threshold = SEVERITIES.index(fail_on.value)
+    return 1 if any(SEVERITIES.index(f.severity) <= threshold for f in findings) else 0
+
+
+@app.command("baseline")
+def baseline_cmd(
+    paths: Optional[List[Path]] = PATHS,
+    output: Path = typer.Option(Path("oqmigrate-baseline.json"), "--output", "-o", help="baseline file to write"),
+    select: Optional[str] = typer.Option(None, "--select", help="only these rule ids or names"),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule ids or names"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1),
+    no_progress: bool = typer.Option(False, "--no-progress"),
+) -> int:
+    """Record today's findings so that `scan --baseline` reports only new ones."""
+    rules = selected_rules(select, ignore)
+    ws = workspace_of(paths)
+    with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
+        result = run_scan(ws, rules, jobs, advance)
+    write_output(report.dumps(baseline.build(result.findings)), output)
+    err_console().print(f"baseline of {len(result.findings)} findings written to {output}", markup=False)
+    return 0
+
+
+@app.command()
+def rules(format: ListFormat = typer.Option(ListFormat.text, "--format", help="text or json")) -> int:
+    """List the rule catalog."""
+    catalog = load_catalog()
+    if format is ListFormat.json:
+        write_output(report.dumps({"rules": [
+            {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary, "fixable": r.fixable,
+             "codemod": r.codemod, "playbook_section": r.playbook_section, "help_uri": r.help_uri}
+            for r in catalog.values()]}), None)
+        return 0
+    from rich.table import Table
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("id", "name", "severity", "codemod", "summary"):
+        table.add_column(col, overflow="fold")
+    for r in catalog.values():
+        table.add_row(r.id, r.name, r.severity, (r.codemod or "-") + ("" if r.fixable or not r.codemod else " (manual)"), r.summary)
+    stdout_console().print(table)
+    return 0
+
+
+@app.command()
+def explain(rule_id: str = typer.Argument(..., help="a rule id (OQJ004) or name (job-state)")) -> int:
+    """Explain one rule: rationale, playbook section, noncompliant and compliant code, the codemod."""
+    try:
+        ids = resolve_rule_ids(rule_id)
+    except UnknownRuleError as e:
+        raise Usage(str(e)) from None
+    if len(ids) != 1:
+        raise Usage("explain takes exactly one rule id")
+    write_output(explain_text(load_catalog()[ids.pop()]) + "\n", None)
+    return 0
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"oqmigrate {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                      help="print the version and exit")) -> None:
+    pass
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    try:
+        rv = app(args=argv, prog_name="oqmigrate", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as e:
+        sys.stderr.write(e.format_message() + "\n")
+        sys.exit(2)
+    except click_errors.UsageError as e:
+        sys.stderr.write(f"oqmigrate: error: {e.format_message()}\n")
+        sys.exit(2)
+    except Usage as e:
+        sys.stderr.write(f"oqmigrate: error: {e}\n")
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("oqmigrate: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)
