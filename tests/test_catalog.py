@@ -73,7 +73,8 @@ SCOPE = {
     "OQJ003": WORKER | JOB,
     "OQJ004": WORKER | JOB,
     "OQJ005": WORKER | JOB,
-    "OQJ006": WORKER | JOB,
+    # Hangfire and Quartz schedulers are found wherever they are set up (usually a startup class).
+    "OQJ006": WORKER | JOB | {"RecurringJob", "CronScheduleBuilder", "WithCronSchedule"},
     "OQJ007": WORKER | JOB,
     "OQJ008": JOB,
     "OQJ009": JOB,
@@ -197,7 +198,8 @@ def test_noncompliant_example_passes_the_prefilter(rules, rule_id):
 
 def test_trigger_tokens_are_bytes_sorted_and_deduplicated():
     tokens = trigger_tokens(IDS + IDS)
-    assert tokens == (b"AddHostedService", b"BackgroundService", b"HostedServiceBase", b"IHostedService")
+    assert tokens == (b"AddHostedService", b"BackgroundService", b"CronScheduleBuilder", b"HostedServiceBase",
+                      b"IHostedService", b"RecurringJob", b"WithCronSchedule")
     assert trigger_tokens(["OQJ008", "OQJ011"]) == (b"HostedServiceBase",)
     assert trigger_tokens([]) == ()
 

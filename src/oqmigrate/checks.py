@@ -30,13 +30,8 @@ NOT_CACHED_SERVICES = {
     "CancellationToken", "ILogger", "ILoggerFactory", "TimeProvider", "ISystemClock",
 }
 SERVICE_NAME = re.compile(r"^I[A-Z]\w*$|(Repository|Context|DbContext|Service|Manager|Client|Provider|Store)$")
-IMMUTABLE_TYPES = {
-    "TimeSpan", "DateTime", "DateTimeOffset", "Guid", "Regex", "TimeZoneInfo", "Uri", "Version", "CultureInfo",
-    "Encoding", "StringComparer", "JsonSerializerOptions",
-}
 TIMER_TYPES = {"Timer", "PeriodicTimer"}
 TIMER_NAMESPACES = {"", "System.Threading", "System.Timers"}
-LIFECYCLE_TYPES = TIMER_TYPES | {"CancellationTokenSource", "Task", "Thread"}
 WAIT_CALLS = {"Delay", "Sleep", "WaitForNextTickAsync"}
 NOW_MEMBERS = {"Now", "UtcNow"}
 CLOCK_PARTS = {"Hour", "Minute", "Second", "DayOfWeek", "Day", "TimeOfDay", "Date", "Month"}
@@ -237,19 +232,28 @@ def _timer_type(type_node: Node | None, model: FileModel) -> bool:
     if type_node is None:
         return False
     resolved = _resolved_type(type_node, model)
-    return _simple(resolved) in TIMER_TYPES and _qualifier(resolved) in TIMER_NAMESPACES
+    if _simple(resolved) not in TIMER_TYPES or _qualifier(resolved) not in TIMER_NAMESPACES:
+        return False
+    return bool(_qualifier(resolved)) or not model.declares_visible(_simple(resolved), _namespace_at(type_node))
+
+
+def _namespace_at(node: Node) -> str:
+    from oqmigrate.model import _namespace_of
+    return _namespace_of(node)
 
 
 # --- rules ----------------------------------------------------------------------------------------
 
 def _check_worker_class(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
-    if cls.kind == "worker":
+    if cls.kind == "worker" and cls.via != cls.name:  # report a partial class once, on the part with the base list
         what = "derives from BackgroundService" if _simple(cls.via) == "BackgroundService" else f"implements {_simple(cls.via)}"
         yield Hit("OQJ001", cls.name_node,
                   f"'{cls.name}' {what}; Oqtane runs scheduled work only as a HostedServiceBase job")
 
 
-def _is_repeating_loop(loop: Node, in_job: bool) -> bool:
+def _is_repeating_loop(loop: Node) -> bool:
+    """while/do loops that wait, and endless `for (;;)` loops that wait (a counted `for` or a `foreach` that
+    sleeps between calls is pacing, not polling)."""
     calls = {_invoked_name(i)[1] for i in syntax.descendants(loop, "invocation_expression")}
     waits = bool(calls & WAIT_CALLS)
     if not waits:
@@ -259,9 +263,7 @@ def _is_repeating_loop(loop: Node, in_job: bool) -> bool:
         return cond is None
     if cond is None:
         return False
-    ctext = syntax.text(cond)
-    endless = ctext.strip() == "true" or "IsCancellationRequested" in ctext or "WaitForNextTickAsync" in ctext
-    return endless or not in_job
+    return True
 
 
 def _check_timers_and_loops(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
@@ -278,7 +280,7 @@ def _check_timers_and_loops(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     for loop in _class_nodes(cls, "while_statement", "do_statement", "for_statement"):
         if any(f.start_byte <= loop.start_byte and loop.end_byte <= f.end_byte for f in flagged):
             continue
-        if _is_repeating_loop(loop, cls.kind == "job"):
+        if _is_repeating_loop(loop):
             flagged.append(loop)
             yield Hit("OQJ002", loop, "a loop that waits and repeats; Oqtane calls the job once per scheduled run")
 
@@ -311,18 +313,9 @@ def _check_background_tasks(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             yield Hit("OQJ003", n, "a thread started by the class runs outside the job's execution")
     for a in _class_nodes(cls, "assignment_expression"):
         left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
-        if left is not None and syntax.text(left) == "_" and right is not None and right.type == "invocation_expression":
+        if left is not None and syntax.text(left) == "_" and right is not None and right.type == "invocation_expression" \
+                and _invoked_name(right)[1].endswith("Async"):
             yield Hit("OQJ003", a, "a discarded task keeps running after the job returns; await it")
-
-
-def _is_immutable(type_node: Node | None) -> bool:
-    if type_node is None:
-        return False
-    if type_node.type == "predefined_type":
-        return syntax.text(type_node) != "object"
-    if type_node.type == "nullable_type":
-        return _is_immutable(type_node.named_children[0])
-    return _simple(type_name(type_node)) in IMMUTABLE_TYPES
 
 
 def _check_state(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
@@ -339,16 +332,12 @@ def _check_state(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             continue
         is_field = decl.type in ("field_declaration", "event_field_declaration")
         if "static" in mods:
-            if "readonly" in mods and _is_immutable(tnode):
-                continue
             if decl.type == "property_declaration" and not _is_auto_property(decl):
                 continue
             yield Hit("OQJ004", decl, f"static '{name}' is shared by every tenant and kept between runs")
             continue
         if not (is_field or _is_auto_property(decl)):
             continue
-        if _timer_type(tnode, ctx.model) or _is_type_simple(tnode, LIFECYCLE_TYPES):
-            continue  # timer/loop plumbing: OQJ002/OQJ003 cover it and migrate-worker removes it
         if name in writes:
             yield Hit("OQJ004", decl, f"'{name}' is assigned outside the constructor and carries state between runs")
 
@@ -465,7 +454,7 @@ def _check_blocking(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         if init is not None and init.type == "invocation_expression" and _invoked_name(init)[1].endswith("Async"):
             async_locals.add(_name(d.child_by_field_name("name") or d.named_children[0]))
     pacing_loops = [loop for loop in _class_nodes(cls, "while_statement", "do_statement", "for_statement")
-                    if cls.kind == "worker" and _is_repeating_loop(loop, False)]
+                    if _is_repeating_loop(loop)]
     for inv in _class_nodes(cls, "invocation_expression"):
         recv, name = _invoked_name(inv)
         if _simple(recv) == "Thread" and name == "Sleep":
@@ -477,7 +466,7 @@ def _check_blocking(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         elif _simple(recv) == "Task" and name == "Delay":
             if cls.kind == "job":
                 yield Hit("OQJ007", inv, "Task.Delay inside a job stretches the run; the scheduler paces jobs", "warning")
-            elif not any(l.start_byte <= inv.start_byte < l.end_byte for l in pacing_loops):
+            elif not any(loop.start_byte <= inv.start_byte < loop.end_byte for loop in pacing_loops):
                 yield Hit("OQJ007", inv, "a delay outside the loop's pacing holds the worker; Oqtane schedules the start")
     for m in _class_nodes(cls, "member_access_expression"):
         if _name(m.child_by_field_name("name")) != "Result":
@@ -817,6 +806,23 @@ def _side_effect(stmt: Node) -> str | None:
     return None
 
 
+def _file_level_schedulers(ctx: CheckContext) -> Iterator[tuple[Hit, str]]:
+    """Hangfire and Quartz schedules set up outside workers and jobs (startup classes)."""
+    in_classes = [c.node for c in ctx.model.workers_and_jobs()]
+    for c in ctx.model.classes:
+        if c.kind != "other" or c.body is None:
+            continue
+        for inv in syntax.descendants(c.node, "invocation_expression"):
+            if any(n.start_byte <= inv.start_byte < n.end_byte for n in in_classes):
+                continue
+            owner = syntax.first_ancestor(inv, "class_declaration")
+            if owner is None or owner.id != c.node.id:
+                continue
+            what = _scheduler_call(inv)
+            if what and not what.startswith(("CronExpression", "CrontabSchedule")):
+                yield Hit("OQJ006", inv, f"'{what}' runs its own scheduler beside Oqtane's; make it a HostedServiceBase job"), c.name
+
+
 CLASS_CHECKS: tuple[Callable[[ClassInfo, CheckContext], Iterable[Hit]], ...] = (
     _check_worker_class, _check_timers_and_loops, _check_background_tasks, _check_state, _check_tenants,
     _check_scheduling, _check_blocking, _check_execute, _check_constructor, _check_cached_dependencies,
@@ -949,6 +955,12 @@ def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_
                 if key in dedupe:
                     continue
                 dedupe.add(key)
+                findings.append(f)
+    if "OQJ006" in selected:
+        for hit, symbol in _file_level_schedulers(ctx):
+            f = make_finding(hit, symbol, ctx)
+            if (f.rule_id, f.line, f.symbol) not in dedupe:
+                dedupe.add((f.rule_id, f.line, f.symbol))
                 findings.append(f)
     pending: list[tuple[Finding, str]] = []
     if "OQJ014" in selected:

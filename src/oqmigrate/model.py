@@ -25,6 +25,9 @@ FRAMEWORK_BASES = {
     "HostedServiceBase": (OQTANE_INFRASTRUCTURE, "job"),
 }
 
+# framework types the checks look for by name, which a project may declare itself
+SHADOWABLE = ("Timer", "PeriodicTimer", "Thread", "CronExpression", "CrontabSchedule")
+
 TYPE_DECLARATIONS = ("class_declaration", "struct_declaration", "interface_declaration", "record_declaration")
 
 
@@ -164,6 +167,11 @@ class FileModel:
     aliases: dict[str, str]  # alias -> dotted target
     classes: list[ClassInfo]
     declared: list[DeclaredType]
+    local_types: dict[str, list[str]] = field(default_factory=dict)  # type name -> namespaces declaring it in the scan
+
+    def declares_visible(self, simple: str, namespace: str) -> bool:
+        """Is a scanned type named `simple` visible unqualified from `namespace` (hiding a framework type)?"""
+        return any(_visible(ns, namespace, self.usings) for ns in self.local_types.get(simple, ()))
 
     def workers_and_jobs(self) -> list[ClassInfo]:
         return [c for c in self.classes if c.kind != "other"]
@@ -273,7 +281,7 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
         if nm is not None:
             local_types.setdefault(syntax.text(nm), []).append(_namespace_of(n))
     if external is not None:
-        for name in FRAMEWORK_BASES:
+        for name in (*FRAMEWORK_BASES, *SHADOWABLE):
             for d in external.by_name.get(name, ()):
                 local_types.setdefault(name, []).append(d.namespace)
 
@@ -319,4 +327,4 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
     for n in all_type_nodes:
         if n.type != "class_declaration" and n.child_by_field_name("name") is not None:
             declared.append(DeclaredType(syntax.text(n.child_by_field_name("name")), _namespace_of(n), (), "other"))
-    return FileModel(usings, aliases, classes, declared)
+    return FileModel(usings, aliases, classes, declared, local_types)
