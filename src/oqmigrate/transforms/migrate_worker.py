@@ -1,0 +1,1837 @@
+"""migrate-worker: rewrite a BackgroundService / IHostedService worker into an Oqtane HostedServiceBase job.
+
+The class keeps its name, namespace, attributes and modifiers; everything from the name to the closing brace is
+regenerated: base `HostedServiceBase`, a constructor taking only `IServiceScopeFactory` that declares the
+metadata (Name, Frequency, Interval, StartDate, IsEnabled), and `ExecuteJob`/`ExecuteJobAsync` holding the unit of
+work — the statements that ran once per tick — guarded so that exceptions become the returned outcome. The unit
+of work is copied from the original bytes with small, node-anchored replacements (the worker's token becomes
+`CancellationToken.None`, `scope.ServiceProvider` becomes `provider`, constructor-injected fields become locals
+resolved from `provider`, …) and re-indented to its new depth; comments travel with it.
+
+Anything that cannot be migrated faithfully — an irregular cron, an event-driven hosted service, an abstract base,
+state carried between runs, startup work, a cadence that cannot be determined — leaves the class untouched and
+comes back as a ManualFollowUp with the reason. Generated code uses C# 7.2 constructs only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from oqmigrate import syntax
+from oqmigrate.edits import Edit, apply_edits
+from oqmigrate.model import ClassInfo, analyse
+from oqmigrate.schedule import Schedule, evaluate_timespan
+from oqmigrate.syntax import Node
+from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
+
+RULE_ID = "OQJ001"
+CODEMOD = "migrate-worker"
+
+INFRASTRUCTURE = "Oqtane.Infrastructure"
+DEPENDENCY_INJECTION = "Microsoft.Extensions.DependencyInjection"
+
+WORKER_BASES = {"BackgroundService", "IHostedService", "IDisposable", "IAsyncDisposable"}
+LIFECYCLE = {"ExecuteAsync", "StartAsync", "StopAsync", "Dispose", "DisposeAsync"}
+PLUMBING_TYPES = {"Timer", "PeriodicTimer", "CancellationTokenSource", "Task", "Thread", "CronExpression",
+                  "CrontabSchedule", "ITimer"}
+SCOPE_SOURCES = {"IServiceScopeFactory", "IServiceProvider"}
+CANCELLED = {"OperationCanceledException", "TaskCanceledException"}
+LOG_METHODS = {"LogInformation", "LogWarning", "LogError", "LogDebug", "LogTrace", "LogCritical", "Log"}
+CRON_PARSERS = {"CronExpression", "CrontabSchedule"}
+
+# Namespaces a migrated file may stop needing, with the names that show they are still used.
+REMOVABLE_USINGS = {
+    "Microsoft.Extensions.Hosting": {"BackgroundService", "IHostedService", "IHostApplicationLifetime",
+                                     "IApplicationLifetime", "IHostEnvironment", "IHostingEnvironment", "IHost",
+                                     "Host", "IHostBuilder", "HostBuilder", "Environments"},
+    "Cronos": {"CronExpression", "CronFormat", "CronFormatException"},
+    "NCrontab": {"CrontabSchedule", "CrontabException"},
+    "System.Timers": {"Timer", "ElapsedEventArgs", "ElapsedEventHandler"},
+    "Microsoft.Extensions.Logging": {"ILogger", "ILoggerFactory", "LogLevel", "EventId", "LoggerMessage",
+                                     "BeginScope", "NullLogger"} | LOG_METHODS,
+    "Microsoft.Extensions.Options": {"IOptions", "IOptionsMonitor", "IOptionsSnapshot", "Options"},
+}
+
+_FUNCTION_SCOPES = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
+_LOOPS = ("while_statement", "do_statement", "for_statement", "foreach_statement")
+_MULTILINE_TOKENS = ("verbatim_string_literal", "raw_string_literal", "interpolated_string_expression",
+                     "string_literal")
+_SENTINEL = "\x00"  # stands for a newline inside a string literal while code is re-indented
+
+
+class Manual(Exception):
+    """The class cannot be migrated faithfully; the message is the reason shown to the user."""
+
+
+def migrate_worker(ctx: TransformContext) -> TransformResult:
+    result = TransformResult([], [], [])
+    problems = syntax.syntax_problems(ctx.tree)
+    class_edits: list[Edit] = []
+    needs: set[str] = set()
+    for info in ctx.model.classes:
+        if info.kind != "worker" or (ctx.only and info.name != ctx.only):
+            continue
+        try:
+            if any(p.start_byte < info.node.end_byte and p.end_byte > info.node.start_byte for p in problems):
+                raise Manual("syntax errors in or near the class; fix them first")
+            migration = _Migrator(ctx, info).run()
+        except Manual as why:
+            result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, str(why)))
+            continue
+        class_edits.append(migration.edit)
+        needs |= migration.needs
+        result.migrated.append(info.name)
+        for note in migration.notes:
+            result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, "review: " + note))
+    if not class_edits:
+        return result
+    # Only review notes so far were recorded as follow-ups for migrated classes; keep them.
+    result.edits.extend(class_edits)
+    using_edit = _using_edit(ctx, class_edits, needs)
+    if using_edit is not None:
+        result.edits.append(using_edit)
+    return result
+
+
+@dataclass
+class _Migration:
+    edit: Edit
+    needs: set[str]
+    notes: list[str]
+
+
+@dataclass
+class _Field:
+    name: str
+    type: str
+    declaration: Node  # field_declaration
+    initializer: Node | None
+    modifiers: frozenset[str]
+    ctor_value: Node | None = None  # right-hand side assigned in the constructor
+    ctor_statement: Node | None = None
+
+    @property
+    def simple_type(self) -> str:
+        return re.sub(r"<.*", "", self.type).rsplit(".", 1)[-1].rstrip("?")
+
+    @property
+    def is_plumbing(self) -> bool:
+        return self.simple_type in PLUMBING_TYPES
+
+    @property
+    def is_constant(self) -> bool:
+        return "const" in self.modifiers or ("readonly" in self.modifiers and self.initializer is not None)
+
+
+@dataclass
+class _Repl:
+    start: int
+    end: int
+    text: str | None = None
+    render: object = None  # callable returning the text, evaluated lazily (may render nested ranges)
+
+
+@dataclass
+class _Piece:
+    """A range of original bytes that becomes one or more statements of the new method."""
+    start: int
+    end: int
+
+
+@dataclass
+class _Plan:
+    pieces: list[_Piece] = field(default_factory=list)
+    schedule: Schedule | None = None
+    cadence_notes: list[str] = field(default_factory=list)
+    removed_members: set[int] = field(default_factory=set)  # ids (start bytes) of members that go away
+    token_names: set[str] = field(default_factory=set)
+    loop: Node | None = None  # the removed loop, whose continue/break/return become outcomes
+    host: Node | None = None  # the method/lambda whose `return;` statements become outcomes
+    enabled: bool = True
+    work_root: Node | None = None
+
+
+class _Migrator:
+    def __init__(self, ctx: TransformContext, info: ClassInfo):
+        self.ctx = ctx
+        self.info = info
+        self.data = ctx.data
+        self.nl = ctx.newline
+        self.node = info.node
+        self.body = info.body
+        if self.body is None:
+            raise Manual("class has no body")
+        self.replacements: list[_Repl] = []
+        self.deleted: list[tuple[int, int]] = []
+        self.notes: list[str] = []
+        self.needs: set[str] = set()
+        self.fields: dict[str, _Field] = {}
+        self.methods: dict[str, list[Node]] = {}
+        self.ctor: Node | None = None
+        self.plan = _Plan()
+        self.outcome_name = _words(info.name)
+        self.scope_names: set[str] = set()
+        self.cron_locals: set[str] = set()
+
+    # ------------------------------------------------------------------ analysis
+
+    def run(self) -> _Migration:
+        info = self.info
+        if info.is_abstract:
+            raise Manual("abstract worker base shared by subclasses: migrate each subclass by hand")
+        if info.via.rsplit(".", 1)[-1] not in ("BackgroundService", "IHostedService"):
+            raise Manual(f"derives from the worker base {info.via}: migrate the base and its subclasses together")
+        if info.is_partial:
+            raise Manual("partial class: its other parts may declare members this migration cannot see")
+        if any(c.type == "type_parameter_list" for c in self.node.named_children):
+            raise Manual("generic worker class")
+        self._collect_members()
+        self._find_driver()
+        self._check_members()
+        self._plan_dependencies()
+        text = self._generate()
+        start = self._class_rewrite_start()
+        edit = Edit(start, self.node.end_byte, text, RULE_ID, "; ".join(self.notes))
+        return _Migration(edit, self.needs, list(self.notes))
+
+    def _collect_members(self) -> None:
+        primary = self.info.primary_parameters
+        if primary is not None:
+            raise Manual("primary constructor: convert it to a regular constructor first")
+        for m in self.body.named_children:
+            if m.type == "field_declaration":
+                mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier")
+                decl = next((c for c in m.named_children if c.type == "variable_declaration"), None)
+                if decl is None:
+                    continue
+                ftype = syntax.text(decl.child_by_field_name("type"))
+                for d in decl.named_children:
+                    if d.type != "variable_declarator":
+                        continue
+                    name = syntax.text(d.child_by_field_name("name"))
+                    kids = d.named_children
+                    init = kids[-1] if len(kids) > 1 else None
+                    self.fields[name] = _Field(name, ftype, m, init, mods)
+            elif m.type == "method_declaration":
+                self.methods.setdefault(syntax.text(m.child_by_field_name("name")), []).append(m)
+            elif m.type == "constructor_declaration":
+                if "static" in {syntax.text(c) for c in m.children if c.type == "modifier"}:
+                    raise Manual("static constructor")
+                if self.ctor is not None:
+                    raise Manual("several constructors")
+                self.ctor = m
+        if self.ctor is not None:
+            self._read_constructor()
+
+    def _read_constructor(self) -> None:
+        init = next((c for c in self.ctor.named_children if c.type == "constructor_initializer"), None)
+        if init is not None and syntax.text(init).replace(" ", "").split("(")[0] != ":base":
+            raise Manual("constructor chains to another constructor")
+        body = self.ctor.child_by_field_name("body")
+        if body is None:
+            raise Manual("expression-bodied constructor")
+        for st in _statements(body):
+            target = _assigned_field(st)
+            if target is not None and target in self.fields:
+                value = _strip_null_guard(_assignment(st).child_by_field_name("right"))
+                f = self.fields[target]
+                f.ctor_value, f.ctor_statement = value, st
+                continue
+            if self._is_logging(st) or self._is_timer_setup(st):
+                continue
+            raise Manual("the constructor does more than store its dependencies: " + _one_line(st))
+
+    def _is_timer_setup(self, st: Node) -> bool:
+        """`_timer.Elapsed += OnElapsed;`, `_timer.AutoReset = true;`, `_timer.Start();` and the like."""
+        names = _identifiers(st)
+        return any(n in self.fields and self.fields[n].is_plumbing for n in names)
+
+    def _is_logging(self, st: Node) -> bool:
+        if st.type != "expression_statement":
+            return False
+        expr = _unwrap_await(st.named_children[0]) if st.named_children else None
+        if expr is None or expr.type != "invocation_expression":
+            return False
+        fn = expr.child_by_field_name("function")
+        if fn is None or fn.type != "member_access_expression":
+            return False
+        name = syntax.text(fn.child_by_field_name("name")).split("<")[0]
+        owner = _member_root(fn.child_by_field_name("expression"))
+        f = self.fields.get(owner)
+        return name in LOG_METHODS and f is not None and f.simple_type in ("ILogger", "ILoggerFactory")
+
+    # ------------------------------------------------------------------ the driver: loop, timer or task
+
+    def _method(self, name: str) -> Node | None:
+        ms = self.methods.get(name, [])
+        if len(ms) > 1:
+            raise Manual(f"overloaded {name}")
+        return ms[0] if ms else None
+
+    def _find_driver(self) -> None:
+        execute = self._method("ExecuteAsync")
+        start = self._method("StartAsync")
+        if execute is not None:
+            self.plan.removed_members.add(execute.start_byte)
+            self._loop_host(execute)
+            for name in ("StartAsync", "StopAsync", "Dispose", "DisposeAsync"):
+                m = self._method(name)
+                if m is not None:
+                    self._check_lifecycle(m)
+            return
+        if start is None:
+            raise Manual("no ExecuteAsync or StartAsync: nothing that runs on a schedule")
+        starters = [start] + ([self.ctor] if self.ctor is not None else [])
+        driver = None
+        for owner in starters:
+            for n in syntax.walk(owner):
+                found = self._driver_of(n)
+                if found is not None:
+                    if driver is not None:
+                        raise Manual("several timers or background loops")
+                    driver = found
+        if driver is None:
+            raise Manual("event-driven hosted service: no timer or loop gives it a schedule")
+        for name in ("StartAsync", "StopAsync", "Dispose", "DisposeAsync"):
+            m = self._method(name)
+            if m is not None:
+                self._check_lifecycle(m)
+        kind, payload = driver
+        if kind == "threading-timer":
+            callback, period = payload
+            self._timer_callback(callback)
+            self._cadence_from(period, number_unit=0.001)
+        elif kind == "timers-timer":
+            handler, interval = payload
+            self._timer_callback(handler)
+            if interval is None:
+                raise Manual("System.Timers.Timer without a known Interval")
+            self._cadence_from(interval, number_unit=0.001)
+        else:
+            self._background_task(payload)
+
+    def _driver_of(self, n: Node):
+        if n.type == "object_creation_expression":
+            t = syntax.text(n.child_by_field_name("type"))
+            args = _arguments(n)
+            if t in ("Timer", "System.Threading.Timer") and len(args) == 4:
+                return "threading-timer", (args[0], args[3])
+            if t in ("Thread", "System.Threading.Thread") and args:
+                return "task", args[0]
+        if n.type == "assignment_expression" and _operator(n) == "+=":
+            left = n.child_by_field_name("left")
+            if left.type == "member_access_expression" and syntax.text(left.child_by_field_name("name")) == "Elapsed":
+                timer = _member_root(left.child_by_field_name("expression"))
+                return "timers-timer", (n.child_by_field_name("right"), self._timers_interval(timer))
+        if n.type == "invocation_expression":
+            fn = syntax.text(n.child_by_field_name("function"))
+            if fn in ("Task.Run", "Task.Factory.StartNew") and _arguments(n):
+                return "task", _arguments(n)[0]
+        return None
+
+    def _timers_interval(self, timer: str) -> Node | None:
+        """The interval of a System.Timers.Timer: constructor argument, initializer or `Interval =`."""
+        found = None
+        scopes = [m for ms in self.methods.values() for m in ms] + ([self.ctor] if self.ctor else [])
+        scopes += [f.declaration for f in self.fields.values()]
+        for scope in scopes:
+            for n in syntax.walk(scope):
+                if n.type == "object_creation_expression" and syntax.text(n.child_by_field_name("type")) in (
+                        "Timer", "System.Timers.Timer"):
+                    args = _arguments(n)
+                    if len(args) == 1:
+                        found = args[0]
+                    for a in syntax.descendants(n, "assignment_expression"):
+                        if syntax.text(a.child_by_field_name("left")) == "Interval":
+                            found = a.child_by_field_name("right")
+                if n.type == "assignment_expression" and _operator(n) == "=":
+                    left = n.child_by_field_name("left")
+                    if (left.type == "member_access_expression"
+                            and syntax.text(left.child_by_field_name("name")) == "Interval"
+                            and _member_root(left.child_by_field_name("expression")) == timer):
+                        found = n.child_by_field_name("right")
+        return found
+
+    def _check_lifecycle(self, m: Node) -> None:
+        """StartAsync/StopAsync/Dispose may only manage the timer or loop, call base, log or return."""
+        self.plan.removed_members.add(m.start_byte)
+        body = m.child_by_field_name("body")
+        if body is None:
+            return
+        for st in _statements(body):
+            self._check_plumbing_statement(st, syntax.text(m.child_by_field_name("name")))
+
+    def _check_plumbing_statement(self, st: Node, where: str) -> None:
+        if st.type in ("block", "try_statement", "finally_clause", "using_statement"):
+            for inner in st.named_children:
+                if inner.type == "block":
+                    for s in _statements(inner):
+                        self._check_plumbing_statement(s, where)
+                elif inner.type == "finally_clause":
+                    self._check_plumbing_statement(inner, where)
+                elif inner.type == "catch_clause":
+                    b = inner.child_by_field_name("body")
+                    for s in _statements(b):
+                        self._check_plumbing_statement(s, where)
+            return
+        if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
+            return
+        txt = syntax.text(st)
+        if "base." in txt or "Task.CompletedTask" in txt or "GC.SuppressFinalize" in txt:
+            return
+        names = _identifiers(st)
+        if any(n in self.fields and self.fields[n].is_plumbing for n in names):
+            return
+        if any(n in ("Task", "Thread", "Timer", "Timeout") for n in names):
+            return
+        plumbing_flag = [n for n in names if n in self.fields and self.fields[n].simple_type == "bool"]
+        if plumbing_flag and st.type == "expression_statement":
+            return
+        raise Manual(f"{where} does more than manage the timer or loop: {_one_line(st)}")
+
+    def _timer_callback(self, callback: Node) -> None:
+        """The callback's body is the unit of work: a method group or a lambda."""
+        if callback.type == "identifier" and syntax.text(callback) in self.methods:
+            method = self._method(syntax.text(callback))
+            self.plan.removed_members.add(method.start_byte)
+            params = method.child_by_field_name("parameters")
+            used = set(_identifiers(method.child_by_field_name("body") or method))
+            for p in params.named_children if params else []:
+                if p.type == "parameter" and syntax.text(p.child_by_field_name("name")) in used:
+                    raise Manual(f"the timer callback uses its parameter {syntax.text(p.child_by_field_name('name'))}")
+            body = method.child_by_field_name("body")
+            self.plan.host = method
+            self.plan.work_root = method
+            if body is None:
+                arrow = next(c for c in method.named_children if c.type == "arrow_expression_clause")
+                self.plan.pieces = [_Piece(arrow.named_children[0].start_byte, arrow.named_children[0].end_byte)]
+                self._expression_pieces = True
+            else:
+                self.plan.pieces = self._pieces(_statements_with_comments(body))
+            return
+        if callback.type == "lambda_expression":
+            body = callback.child_by_field_name("body")
+            params = callback.child_by_field_name("parameters")
+            used = set(_identifiers(body))
+            pnames = [syntax.text(p.child_by_field_name("name")) for p in (params.named_children if params else [])
+                      if p.type == "parameter"]
+            if params is None:  # `state => …` without parentheses
+                first = callback.named_children[0]
+                pnames = [syntax.text(first)] if first.type == "identifier" else []
+            for p in pnames:
+                if p in used and p != "_":
+                    raise Manual(f"the timer callback uses its parameter {p}")
+            self.plan.host = callback
+            self.plan.work_root = callback
+            if body.type == "block":
+                self.plan.pieces = self._pieces(_statements_with_comments(body))
+            else:
+                self.plan.pieces = [_Piece(body.start_byte, body.end_byte)]
+                self._expression_pieces = True
+            return
+        raise Manual("timer callback is neither a method of the class nor a lambda: " + _one_line(callback))
+
+    _expression_pieces = False
+
+    def _background_task(self, arg: Node) -> None:
+        """`Task.Run(() => LoopAsync(token))`, `new Thread(Loop)`: the started method holds the loop."""
+        target = arg
+        if arg.type == "lambda_expression":
+            body = arg.child_by_field_name("body")
+            if body.type == "block":
+                return self._loop_host(arg)
+            target = _unwrap_await(body)
+        if target.type == "invocation_expression":
+            target = target.child_by_field_name("function")
+        name = syntax.text(target)
+        method = self._method(name) if name in self.methods else None
+        if method is None:
+            raise Manual("background task does not start a method of the class: " + _one_line(arg))
+        self.plan.removed_members.add(method.start_byte)
+        self._loop_host(method)
+
+    # ------------------------------------------------------------------ loops
+
+    def _loop_host(self, host: Node) -> None:
+        body = host.child_by_field_name("body")
+        if body is None or body.type != "block":
+            raise Manual("the loop is not in a block body")
+        params = host.child_by_field_name("parameters")
+        for p in params.named_children if params else []:
+            if p.type == "parameter" and "CancellationToken" in syntax.text(p.child_by_field_name("type") or p):
+                self.plan.token_names.add(syntax.text(p.child_by_field_name("name")))
+        self.plan.host = host
+        locals_: dict[str, Node] = {}
+        loop, pre, post, timer_period = self._locate_loop(_statements(body), locals_)
+        self.plan.loop = loop
+        self.plan.work_root = loop
+        loop_body = loop.child_by_field_name("body")
+        stmts = _statements_with_comments(loop_body) if loop_body.type == "block" else [loop_body]
+        self._check_condition(loop)
+        delay_args: list[Node] = []
+        work = self._strip_pacing(stmts, delay_args)
+        if timer_period is not None:
+            self._cadence_from(timer_period, 0.001, locals_)
+        elif self._cron_expression() is not None:
+            self._cadence_from_cron()
+        elif delay_args:
+            self._cadence_from(delay_args[0], 0.001, locals_)
+        else:
+            polled = self._polled_time(work)
+            if polled is None:
+                raise Manual("loop without a delay: it does not run on a schedule")
+        for st in pre:
+            if not self._dispensable_setup(st, work):
+                raise Manual("code before the loop runs once at startup: " + _one_line(st))
+        for st in post:
+            if not (self._is_logging(st) or st.type == "comment"):
+                raise Manual("code after the loop runs once at shutdown: " + _one_line(st))
+        self.plan.pieces = self._pieces(work)
+
+    def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
+        loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+        timer_period = None
+        if len(loops) == 1:
+            i = stmts.index(loops[0])
+            pre = stmts[:i]
+            for st in pre:
+                period = self._periodic_timer(st)
+                if period is not None:
+                    timer_period = period
+                self._record_locals(st, locals_)
+            return loops[0], pre, stmts[i + 1:], timer_period
+        if loops:
+            raise Manual("several loops in the worker")
+        # the loop may sit in a `using (var timer = new PeriodicTimer(…))` or a try/catch for cancellation
+        wrappers = [s for s in stmts if s.type in ("using_statement", "try_statement")]
+        if len(wrappers) == 1:
+            w = wrappers[0]
+            i = stmts.index(w)
+            inner_block = w.child_by_field_name("body")
+            if w.type == "using_statement":
+                timer_period = self._periodic_timer(w)
+                if timer_period is None:
+                    raise Manual("the loop is wrapped in a using statement that is not a PeriodicTimer")
+            else:
+                for c in w.named_children:
+                    if c.type == "catch_clause" and not self._is_cancellation_catch(c):
+                        if not all(self._is_logging(s) for s in _statements(c.child_by_field_name("body"))):
+                            raise Manual("the loop is wrapped in a try/catch that does more than log")
+                    if c.type == "finally_clause":
+                        for s in _statements(next(x for x in c.named_children if x.type == "block")):
+                            if not self._is_logging(s):
+                                raise Manual("the loop is wrapped in a try/finally that does more than log")
+            if inner_block is None or inner_block.type != "block":
+                raise Manual("unexpected loop wrapper")
+            loop, pre, post, period = self._locate_loop(_statements(inner_block), locals_)
+            self.deleted.append((w.start_byte, w.end_byte))
+            for st in stmts[:i]:
+                self._record_locals(st, locals_)
+            return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
+        raise Manual("no repeating loop found")
+
+    def _record_locals(self, st: Node, locals_: dict[str, Node]) -> None:
+        if st.type == "local_declaration_statement":
+            for d in syntax.descendants(st, "variable_declarator"):
+                kids = d.named_children
+                if len(kids) > 1:
+                    locals_[syntax.text(kids[0])] = kids[-1]
+
+    def _periodic_timer(self, st: Node) -> Node | None:
+        for n in syntax.descendants(st, "object_creation_expression"):
+            if syntax.text(n.child_by_field_name("type")) in ("PeriodicTimer", "System.Threading.PeriodicTimer"):
+                if n.parent is not None and syntax.first_ancestor(n, "block") is not None and \
+                        st.type == "using_statement" and n.start_byte > st.child_by_field_name("body").start_byte:
+                    continue
+                args = _arguments(n)
+                return args[0] if args else None
+        return None
+
+    def _dispensable_setup(self, st: Node, work: list[Node]) -> bool:
+        """Statements before the loop that a job does not need: logging, an initial delay, the PeriodicTimer,
+        constants, or a first run of the very work the loop repeats."""
+        if st.type == "comment" or self._is_logging(st) or self._is_delay(st) is not None:
+            return True
+        if self._periodic_timer(st) is not None:
+            return True
+        if st.type == "local_declaration_statement" and all(
+                evaluate_timespan(v, self.data, {}) is not None or v.type.endswith("literal")
+                for v in (d.named_children[-1] for d in syntax.descendants(st, "variable_declarator"))):
+            return True
+        norm = _normalized(st)
+        if any(_normalized(w) == norm for w in work):
+            return True
+        if self._cron_expression() is not None and self._cron_related(st):
+            return True
+        return False
+
+    def _check_condition(self, loop: Node) -> None:
+        cond = loop.child_by_field_name("condition")
+        if loop.type == "for_statement":
+            if any(c.type in ("variable_declaration",) for c in loop.named_children if c != loop.child_by_field_name("body")):
+                raise Manual("a counting for loop is not a schedule")
+            if cond is None:
+                return
+        if cond is None:
+            return
+        allowed = set(self.plan.token_names) | {"IsCancellationRequested", "WaitForNextTickAsync", "ConfigureAwait",
+                                                "Token"}
+        allowed |= {n for n, f in self.fields.items() if f.is_plumbing or f.simple_type == "bool"}
+        allowed |= self._periodic_timer_names(loop)
+        for n in syntax.descendants(cond, "identifier"):
+            if syntax.text(n) not in allowed:
+                raise Manual("the loop condition depends on " + syntax.text(n))
+
+    def _periodic_timer_names(self, loop: Node) -> set[str]:
+        names = set()
+        host = self.plan.host
+        for d in syntax.descendants(host, "variable_declarator"):
+            kids = d.named_children
+            if len(kids) > 1 and "PeriodicTimer" in syntax.text(kids[-1]):
+                names.add(syntax.text(kids[0]))
+        return names
+
+    def _is_delay(self, st: Node) -> Node | None:
+        """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`."""
+        if st.type == "if_statement":
+            cons = st.child_by_field_name("consequence")
+            inner = _statements(cons) if cons is not None and cons.type == "block" else [cons]
+            if st.child_by_field_name("alternative") is None and len(inner) == 1 and inner[0] is not None:
+                arg = self._is_delay(inner[0])
+                cond_ids = set(_identifiers(st.child_by_field_name("condition")))
+                if arg is not None and cond_ids & (set(_identifiers(arg)) | self.cron_locals):
+                    return arg
+            return None
+        if st.type != "expression_statement" or not st.named_children:
+            return None
+        expr = _unwrap_await(st.named_children[0])
+        if expr.type != "invocation_expression":
+            return None
+        fn = syntax.text(expr.child_by_field_name("function"))
+        if fn in ("Task.Delay", "Thread.Sleep", "System.Threading.Thread.Sleep") and _arguments(expr):
+            return _arguments(expr)[0]
+        return None
+
+    def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
+        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks)."""
+        cron = self._cron_expression() is not None
+        work = []
+        for st in stmts:
+            arg = self._is_delay(st)
+            if arg is not None:
+                delays.append(arg)
+                continue
+            if self._is_cancellation_check(st):
+                continue
+            if cron and self._cron_related(st):
+                if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
+                    cons = st.child_by_field_name("consequence")
+                    inner = _statements_with_comments(cons) if cons.type == "block" else [cons]
+                    work.extend(self._strip_pacing(inner, delays))
+                continue
+            if st.type == "try_statement":
+                work.extend(self._strip_try(st, delays))
+                continue
+            work.append(st)
+        return work
+
+    def _strip_try(self, st: Node, delays: list[Node]) -> list[Node]:
+        block = st.child_by_field_name("body")
+        inner = _statements_with_comments(block)
+        for s in inner:
+            arg = self._is_delay(s)
+            if arg is not None:
+                delays.append(arg)
+                self._delete_statement(s)
+        kept_clauses = 0
+        for c in st.named_children:
+            if c.type == "catch_clause":
+                if self._is_cancellation_catch(c):
+                    self._delete_statement(c)
+                else:
+                    kept_clauses += 1
+                    for s in syntax.walk(c):
+                        if s.type == "expression_statement" and self._is_delay(s) is not None:
+                            self._delete_statement(s)  # an error back-off; the job runs on its schedule
+            elif c.type == "finally_clause":
+                fin = next(x for x in c.named_children if x.type == "block")
+                fin_stmts = _statements(fin)
+                rest = [s for s in fin_stmts if self._is_delay(s) is None]
+                for s in fin_stmts:
+                    if self._is_delay(s) is not None:
+                        delays.append(self._is_delay(s))
+                if not rest:
+                    self._delete_statement(c)
+                else:
+                    kept_clauses += 1
+                    for s in fin_stmts:
+                        if self._is_delay(s) is not None:
+                            self._delete_statement(s)
+        if kept_clauses == 0:
+            return [s for s in inner if self._is_delay(s) is None]
+        return [st]
+
+    def _is_cancellation_catch(self, c: Node) -> bool:
+        decl = next((x for x in c.named_children if x.type == "catch_declaration"), None)
+        if decl is None:
+            return False
+        t = syntax.text(decl.child_by_field_name("type")).rsplit(".", 1)[-1]
+        return t in CANCELLED
+
+    def _is_cancellation_check(self, st: Node) -> bool:
+        txt = syntax.text(st)
+        if st.type == "expression_statement" and "ThrowIfCancellationRequested" in txt:
+            return True
+        if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
+            cond = st.child_by_field_name("condition")
+            ids = set(_identifiers(cond))
+            cons = st.child_by_field_name("consequence")
+            inner = _statements(cons) if cons.type == "block" else [cons]
+            if ids and ids <= (self.plan.token_names | {"IsCancellationRequested"}) and \
+                    all(s.type in ("break_statement", "return_statement") for s in inner):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ cron and polled schedules
+
+    def _cron_expression(self) -> str | None:
+        if hasattr(self, "_cron_cache"):
+            return self._cron_cache
+        found = None
+        for n in syntax.descendants(self.node, "invocation_expression"):
+            fn = n.child_by_field_name("function")
+            if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) in (
+                    "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_PARSERS:
+                args = _arguments(n)
+                if not args:
+                    continue
+                value = self._string_value(args[0])
+                if value is None:
+                    raise Manual("the cron expression is not a constant: " + _one_line(args[0]))
+                if found is not None and found != value:
+                    raise Manual("several cron expressions")
+                found = value
+        self._cron_cache = found
+        return found
+
+    def _string_value(self, n: Node) -> str | None:
+        if n.type == "string_literal":
+            inner = [c for c in n.named_children if c.type == "string_literal_content"]
+            return "".join(syntax.text(c) for c in inner)
+        if n.type == "identifier" and syntax.text(n) in self.fields:
+            f = self.fields[syntax.text(n)]
+            if f.is_constant and f.initializer is not None:
+                return self._string_value(f.initializer)
+        return None
+
+    def _cron_related(self, st: Node) -> bool:
+        """Statements computing the next occurrence or the wait until it."""
+        ids = set(_identifiers(st))
+        cron_fields = {n for n, f in self.fields.items() if f.simple_type in ("CronExpression", "CrontabSchedule")}
+        if ids & (cron_fields | self.cron_locals) or "GetNextOccurrence" in ids or ids & CRON_PARSERS:
+            if st.type == "local_declaration_statement":
+                for d in syntax.descendants(st, "variable_declarator"):
+                    self.cron_locals.add(syntax.text(d.named_children[0]))
+            return True
+        return False
+
+    def _cadence_from_cron(self) -> None:
+        expr = self._cron_expression()
+        sched = Schedule.from_cron(expr)
+        if sched is None:
+            raise Manual(f'cron "{expr}" cannot be expressed with Oqtane\'s Frequency/Interval')
+        self.plan.schedule = sched
+        if sched.note:
+            self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')
+
+    def _polled_time(self, work: list[Node]):
+        return None
+
+    # ------------------------------------------------------------------ cadence
+
+    def _constants(self) -> dict[str, Node]:
+        out = {}
+        for name, f in self.fields.items():
+            if f.initializer is not None and ("const" in f.modifiers or "readonly" in f.modifiers):
+                out[name] = f.initializer
+            elif f.ctor_value is not None and f.initializer is None:
+                out[name] = f.ctor_value
+        return out
+
+    def _cadence_from(self, node: Node, number_unit: float, locals_: dict[str, Node] | None = None) -> None:
+        constants = self._constants()
+        constants.update(locals_ or {})
+        seconds = evaluate_timespan(node, self.data, constants, number_unit=number_unit)
+        if seconds is None:
+            default = self._configured_default(node, constants, number_unit)
+            if default is None and not self._from_configuration(node, constants):
+                raise Manual("the cadence could not be determined: " + _one_line(node))
+            note = "interval came from configuration: set it in Admin › Scheduled Jobs"
+            if default is None:
+                self.plan.schedule = Schedule("m", 1, exact=False, note=note)
+            else:
+                s = Schedule.from_seconds(default)
+                self.plan.schedule = Schedule(s.frequency, s.interval, exact=False,
+                                              note=note + ("; " + s.note if s.note else ""))
+            self.plan.cadence_notes.append(self.plan.schedule.note)
+            return
+        if seconds <= 0:
+            raise Manual("the cadence is zero or negative: " + _one_line(node))
+        self.plan.schedule = Schedule.from_seconds(seconds)
+        if self.plan.schedule.note:
+            self.plan.cadence_notes.append(self.plan.schedule.note)
+
+    def _from_configuration(self, node: Node, constants: dict[str, Node]) -> bool:
+        seen: set[str] = set()
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            for ident in _identifiers(n):
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                f = self.fields.get(ident)
+                if f is not None and any(t in f.type for t in ("IOptions", "IConfiguration", "Options", "Settings")):
+                    return True
+                if ident in constants:
+                    stack.append(constants[ident])
+            if any(t in syntax.text(n) for t in ("GetValue", "GetSection", "Configuration[", ".Value.")):
+                return True
+        return False
+
+    def _configured_default(self, node: Node, constants: dict[str, Node], unit: float) -> float | None:
+        """`TimeSpan.FromMinutes(_options.Value.IntervalMinutes)` where the options class in this file gives the
+        property a default, or `config.GetValue<int>("Key", 15)`."""
+        props: dict[str, Node] = {}
+        root = self.node
+        while root.parent is not None:
+            root = root.parent
+        for p in syntax.descendants(root, "property_declaration"):
+            init = next((c for c in p.named_children if c.type not in (
+                "modifier", "accessor_list", "identifier", "predefined_type", "attribute_list") and
+                         c != p.child_by_field_name("type") and c != p.child_by_field_name("name")), None)
+            if init is not None and init.type != "arrow_expression_clause":
+                props[syntax.text(p.child_by_field_name("name"))] = init
+
+        def substitute(n: Node, depth: int = 0) -> Node | None:
+            return n
+
+        class _Lookup(dict):
+            pass
+
+        values = dict(constants)
+        for ident_node in syntax.walk(node):
+            if ident_node.type == "member_access_expression":
+                nm = syntax.text(ident_node.child_by_field_name("name"))
+                if nm in props:
+                    values[syntax.text(ident_node)] = props[nm]
+            if ident_node.type == "invocation_expression":
+                fn = syntax.text(ident_node.child_by_field_name("function"))
+                args = _arguments(ident_node)
+                if "GetValue" in fn and len(args) == 2:
+                    values[syntax.text(ident_node)] = args[1]
+        # Evaluate with the configuration reads replaced by their defaults.
+        return _evaluate_with_overrides(node, values, unit, self.data)
+
+    # ------------------------------------------------------------------ fields and dependencies
+
+    def _kept_ranges(self) -> list[tuple[int, int]]:
+        return [(p.start, p.end) for p in self.plan.pieces]
+
+    def _helpers(self) -> list[Node]:
+        """Private methods reachable from the unit of work."""
+        seen: dict[int, Node] = {}
+        frontier = [(p.start, p.end) for p in self.plan.pieces]
+        while frontier:
+            start, end = frontier.pop()
+            for n in _nodes_in(self.body, start, end, "invocation_expression"):
+                if self._is_deleted(n):
+                    continue
+                fn = n.child_by_field_name("function")
+                name = syntax.text(fn)
+                if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("expression")) == "this":
+                    name = syntax.text(fn.child_by_field_name("name"))
+                for m in self.methods.get(name, []):
+                    if m.start_byte not in seen and m.start_byte not in self.plan.removed_members:
+                        seen[m.start_byte] = m
+                        frontier.append((m.start_byte, m.end_byte))
+        return sorted(seen.values(), key=lambda m: m.start_byte)
+
+    def _check_members(self) -> None:
+        for m in self.body.named_children:
+            if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
+                          "operator_declaration", "destructor_declaration"):
+                raise Manual(f"the worker declares a {m.type.replace('_declaration', '').replace('_', ' ')}: "
+                             + _one_line(m))
+        self.helpers = self._helpers()
+        helper_ids = {h.start_byte for h in self.helpers}
+        for name, ms in self.methods.items():
+            for m in ms:
+                if m.start_byte in self.plan.removed_members or m.start_byte in helper_ids:
+                    continue
+                mods = {syntax.text(c) for c in m.children if c.type == "modifier"}
+                if "private" in mods or not (mods & {"public", "protected", "internal"}):
+                    if self._only_used_by_removed(name):
+                        self.plan.removed_members.add(m.start_byte)
+                        continue
+                raise Manual(f"the worker has a member the job would not call: {name}")
+
+    def _only_used_by_removed(self, name: str) -> bool:
+        for n in syntax.descendants(self.body, "identifier"):
+            if syntax.text(n) != name:
+                continue
+            owner = syntax.first_ancestor(n, "method_declaration", "constructor_declaration")
+            if owner is None:
+                return False
+            if owner.start_byte not in self.plan.removed_members and owner != self.ctor:
+                if syntax.text(owner.child_by_field_name("name")) == name:
+                    continue
+                return False
+        return True
+
+    def _field_refs(self, start: int, end: int) -> list[Node]:
+        out = []
+        for n in _nodes_in(self.body, start, end, "identifier"):
+            if self._is_deleted(n):
+                continue
+            name = syntax.text(n)
+            if name not in self.fields:
+                continue
+            parent = n.parent
+            if parent.type == "member_access_expression" and parent.child_by_field_name("name") == n:
+                if syntax.text(parent.child_by_field_name("expression")) != "this":
+                    continue
+                out.append(parent)
+                continue
+            if parent.type == "variable_declarator" and parent.named_children[0] == n:
+                continue
+            out.append(n)
+        return out
+
+    def _plan_dependencies(self) -> None:
+        self.resolved: dict[str, str] = {}  # field -> local name
+        self.direct_fields: list[str] = []  # fields used by the unit of work itself, in declaration order
+        self.helper_fields: dict[int, list[str]] = {}
+        self.kept_fields: list[_Field] = []
+        helper_ids = {h.start_byte for h in self.helpers}
+        ranges = [(p.start, p.end, None) for p in self.plan.pieces] + \
+                 [(h.start_byte, h.end_byte, h.start_byte) for h in self.helpers]
+        used_by: dict[str, set] = {}
+        for start, end, owner in ranges:
+            for ref in self._field_refs(start, end):
+                name = syntax.text(ref.child_by_field_name("name")) if ref.type == "member_access_expression" else syntax.text(ref)
+                used_by.setdefault(name, set()).add(owner)
+                self._handle_field_ref(ref, name)
+        order = list(self.fields)
+        for name in order:
+            if name not in used_by:
+                continue
+            f = self.fields[name]
+            if f.simple_type in SCOPE_SOURCES and self._only_creates_scopes(name):
+                continue
+            if f.is_constant and f.ctor_value is None:
+                if f.declaration not in [k.declaration for k in self.kept_fields]:
+                    self.kept_fields.append(f)
+                continue
+            if f.is_plumbing:
+                raise Manual(f"the unit of work uses the {f.simple_type} field {name}")
+            if f.ctor_value is None or self._written_outside_ctor(name):
+                raise Manual(f"state carried between runs in field {name}: it needs persistent storage")
+            if f.simple_type == "IServiceProvider" and _is_param(f.ctor_value, self.ctor):
+                self.resolved[name] = "provider"
+                continue
+            self.resolved[name] = _local_name(name)
+            for owner in used_by[name]:
+                if owner is None:
+                    self.direct_fields.append(name)
+                else:
+                    self.helper_fields.setdefault(owner, []).append(name)
+        self.needs_provider = {h.start_byte for h in self.helpers if self._helper_needs_provider(h)}
+        # helpers that call helpers needing the provider need it too
+        changed = True
+        while changed:
+            changed = False
+            for h in self.helpers:
+                if h.start_byte in self.needs_provider:
+                    continue
+                for n in _nodes_in(h, h.start_byte, h.end_byte, "invocation_expression"):
+                    target = self._helper_target(n)
+                    if target is not None and target.start_byte in self.needs_provider:
+                        self.needs_provider.add(h.start_byte)
+                        changed = True
+                        break
+        declared = self._declared_names()
+        for name, local in self.resolved.items():
+            if local != "provider" and local in declared:
+                raise Manual(f"the local name {local} for field {name} is already taken")
+        self._plan_rewrites(helper_ids)
+
+    def _handle_field_ref(self, ref: Node, name: str) -> None:
+        pass
+
+    def _only_creates_scopes(self, name: str) -> bool:
+        refs = [r for s, e in self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]
+                for r in self._field_refs(s, e)]
+        for r in refs:
+            nm = syntax.text(r.child_by_field_name("name")) if r.type == "member_access_expression" else syntax.text(r)
+            if nm != name:
+                continue
+            if not self._scope_creation(r):
+                return False
+        return True
+
+    def _scope_creation(self, ref: Node) -> Node | None:
+        """`ref.CreateScope()` inside `using (var s = …)` or `using var s = …;` → the using node."""
+        parent = ref.parent
+        if parent.type != "member_access_expression" or syntax.text(parent.child_by_field_name("name")) not in (
+                "CreateScope", "CreateAsyncScope"):
+            return None
+        inv = parent.parent
+        if inv.type != "invocation_expression":
+            return None
+        decl = syntax.first_ancestor(inv, "variable_declarator")
+        holder = syntax.first_ancestor(inv, "using_statement", "local_declaration_statement")
+        if decl is None or holder is None:
+            return None
+        if holder.type == "local_declaration_statement" and not any(c.type == "using" for c in holder.children):
+            return None
+        return holder
+
+    def _written_outside_ctor(self, name: str) -> bool:
+        for n in syntax.descendants(self.body, "assignment_expression", "postfix_unary_expression",
+                                    "prefix_unary_expression"):
+            target = n.child_by_field_name("left") if n.type == "assignment_expression" else n.named_children[0]
+            if target is None:
+                continue
+            t = syntax.text(target)
+            if t in (name, "this." + name):
+                if self.ctor is None or not (self.ctor.start_byte <= n.start_byte < self.ctor.end_byte):
+                    return True
+        return False
+
+    def _helper_needs_provider(self, h: Node) -> bool:
+        if self.helper_fields.get(h.start_byte):
+            return True
+        for n in _nodes_in(h, h.start_byte, h.end_byte, "identifier"):
+            if syntax.text(n) in self.fields and self.fields[syntax.text(n)].simple_type in SCOPE_SOURCES:
+                return True
+        return False
+
+    def _helper_target(self, inv: Node) -> Node | None:
+        fn = inv.child_by_field_name("function")
+        name = syntax.text(fn)
+        if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("expression")) == "this":
+            name = syntax.text(fn.child_by_field_name("name"))
+        for h in self.helpers:
+            if syntax.text(h.child_by_field_name("name")) == name:
+                return h
+        return None
+
+    def _declared_names(self) -> set[str]:
+        names = set()
+        for s, e in self._kept_ranges():
+            for n in _nodes_in(self.body, s, e, "variable_declarator", "parameter", "foreach_statement",
+                               "catch_declaration"):
+                nm = n.child_by_field_name("name") or (n.named_children[0] if n.named_children else None)
+                if nm is not None and nm.type == "identifier":
+                    names.add(syntax.text(nm))
+        return names
+
+    # ------------------------------------------------------------------ rewrites inside kept code
+
+    def _plan_rewrites(self, helper_ids: set[int]) -> None:
+        ranges = self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]
+        tokens = self.plan.token_names
+        cts_fields = {n for n, f in self.fields.items() if f.simple_type == "CancellationTokenSource"}
+        for start, end in ranges:
+            for n in _nodes_in(self.body, start, end, "identifier", "member_access_expression", "using_statement",
+                               "local_declaration_statement", "invocation_expression", "expression_statement",
+                               "if_statement"):
+                if self._is_deleted(n):
+                    continue
+                t = n.type
+                if t == "identifier" and syntax.text(n) in tokens and not _is_member_name(n):
+                    self._replace(n, "CancellationToken.None")
+                    self.needs.add("System.Threading")
+                elif t == "member_access_expression":
+                    owner = syntax.text(n.child_by_field_name("expression"))
+                    name = syntax.text(n.child_by_field_name("name"))
+                    if owner in self.scope_names_for(n) and name == "ServiceProvider":
+                        self._replace(n, "provider")
+                    elif owner in cts_fields and name == "Token":
+                        self._replace(n, "CancellationToken.None")
+                        self.needs.add("System.Threading")
+                elif t in ("using_statement", "local_declaration_statement"):
+                    self._plan_scope(n)
+                elif t in ("expression_statement", "if_statement") and self._is_cancellation_check(n):
+                    self._delete_statement(n)
+                elif t == "invocation_expression":
+                    target = self._helper_target(n)
+                    if target is not None and target.start_byte in self.needs_provider:
+                        args = n.child_by_field_name("arguments")
+                        open_paren = args.children[0]
+                        extra = "provider" if len(args.named_children) == 0 else "provider, "
+                        self._replace_range(open_paren.end_byte, open_paren.end_byte, extra)
+        for start, end in ranges:
+            for ref in self._field_refs(start, end):
+                name = syntax.text(ref.child_by_field_name("name")) if ref.type == "member_access_expression" else syntax.text(ref)
+                if name in self.resolved:
+                    self._replace(ref, self.resolved[name])
+        self._plan_outcomes()
+        for h in self.helpers:
+            if h.start_byte in self.needs_provider:
+                params = h.child_by_field_name("parameters")
+                extra = "IServiceProvider provider" + (", " if params.named_children else "")
+                self._replace_range(params.children[0].end_byte, params.children[0].end_byte, extra)
+                self.needs.add("System")
+                fields = self.helper_fields.get(h.start_byte, [])
+                if fields:
+                    body = h.child_by_field_name("body")
+                    if body is None or body.type != "block":
+                        raise Manual(f"expression-bodied helper {syntax.text(h.child_by_field_name('name'))} uses "
+                                     "services: give it a block body first")
+                    stmts = _statements_with_comments(body)
+                    indent = self._line_indent(stmts[0].start_byte) if stmts else self.member_indent() + self.unit()
+                    lines = "".join(self._resolution(f) + self.nl + indent for f in self._ordered(fields))
+                    at = stmts[0].start_byte if stmts else body.children[0].end_byte
+                    self._replace_range(at, at, lines)
+                    self.needs.add(DEPENDENCY_INJECTION)
+
+    def scope_names_for(self, n: Node) -> set[str]:
+        return self.scope_names
+
+    def _plan_scope(self, n: Node) -> None:
+        decl = next((c for c in n.named_children if c.type == "variable_declaration"), None)
+        if decl is None:
+            return
+        if n.type == "local_declaration_statement" and not any(c.type == "using" for c in n.children):
+            return
+        declarators = [d for d in decl.named_children if d.type == "variable_declarator"]
+        if len(declarators) != 1:
+            return
+        d = declarators[0]
+        value = d.named_children[-1] if len(d.named_children) > 1 else None
+        if value is None or value.type != "invocation_expression":
+            return
+        fn = value.child_by_field_name("function")
+        if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in (
+                "CreateScope", "CreateAsyncScope"):
+            return
+        source = _member_root(fn.child_by_field_name("expression"))
+        if source not in self.fields or self.fields[source].simple_type not in SCOPE_SOURCES:
+            return
+        self.scope_names.add(syntax.text(d.named_children[0]))
+        if n.type == "local_declaration_statement":
+            self._delete_statement(n)
+            return
+        body = n.child_by_field_name("body")
+        inner = _statements_with_comments(body) if body.type == "block" else [body]
+        indent = self._line_indent(n.start_byte)
+
+        def render() -> str:
+            parts = [self._render_piece(s.start_byte, s.end_byte, indent) for s in self._merge_comments(inner)]
+            return (self.nl + indent).join(parts)
+        self.replacements.append(_Repl(n.start_byte, n.end_byte, render=render))
+
+    def _plan_outcomes(self) -> None:
+        """`continue`, `break` and `return;` that left the old loop (or callback) return the outcome."""
+        outcome = f'return "{self.outcome_name} completed";'
+        roots = [(p.start, p.end) for p in self.plan.pieces]
+        for start, end in roots:
+            for n in _nodes_in(self.body, start, end, "continue_statement", "break_statement", "return_statement"):
+                if self._is_deleted(n):
+                    continue
+                if syntax.first_ancestor(n, *_FUNCTION_SCOPES) is not None and \
+                        self._inside_function_below_root(n):
+                    continue
+                if n.type == "return_statement":
+                    if n.named_children:
+                        continue
+                    self._replace(n, outcome)
+                    continue
+                enclosing = [a for a in syntax.ancestors(n) if a.start_byte >= start and a.end_byte <= end]
+                stops = _LOOPS if n.type == "continue_statement" else _LOOPS + ("switch_statement",)
+                if any(a.type in stops for a in enclosing):
+                    continue
+                self._replace(n, outcome)
+
+    def _inside_function_below_root(self, n: Node) -> bool:
+        root = self.plan.work_root
+        for a in syntax.ancestors(n):
+            if a == root:
+                return False
+            if a.type in _FUNCTION_SCOPES:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ replacement plumbing
+
+    def _replace(self, n: Node, text: str) -> None:
+        self.replacements.append(_Repl(n.start_byte, n.end_byte, text=text))
+
+    def _replace_range(self, start: int, end: int, text: str) -> None:
+        self.replacements.append(_Repl(start, end, text=text))
+
+    def _delete_statement(self, n: Node) -> None:
+        """Remove a statement (or clause) together with its line when nothing else is on it."""
+        start, end = n.start_byte, n.end_byte
+        line_start = self.data.rfind(b"\n", 0, start) + 1
+        line_end = self.data.find(b"\n", end)
+        line_end = len(self.data) if line_end < 0 else line_end + 1
+        before = self.data[line_start:start]
+        after = self.data[end:line_end]
+        if not before.strip() and not after.strip():
+            start, end = line_start, line_end
+        elif not after.strip():
+            end = line_end - len(self.nl.encode()) if after.endswith(self.nl.encode()) else line_end
+            start = start - (len(before) - len(before.rstrip()))
+        self.deleted.append((n.start_byte, n.end_byte))
+        self.replacements.append(_Repl(start, end, text=""))
+
+    def _is_deleted(self, n: Node) -> bool:
+        return any(s <= n.start_byte and n.end_byte <= e for s, e in self.deleted)
+
+    def _render(self, start: int, end: int) -> str:
+        reps = sorted((r for r in self.replacements if start <= r.start and r.end <= end and
+                       not (r.start == r.end and (r.start == start or r.start == end) and False)),
+                      key=lambda r: (r.start, -(r.end - r.start)))
+        out = []
+        pos = start
+        for r in reps:
+            if r.start < pos or (r.start == pos and r.end == r.start and out and out[-1] is r):
+                continue
+            if r.start < pos:
+                continue
+            out.append(self._copy(pos, r.start))
+            out.append(r.render() if r.render is not None else r.text)
+            pos = r.end
+        out.append(self._copy(pos, end))
+        return "".join(out)
+
+    def _copy(self, start: int, end: int) -> str:
+        chunk = self.data[start:end].decode("utf-8")
+        if "\n" not in chunk:
+            return chunk
+        # newlines inside string literals must not be re-indented
+        for n in _nodes_in(self.node, start, end, *_MULTILINE_TOKENS):
+            if n.start_byte < start or n.end_byte > end or b"\n" not in self.data[n.start_byte:n.end_byte]:
+                continue
+            a = len(self.data[start:n.start_byte].decode("utf-8"))
+            b = len(self.data[start:n.end_byte].decode("utf-8"))
+            chunk = chunk[:a] + chunk[a:b].replace("\n", _SENTINEL) + chunk[b:]
+        return chunk
+
+    def _render_piece(self, start: int, end: int, new_indent: str) -> str:
+        old_indent = self._line_indent(start)
+        text = self._render(start, end)
+        return _reindent(text, old_indent, new_indent)
+
+    def _line_indent(self, offset: int) -> str:
+        line_start = self.data.rfind(b"\n", 0, offset) + 1
+        line = self.data[line_start:offset].decode("utf-8")
+        return line[: len(line) - len(line.lstrip())]
+
+    def _merge_comments(self, stmts: list[Node]) -> list[_Piece]:
+        """Pieces, with a comment on the same line as the statement before it attached to that statement."""
+        pieces: list[_Piece] = []
+        last_row = -1
+        for s in stmts:
+            if s.type == "comment" and pieces and s.start_point[0] == last_row:
+                pieces[-1].end = s.end_byte
+            else:
+                pieces.append(_Piece(s.start_byte, s.end_byte))
+            last_row = s.end_point[0]
+        return pieces
+
+    def _pieces(self, stmts: list[Node]) -> list[_Piece]:
+        out: list[_Piece] = []
+        for p in self._merge_comments(stmts):
+            node = self._node_at(p.start)
+            if node is not None and node.type == "using_statement" and self._scope_using(node):
+                body = node.child_by_field_name("body")
+                inner = _statements_with_comments(body) if body.type == "block" else [body]
+                self._scope_using(node)
+                out.extend(self._pieces(inner))
+                continue
+            if node is not None and node.type == "local_declaration_statement" and self._scope_using(node):
+                continue
+            if node is not None and node.type == "block":
+                out.extend(self._pieces(_statements_with_comments(node)))
+                continue
+            out.append(p)
+        return out
+
+    def _node_at(self, start: int) -> Node | None:
+        n = self.body.descendant_for_byte_range(start, start)
+        while n is not None and n.parent is not None and n.parent.start_byte == start and n.parent.type not in (
+                "block", "declaration_list"):
+            n = n.parent
+        return n
+
+    def _scope_using(self, n: Node) -> bool:
+        """Is this `using (var scope = _factory.CreateScope())` / `using var scope = …;`? Records the scope name."""
+        decl = next((c for c in n.named_children if c.type == "variable_declaration"), None)
+        if decl is None:
+            return False
+        if n.type == "local_declaration_statement" and not any(c.type == "using" for c in n.children):
+            return False
+        ds = [d for d in decl.named_children if d.type == "variable_declarator"]
+        if len(ds) != 1 or len(ds[0].named_children) < 2:
+            return False
+        value = ds[0].named_children[-1]
+        if value.type != "invocation_expression":
+            return False
+        fn = value.child_by_field_name("function")
+        if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in (
+                "CreateScope", "CreateAsyncScope"):
+            return False
+        source = _member_root(fn.child_by_field_name("expression"))
+        f = self.fields.get(source)
+        if f is None or f.simple_type not in SCOPE_SOURCES:
+            return False
+        self.scope_names.add(syntax.text(ds[0].named_children[0]))
+        self.deleted.append((fn.start_byte, fn.end_byte))
+        return True
+
+    # ------------------------------------------------------------------ generation
+
+    def unit(self) -> str:
+        member = self.member_indent()
+        cls = self._line_indent(self.node.start_byte)
+        if member.startswith(cls) and len(member) > len(cls):
+            return member[len(cls):]
+        return self.ctx.indent
+
+    def member_indent(self) -> str:
+        for m in self.body.named_children:
+            return self._line_indent(m.start_byte)
+        return self._line_indent(self.node.start_byte) + self.ctx.indent
+
+    def _class_rewrite_start(self) -> int:
+        name = self.node.child_by_field_name("name")
+        return name.end_byte
+
+    def _ordered(self, names: list[str]) -> list[str]:
+        order = list(self.fields)
+        return sorted(set(names), key=order.index)
+
+    def _resolution(self, name: str) -> str:
+        f = self.fields[name]
+        expr = self._dependency_expression(f)
+        return f"var {self.resolved[name]} = {expr};"
+
+    def _dependency_expression(self, f: _Field) -> str:
+        value = f.ctor_value
+        params = {}
+        for p in self.ctor.child_by_field_name("parameters").named_children:
+            if p.type == "parameter":
+                params[syntax.text(p.child_by_field_name("name"))] = syntax.text(p.child_by_field_name("type"))
+        out = []
+        pos = value.start_byte
+        for n in syntax.descendants(value, "identifier"):
+            nm = syntax.text(n)
+            if _is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name"):
+                continue
+            if nm in params:
+                t = params[nm]
+                out.append(self.data[pos:n.start_byte].decode())
+                if t.rsplit(".", 1)[-1] == "IServiceProvider":
+                    out.append("provider")
+                else:
+                    out.append(f"provider.GetRequiredService<{t}>()")
+                    self.needs.add(DEPENDENCY_INJECTION)
+                pos = n.end_byte
+            elif nm in self.fields or nm == "this":
+                raise Manual(f"field {f.name} is computed from other members of the worker")
+        out.append(self.data[pos:value.end_byte].decode())
+        return "".join(out)
+
+    def _generate(self) -> str:
+        nl = self.nl
+        unit = self.unit()
+        cls_indent = self._line_indent(self.node.start_byte)
+        m = self.member_indent()
+        s1 = m + unit
+        s2 = s1 + unit
+        knr = self._knr()
+        sched = self.plan.schedule
+        name = self.info.name
+        self.needs |= {INFRASTRUCTURE, DEPENDENCY_INJECTION, "System"}
+
+        def open_brace(indent: str) -> str:
+            return " {" if knr else nl + indent + "{"
+
+        bases = ["HostedServiceBase"]
+        for b in self.info.bases:
+            if b.simple not in WORKER_BASES:
+                bases.append(syntax.text(b.node))
+        out = [" : " + ", ".join(bases), open_brace(cls_indent), nl]
+
+        members: list[str] = []
+        for f in self.kept_fields:
+            members.append(self._member_text(f.declaration))
+
+        ctor = [f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
+                f"{open_brace(m)}"]
+        body = [f'Name = "{self.outcome_name}";', f'Frequency = "{sched.frequency}";']
+        interval_line = f"Interval = {sched.interval};"
+        approximate = [n for n in self.plan.cadence_notes if not n.endswith("times are UTC")]
+        if approximate:
+            interval_line += " // oqmigrate: " + "; ".join(approximate)
+        body.append(interval_line)
+        start = _start_date(sched)
+        if start is not None:
+            utc = [n for n in self.plan.cadence_notes if n.endswith("times are UTC")]
+            body.append(f"StartDate = {start};" + (" // oqmigrate: " + "; ".join(utc) if utc else ""))
+        if self.plan.enabled:
+            body.append("IsEnabled = true; // the worker ran unconditionally")
+        else:
+            body.append("IsEnabled = false; // oqmigrate: the worker was enabled by configuration; enable the job "
+                        "in Admin › Scheduled Jobs")
+        self.notes.extend(self.plan.cadence_notes)
+        ctor.extend(nl + s1 + line for line in body)
+        ctor.append(nl + m + "}")
+        members.append("".join(ctor))
+
+        is_async = self._is_async()
+        if is_async:
+            sig = f"{m}public override async Task<string> ExecuteJobAsync(IServiceProvider provider)"
+            self.needs.add("System.Threading.Tasks")
+        else:
+            sig = f"{m}public override string ExecuteJob(IServiceProvider provider)"
+        method = [sig, open_brace(m)]
+        for fname in self._ordered(self.direct_fields):
+            method.append(nl + s1 + self._resolution(fname))
+        merged_catch = self._mergeable_catch()
+        method.append(nl + s1 + "try" + open_brace(s1))
+        work_pieces = self.plan.pieces
+        catch_var = "ex"
+        catch_lines: list[str] = []
+        if merged_catch is not None:
+            try_node, catch = merged_catch
+            work_pieces = self._merge_comments(_statements_with_comments(try_node.child_by_field_name("body")))
+            work_pieces = self._pieces([self._node_at(p.start) for p in work_pieces])
+            decl = next((x for x in catch.named_children if x.type == "catch_declaration"), None)
+            nm = decl.child_by_field_name("name") if decl is not None else None
+            if nm is not None:
+                catch_var = syntax.text(nm)
+            cbody = catch.child_by_field_name("body")
+            catch_lines = [self._render_piece(p.start, p.end, s2)
+                           for p in self._merge_comments(_statements_with_comments(cbody))]
+            catch_lines = [c for c in catch_lines if c.strip()]
+        method.extend(self._work_text(work_pieces, s2))
+        method.append(nl + s2 + f'return "{self.outcome_name} completed";')
+        method.append(nl + s1 + "}")
+        method.append(nl + s1 + f"catch (Exception {catch_var})" + open_brace(s1))
+        for line in catch_lines:
+            method.append(nl + s2 + line)
+        method.append(nl + s2 + f'return $"{self.outcome_name} failed: {{{catch_var}.Message}}";')
+        method.append(nl + s1 + "}")
+        method.append(nl + m + "}")
+        members.append("".join(method))
+
+        for h in self.helpers:
+            members.append(self._member_text(h))
+        text = (nl + nl).join(members)
+        out.append(text.replace(_SENTINEL, "\n"))
+        out.append(nl + cls_indent + "}")
+        return "".join(out)
+
+    def _work_text(self, pieces: list[_Piece], indent: str) -> list[str]:
+        out = []
+        prev_end = None
+        for p in pieces:
+            rendered = self._render_piece(p.start, p.end, indent)
+            if not rendered.strip():
+                prev_end = p.end
+                continue
+            if self._expression_pieces:
+                rendered = rendered + ";"
+            if prev_end is not None and _blank_line_between(self.data, prev_end, p.start):
+                out.append(self.nl)
+            out.append(self.nl + indent + rendered)
+            prev_end = p.end
+        return out
+
+    def _member_text(self, member: Node) -> str:
+        start = member.start_byte
+        prev = member.prev_named_sibling
+        while prev is not None and prev.type == "comment" and prev.end_point[0] < member.start_point[0] and \
+                not self._trailing_comment(prev):
+            start = prev.start_byte
+            prev = prev.prev_named_sibling
+        return self._line_indent(start) + self._render(start, member.end_byte)
+
+    def _trailing_comment(self, comment: Node) -> bool:
+        prev = comment.prev_sibling
+        return prev is not None and prev.end_point[0] == comment.start_point[0]
+
+    def _knr(self) -> bool:
+        brace = self.body.children[0]
+        header_end = self.body.prev_sibling.end_point[0] if self.body.prev_sibling else self.node.start_point[0]
+        return brace.start_point[0] == header_end
+
+    def _is_async(self) -> bool:
+        host = self.plan.host
+        if host is not None and host.type == "lambda_expression" and any(c.type == "async" for c in host.children):
+            return True
+        if host is not None and host.type == "method_declaration" and self.plan.loop is None and \
+                "async" in {syntax.text(c) for c in host.children if c.type == "modifier"}:
+            return True
+        for p in self.plan.pieces:
+            for n in _nodes_in(self.body, p.start, p.end, "await_expression", "await"):
+                if self._is_deleted(n):
+                    continue
+                if self._inside_function_below_root(n):
+                    continue
+                return True
+        return False
+
+    def _mergeable_catch(self):
+        """When the unit of work is one try with a single catch-all clause, that clause becomes the job's."""
+        real = [p for p in self.plan.pieces if self._node_at(p.start) is not None and
+                self._node_at(p.start).type != "comment"]
+        if len(real) != 1 or len(self.plan.pieces) != 1:
+            return None
+        n = self._node_at(real[0].start)
+        if n.type != "try_statement" or n.end_byte != real[0].end:
+            return None
+        clauses = [c for c in n.named_children if c.type in ("catch_clause", "finally_clause") and not self._is_deleted(c)]
+        if len(clauses) != 1 or clauses[0].type != "catch_clause":
+            return None
+        c = clauses[0]
+        decl = next((x for x in c.named_children if x.type == "catch_declaration"), None)
+        if any(x.type == "catch_filter_clause" for x in c.named_children):
+            return None
+        if decl is not None and syntax.text(decl.child_by_field_name("type")) not in ("Exception", "System.Exception"):
+            return None
+        return n, c
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# usings
+
+
+def _using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) -> Edit | None:
+    root = ctx.tree.root_node
+    directives = [c for c in root.named_children if c.type == "using_directive"]
+    host = root
+    if not directives:
+        for ns in root.named_children:
+            if ns.type in ("namespace_declaration", "file_scoped_namespace_declaration"):
+                body = ns.child_by_field_name("body") or ns
+                directives = [c for c in body.named_children if c.type == "using_directive"]
+                host = body
+                break
+    plain = [d for d in directives if d.child_by_field_name("name") is None and
+             not any(c.type in ("static", "global") for c in d.children)]
+    present = {_using_target(d) for d in plain}
+    namespaces = {c.namespace for c in ctx.model.classes}
+    wanted = sorted(n for n in needs if n not in present and not any(
+        ns == n or ns.startswith(n + ".") for ns in namespaces if ns))
+    new_data = apply_edits(ctx.data, class_edits)
+    new_tree = syntax.parse(new_data)
+    before_names = _names_outside_usings(ctx.tree.root_node)
+    after_names = _names_outside_usings(new_tree.root_node)
+    remove = []
+    for d in directives:
+        if any(c.type in ("static", "global") for c in d.children):
+            continue
+        alias = d.child_by_field_name("name")
+        target = _using_target(d)
+        if alias is not None:
+            ns = target.rsplit(".", 1)[0]
+            a = syntax.text(alias)
+            if ns in REMOVABLE_USINGS and a in before_names and a not in after_names:
+                remove.append(d)
+            continue
+        names = REMOVABLE_USINGS.get(target)
+        if names and (names & before_names) and not (names & after_names):
+            remove.append(d)
+    if not wanted and not remove:
+        return None
+    if not directives:
+        first = root.named_children[0] if root.named_children else None
+        at = 0 if first is None else first.start_byte
+        text = "".join(f"using {n};{ctx.newline}" for n in wanted) + ctx.newline
+        return Edit(at, at, text, RULE_ID, "usings")
+    data = ctx.data
+    start = data.rfind(b"\n", 0, directives[0].start_byte) + 1
+    end = data.find(b"\n", directives[-1].end_byte)
+    end = len(data) if end < 0 else end + 1
+    indent = data[start:directives[0].start_byte].decode()
+    lines = data[start:end].decode().splitlines(keepends=True)
+    removed_rows = {d.start_point[0] for d in remove}
+    first_row = directives[0].start_point[0]
+    directive_rows = {d.start_point[0]: d for d in plain}
+    kept: list[tuple[str, str | None]] = []  # (line, target when the line is a plain using)
+    for i, line in enumerate(lines):
+        row = first_row + i
+        if row in removed_rows:
+            continue
+        d = directive_rows.get(row)
+        kept.append((line, _using_target(d) if d is not None else None))
+    eol = ctx.newline
+    for n in wanted:
+        new_line = f"{indent}using {n};{eol}"
+        pos = len(kept)
+        for i, (line, target) in enumerate(kept):
+            if target is not None and _using_key(target) > _using_key(n):
+                pos = i
+                break
+        else:
+            # after the last plain using
+            for i in range(len(kept) - 1, -1, -1):
+                if kept[i][1] is not None:
+                    pos = i + 1
+                    break
+        if pos == len(kept) and kept and not kept[-1][0].endswith("\n"):
+            kept[-1] = (kept[-1][0] + eol, kept[-1][1])
+        kept.insert(pos, (new_line, n))
+    text = "".join(line for line, _ in kept)
+    if not data[start:end].endswith(b"\n") and text.endswith(eol):
+        text = text[: -len(eol)]
+    return Edit(start, end, text, RULE_ID, "usings")
+
+
+def _using_key(ns: str) -> tuple[int, str]:
+    return (0 if ns == "System" or ns.startswith("System.") else 1, ns)
+
+
+def _using_target(d: Node) -> str:
+    alias = d.child_by_field_name("name")
+    targets = [c for c in d.named_children if c is not alias and c.type != "comment"]
+    return syntax.text(targets[-1]) if targets else ""
+
+
+def _names_outside_usings(root: Node) -> set[str]:
+    names = set()
+    for n in syntax.walk(root):
+        if n.type == "identifier" and syntax.first_ancestor(n, "using_directive") is None:
+            names.add(syntax.text(n))
+    return names
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _words(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+
+
+def _local_name(field: str) -> str:
+    name = field
+    for prefix in ("m_", "_"):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):]
+            break
+    name = name[0].lower() + name[1:]
+    if name in ("provider", "ex", "scope"):
+        name += "Service"
+    if name in _CSHARP_KEYWORDS:
+        name = "@" + name
+    return name
+
+
+_CSHARP_KEYWORDS = {"event", "object", "string", "class", "base", "this", "operator", "checked", "lock", "params",
+                    "default", "delegate", "namespace", "internal", "fixed", "out", "ref", "in", "is", "as"}
+
+
+def _start_date(s: Schedule) -> str | None:
+    if s.start_time is None:
+        return None
+    h, m = s.start_time.hour, s.start_time.minute
+    if s.frequency == "M":
+        return (f"new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, {s.start_day}, {h}, {m}, 0, "
+                "DateTimeKind.Utc)")
+    expr = "DateTime.UtcNow.Date"
+    if s.frequency == "w":
+        day = _DAY_NAMES[s.start_weekday]
+        expr += f".AddDays(((int)DayOfWeek.{day} - (int)DateTime.UtcNow.DayOfWeek + 7) % 7)"
+    if h:
+        expr += f".AddHours({h})"
+    if m:
+        expr += f".AddMinutes({m})"
+    return expr
+
+
+_DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def _statements(block: Node | None) -> list[Node]:
+    if block is None:
+        return []
+    if block.type != "block":
+        return [block]
+    return [c for c in block.named_children if c.type != "comment"]
+
+
+def _statements_with_comments(block: Node | None) -> list[Node]:
+    if block is None:
+        return []
+    if block.type != "block":
+        return [block]
+    return list(block.named_children)
+
+
+def _assignment(st: Node) -> Node | None:
+    if st.type == "expression_statement" and st.named_children and st.named_children[0].type == "assignment_expression":
+        return st.named_children[0]
+    return None
+
+
+def _assigned_field(st: Node) -> str | None:
+    a = _assignment(st)
+    if a is None or _operator(a) != "=":
+        return None
+    left = a.child_by_field_name("left")
+    if left.type == "identifier":
+        return syntax.text(left)
+    if left.type == "member_access_expression" and syntax.text(left.child_by_field_name("expression")) == "this":
+        return syntax.text(left.child_by_field_name("name"))
+    return None
+
+
+def _strip_null_guard(value: Node) -> Node:
+    """`x ?? throw new ArgumentNullException(nameof(x))` → `x`."""
+    if value.type == "binary_expression" and syntax.text(value.child_by_field_name("operator")) == "??" and \
+            value.child_by_field_name("right").type == "throw_expression":
+        return value.child_by_field_name("left")
+    return value
+
+
+def _operator(n: Node) -> str:
+    op = n.child_by_field_name("operator")
+    if op is not None:
+        return syntax.text(op)
+    return syntax.text(n.children[1]) if len(n.children) > 1 else ""
+
+
+def _arguments(n: Node) -> list[Node]:
+    args = n.child_by_field_name("arguments")
+    if args is None:
+        return []
+    out = []
+    for a in args.named_children:
+        if a.type == "argument":
+            kids = [c for c in a.named_children if c.type != "comment"]
+            if kids:
+                out.append(kids[-1])
+    return out
+
+
+def _unwrap_await(n: Node) -> Node:
+    while True:
+        if n.type == "await_expression":
+            n = n.named_children[-1]
+            continue
+        if n.type == "invocation_expression":
+            fn = n.child_by_field_name("function")
+            if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) == "ConfigureAwait":
+                n = fn.child_by_field_name("expression")
+                continue
+        if n.type == "parenthesized_expression" and n.named_children:
+            n = n.named_children[0]
+            continue
+        return n
+
+
+def _member_root(n: Node) -> str:
+    """`_timer` for `_timer`, `this._timer`, `_timer?`."""
+    if n.type == "member_access_expression" and syntax.text(n.child_by_field_name("expression")) == "this":
+        return syntax.text(n.child_by_field_name("name"))
+    if n.type == "conditional_access_expression":
+        return _member_root(n.named_children[0])
+    return syntax.text(n)
+
+
+def _identifiers(n: Node | None) -> list[str]:
+    if n is None:
+        return []
+    return [syntax.text(x) for x in syntax.descendants(n, "identifier")]
+
+
+def _is_member_name(n: Node) -> bool:
+    p = n.parent
+    if p is None:
+        return False
+    if p.type == "member_access_expression" and p.child_by_field_name("name") == n:
+        return True
+    if p.type == "member_binding_expression":
+        return True
+    if p.type in ("named_argument", "argument") and p.child_by_field_name("name") == n:
+        return True
+    return False
+
+
+def _is_param(value: Node | None, ctor: Node | None) -> bool:
+    if value is None or ctor is None or value.type != "identifier":
+        return False
+    params = ctor.child_by_field_name("parameters")
+    return any(syntax.text(p.child_by_field_name("name")) == syntax.text(value)
+               for p in params.named_children if p.type == "parameter")
+
+
+def _nodes_in(root: Node, start: int, end: int, *types: str):
+    wanted = set(types)
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= start or n.start_byte >= end:
+            continue
+        if n.type in wanted and n.start_byte >= start and n.end_byte <= end:
+            yield n
+        stack.extend(reversed(n.children))
+
+
+def _one_line(n: Node) -> str:
+    t = " ".join(syntax.text(n).split())
+    return t if len(t) <= 80 else t[:77] + "..."
+
+
+def _normalized(n: Node) -> str:
+    return "".join(syntax.text(n).split())
+
+
+def _reindent(text: str, old: str, new: str) -> str:
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        body = line.rstrip("\r")
+        if not body.strip():
+            out.append(line[len(body):] if line.endswith("\r") else "")
+        elif line.startswith(old):
+            out.append(new + line[len(old):])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _blank_line_between(data: bytes, end: int, start: int) -> bool:
+    gap = data[end:start]
+    lines = gap.split(b"\n")
+    return any(not l.strip() for l in lines[1:-1])
+
+
+def _evaluate_with_overrides(node: Node, overrides: dict[str, Node], unit: float, data: bytes) -> float | None:
+    """Evaluate with whole sub-expressions (by their text) replaced by other nodes, e.g. an options property read
+    by its declared default. evaluate_timespan looks names up by identifier; member accesses and calls are
+    handled by re-parsing a copy of the expression with the defaults spliced in."""
+    text = syntax.text(node)
+    subs = {k: syntax.text(v) for k, v in overrides.items() if not k.isidentifier()}
+    changed = False
+    for k in sorted(subs, key=len, reverse=True):
+        if k in text:
+            text = text.replace(k, "(" + subs[k] + ")")
+            changed = True
+    if not changed:
+        return None
+    src = f"class C {{ void M() {{ var x = {text}; }} }}".encode()
+    tree = syntax.parse(src)
+    if tree.root_node.has_error:
+        return None
+    decl = list(syntax.descendants(tree.root_node, "variable_declarator"))[-1]
+    constants = {k: v for k, v in overrides.items() if k.isidentifier()}
+    return evaluate_timespan(decl.named_children[-1], src, constants, number_unit=unit)
