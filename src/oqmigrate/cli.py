@@ -16,7 +16,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oqmigrate import __version__, baseline, report
+from oqmigrate import __version__, baseline, engine, report
+from oqmigrate.diffing import file_diff
+from oqmigrate.writer import PendingWrite, WriteError, dirty_files, git_root, write_all
 
 try:  # typer >= 0.20 vendors click
     from typer._click import exceptions as click_errors
@@ -197,6 +199,143 @@ def explain(rule_id: str = typer.Argument(..., help="a rule id (OQJ004) or name 
         raise Usage("explain takes exactly one rule id")
     write_output(explain_text(load_catalog()[ids.pop()]) + "\n", None)
     return 0
+
+
+def codemods_of(spec: Optional[str]) -> list:
+    try:
+        return engine.resolve_codemods(spec)
+    except engine.UnknownCodemod as e:
+        raise Usage(str(e)) from None
+
+
+def patch_base(root: Path) -> Path:
+    """Patch paths are relative to the git work tree when there is one, else to the scan root."""
+    return git_root(root) or root
+
+
+def changeset_patch(cs: engine.Changeset, base: Path) -> bytes:
+    return b"".join(file_diff(engine.display_path(c.path, base), c.old, c.new, binary=c.binary) for c in cs.files)
+
+
+def show_patch(patch: bytes) -> None:
+    if not sys.stdout.isatty():
+        sys.stdout.flush()
+        sys.stdout.buffer.write(patch)
+        sys.stdout.buffer.flush()
+        return
+    from rich.text import Text
+    console = Console(highlight=False, soft_wrap=True)
+    styles = {"+": "green", "-": "red", "@": "cyan"}
+    for line in patch.decode("utf-8", "replace").splitlines():
+        style = "bold" if line.startswith(("diff --git", "--- ", "+++ ")) else styles.get(line[:1], "")
+        console.print(Text(line, style=style))
+
+
+def print_summary(result: engine.RunResult, written: Optional[int] = None) -> None:
+    console = err_console()
+    changed = result.count("changed") if written is None else written
+    verb = "would change" if written is None else "changed"
+    console.print(f"{verb} {changed} files; {result.count('unchanged')} unchanged, {result.count('skipped')} skipped, "
+                  f"{result.count('failed')} failed ({result.files_considered} files considered)", markup=False)
+    for o in result.outcomes:
+        if o.kind == "skipped":
+            console.print(f"  skipped {o.rel}: {o.reason}", markup=False)
+        elif o.kind == "failed":
+            console.print(f"  failed  {o.rel}: {o.error}", markup=False)
+    if result.manual:
+        console.print(f"manual follow-ups ({len(result.manual)}):", markup=False)
+        for m in result.manual:
+            console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason}", markup=False)
+
+
+CODEMOD_OPTION = typer.Option(None, "--codemod", help="only these codemods (comma separated): " + ", ".join(engine.CODEMODS))
+ONLY_OPTION = typer.Option(None, "--only", help="change only this class (and its registrations)")
+
+
+@app.command()
+def diff(
+    paths: Optional[List[Path]] = PATHS,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="also write the patch to FILE (git apply / patch -p1)"),
+    codemod: Optional[str] = CODEMOD_OPTION,
+    only: Optional[str] = ONLY_OPTION,
+    no_progress: bool = typer.Option(False, "--no-progress", help="no progress output"),
+) -> int:
+    """Preview the migration as a unified diff; writes nothing to the sources."""
+    codemods = codemods_of(codemod)
+    ws = workspace_of(paths)
+    result = engine.run(ws, codemods, only)
+    base = patch_base(ws.root)
+    patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
+    if output is not None:
+        try:
+            output.write_bytes(patch)
+        except OSError as e:
+            raise Usage(f"cannot write {output}: {e.strerror or e}") from None
+    show_patch(patch)
+    print_summary(result)
+    return 1 if patch else 0
+
+
+def ask(prompt: str) -> str:
+    while True:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if not answer:
+            return "q"
+        answer = answer.strip().lower()[:1]
+        if answer in ("y", "n", "a", "q"):
+            return answer
+
+
+@app.command()
+def apply(
+    paths: Optional[List[Path]] = PATHS,
+    codemod: Optional[str] = CODEMOD_OPTION,
+    only: Optional[str] = ONLY_OPTION,
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="confirm each change (yes/no/all/quit)"),
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="write even over files with uncommitted changes"),
+    no_progress: bool = typer.Option(False, "--no-progress", help="no progress output"),
+) -> int:
+    """Migrate in place: atomic writes that keep encoding, BOM, newlines and file mode."""
+    codemods = codemods_of(codemod)
+    if interactive and not sys.stdin.isatty():
+        raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
+    ws = workspace_of(paths)
+    result = engine.run(ws, codemods, only)
+    targets = [c for cs in result.changesets for c in cs.files]
+    root = git_root(ws.root)
+    if targets and root is not None and not allow_dirty:
+        try:
+            dirty = dirty_files(root, [c.path for c in targets])
+        except WriteError as e:
+            raise Usage(str(e)) from None
+        if dirty:
+            lines = "\n".join(f"  {engine.display_path(p, root)}" for p in dirty)
+            sys.stderr.write(f"oqmigrate: error: uncommitted changes in files to be written; commit or stash them, "
+                             f"or pass --allow-dirty:\n{lines}\n")
+            return 2
+    base = root or ws.root
+    written = 0
+    accept_all = not interactive
+    for cs in result.changesets:
+        if not accept_all:
+            show_patch(changeset_patch(cs, base))
+            answer = ask(f"apply this change ({', '.join(cs.symbols) or cs.files[0].rel})? [y]es/[n]o/[a]ll/[q]uit ")
+            if answer == "q":
+                break
+            if answer == "n":
+                continue
+            if answer == "a":
+                accept_all = True
+        try:
+            write_all([PendingWrite(c.path, c.new) for c in cs.files])
+            written += len(cs.files)
+        except WriteError as e:
+            for c in cs.files:
+                result.outcomes = [engine.Failed(o.rel, str(e)) if o.rel == c.rel else o for o in result.outcomes]
+    print_summary(result, written)
+    return 1 if result.count("failed") else 0
 
 
 def version_callback(value: bool) -> None:

@@ -39,3 +39,4 @@ class TransformResult:
     edits: list[Edit] = field(default_factory=list)
     manual: list[ManualFollowUp] = field(default_factory=list)
     migrated: list[str] = field(default_factory=list)
+    touched: list[str] = field(default_factory=list)  # other classes whose code or registrations the edits change

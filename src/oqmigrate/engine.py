@@ -1,0 +1,285 @@
+"""The codemod runner: load → parse → analyse → transform → validate, returning per-file outcomes.
+
+It never writes and never prints: `cli` decides between a diff and an in-place write. Outcomes are a
+closed set (`Changed`, `Unchanged`, `Skipped`, `Failed`); one bad file never aborts the run. Files that
+one logical change touches together (a migrated worker and the files that registered it) form a
+changeset: if any of its files fails, none of them is changed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence, Union
+
+from oqmigrate import model, source, syntax
+from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
+from oqmigrate.scanner import MAX_BYTES, read_candidate
+from oqmigrate.syntax import Node
+from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
+from oqmigrate.workspace import SourceFile, Workspace
+
+Transform = Callable[[TransformContext], TransformResult]
+
+
+@dataclass(frozen=True)
+class Codemod:
+    name: str
+    module: str
+    function: str
+    tokens: tuple[bytes, ...]  # a file without any of these cannot be changed by the codemod
+
+    def load(self) -> Transform:
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+# Run in this order: migrations decide which registrations become removable.
+CODEMODS: dict[str, Codemod] = {
+    "migrate-worker": Codemod("migrate-worker", "oqmigrate.transforms.migrate_worker", "migrate_worker",
+                              (b"BackgroundService", b"IHostedService")),
+    "remove-registration": Codemod("remove-registration", "oqmigrate.transforms.remove_registration",
+                                   "remove_registration", (b"AddHostedService", b"IHostedService")),
+}
+
+
+class UnknownCodemod(ValueError):
+    pass
+
+
+def resolve_codemods(spec: str | None) -> list[Codemod]:
+    if not spec:
+        return list(CODEMODS.values())
+    names = [n for n in spec.replace(",", " ").split() if n]
+    unknown = [n for n in names if n not in CODEMODS]
+    if unknown:
+        raise UnknownCodemod(f"unknown codemod: {unknown[0]} (known: {', '.join(CODEMODS)})")
+    return [c for c in CODEMODS.values() if c.name in names]
+
+
+@dataclass(frozen=True)
+class Changed:
+    rel: str
+    path: Path
+    old: bytes
+    new: bytes
+    binary: bool = False  # UTF-16: only a git binary patch can carry it
+    kind: str = "changed"
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    rel: str
+    kind: str = "unchanged"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    rel: str
+    reason: str
+    kind: str = "skipped"
+
+
+@dataclass(frozen=True)
+class Failed:
+    rel: str
+    error: str
+    kind: str = "failed"
+
+
+Outcome = Union[Changed, Unchanged, Skipped, Failed]
+
+
+@dataclass
+class Changeset:
+    symbols: list[str]
+    files: list[Changed]
+
+
+@dataclass
+class RunResult:
+    outcomes: list[Outcome]
+    changesets: list[Changeset]
+    manual: list[ManualFollowUp]
+    files_considered: int
+
+    def count(self, kind: str) -> int:
+        return sum(1 for o in self.outcomes if o.kind == kind)
+
+
+@dataclass
+class _File:
+    sf: SourceFile
+    raw: bytes
+    text: source.SourceText
+    utf8: bytes
+    tree: syntax.Tree
+    problems: list[syntax.SyntaxProblem]
+    model: model.FileModel
+    edits: list[Edit] = field(default_factory=list)
+    symbols: set[str] = field(default_factory=set)
+
+
+def _indent_unit(data: bytes) -> str:
+    counts: dict[str, int] = {}
+    for line in data.splitlines()[:400]:
+        stripped = line.lstrip(b" \t")
+        if not stripped or stripped == line:
+            continue
+        lead = line[: len(line) - len(stripped)]
+        if lead.startswith(b"\t"):
+            counts["\t"] = counts.get("\t", 0) + 1
+        elif len(lead) in (2, 4):
+            counts[" " * len(lead)] = counts.get(" " * len(lead), 0) + 1
+    if counts.get("\t", 0) > sum(v for k, v in counts.items() if k != "\t"):
+        return "\t"
+    return "  " if counts.get("  ", 0) > counts.get("    ", 0) else "    "
+
+
+def _context(f: _File, **kw) -> TransformContext:
+    return TransformContext(f.sf.rel, f.utf8, f.tree, f.model, f.text.newline if f.text.newline else "\n",
+                            _indent_unit(f.utf8), **kw)
+
+
+def _near_error(f: _File, edit: Edit) -> syntax.SyntaxProblem | None:
+    """The parse error an edit could interact with: one inside the class member or statement the edit is
+    in, or within a line of the edit."""
+    if not f.problems:
+        return None
+    node: Node = f.tree.root_node.descendant_for_byte_range(edit.start_byte, max(edit.start_byte, edit.end_byte - 1))
+    container = syntax.first_ancestor(node, "class_declaration", "struct_declaration", "namespace_declaration") or f.tree.root_node
+    lo = f.utf8.rfind(b"\n", 0, max(0, f.utf8.rfind(b"\n", 0, edit.start_byte)))
+    hi = f.utf8.find(b"\n", f.utf8.find(b"\n", edit.end_byte) + 1)
+    hi = len(f.utf8) if hi < 0 else hi
+    for p in f.problems:
+        if lo <= p.end_byte and p.start_byte <= hi:
+            return p
+        if container.type != "compilation_unit" and container.start_byte <= p.start_byte < container.end_byte:
+            return p
+    return None
+
+
+def _load(sf: SourceFile, tokens: Sequence[bytes]) -> _File | None | Skipped:
+    raw = read_candidate(str(sf.path), tokens)
+    if raw is None:
+        return None
+    text = source.decode(raw)
+    utf8 = text.utf8()
+    tree = syntax.parse(utf8)
+    return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree))
+
+
+def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None) -> RunResult:
+    tokens = tuple(sorted({t for c in codemods for t in c.tokens}))
+    outcomes: dict[str, Outcome] = {}
+    files: list[_File] = []
+    for sf in ws.files:
+        try:
+            loaded = _load(sf, tokens)
+        except source.LoadError as e:
+            outcomes[sf.rel] = Skipped(sf.rel, str(e))
+            continue
+        if loaded is None:
+            continue
+        files.append(loaded)
+
+    table = model.TypeTable()
+    for f in files:
+        for d in f.model.declared:
+            table.add(d)
+    kinds = table.kinds()
+    for f in files:  # re-analyse with what other files declare (subclasses of project-local bases)
+        if any(b.simple in kinds for c in f.model.classes for b in c.bases):
+            f.model = model.analyse(f.tree, table, kinds)
+
+    manual: list[ManualFollowUp] = []
+    migrating: set[str] = set()
+    jobs = frozenset(n for n, k in kinds.items() if k == "job")
+    for codemod in codemods:
+        transform = codemod.load()
+        for f in files:
+            result = transform(_context(f, only=only, migrating=frozenset(migrating), jobs=jobs))
+            manual.extend(result.manual)
+            f.edits.extend(result.edits)
+            f.symbols.update(result.migrated, result.touched)
+            migrating.update(result.migrated)
+
+    for f in files:
+        outcomes[f.sf.rel] = _finish(f, codemods, only, frozenset(migrating), jobs | frozenset(migrating))
+
+    changesets = _changesets(files, outcomes)
+    ordered = [outcomes.get(sf.rel) for sf in ws.files]
+    return RunResult([o for o in ordered if o is not None], changesets, manual, len(ws.files))
+
+
+def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after) -> Outcome:
+    rel = f.sf.rel
+    if not f.edits:
+        return Unchanged(rel)
+    for e in f.edits:
+        p = _near_error(f, e)
+        if p is not None:
+            return Skipped(rel, f"{p.describe()} next to the change; fix the syntax error first")
+    try:
+        new_utf8 = apply_edits(f.utf8, f.edits)
+    except OverlappingEdits as e:
+        return Failed(rel, str(e))
+    new_tree = syntax.parse(new_utf8)
+    new_problems = syntax.syntax_problems(new_tree)
+    if len(new_problems) > len(f.problems):
+        return Failed(rel, f"the rewritten file does not parse ({new_problems[0].describe()}); nothing written")
+    again = _File(f.sf, b"", f.text, new_utf8, new_tree, new_problems, model.analyse(new_tree))
+    for codemod in codemods:
+        leftover = codemod.load()(_context(again, only=only, migrating=migrating, jobs=jobs_after)).edits
+        if leftover:
+            return Failed(rel, f"{codemod.name} is not idempotent here (a second run would change {len(leftover)} more places); nothing written")
+    new_text = new_utf8.decode("utf-8")
+    try:
+        new_raw = source.encode(f.text, new_text)
+    except source.EncodeError as e:
+        return Failed(rel, str(e))
+    if len(new_raw) > MAX_BYTES * 2:
+        return Failed(rel, "the rewritten file is unexpectedly large; nothing written")
+    return Changed(rel, f.sf.path, f.raw, new_raw, binary=f.text.encoding.startswith("utf-16"))
+
+
+def _changesets(files: list[_File], outcomes: dict[str, Outcome]) -> list[Changeset]:
+    """Group changed files that share a symbol; a failure anywhere in a group skips the whole group."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for f in files:
+        keys = ["file:" + f.sf.rel] + ["sym:" + s for s in sorted(f.symbols)]
+        for k in keys[1:]:
+            parent[find(k)] = find(keys[0])
+        find(keys[0])
+    groups: dict[str, list[_File]] = {}
+    for f in files:
+        if f.edits:
+            groups.setdefault(find("file:" + f.sf.rel), []).append(f)
+    changesets = []
+    for members in groups.values():
+        broken = [outcomes[m.sf.rel] for m in members if not isinstance(outcomes[m.sf.rel], Changed)]
+        if broken and len(members) > 1:
+            first = broken[0]
+            for m in members:
+                if isinstance(outcomes[m.sf.rel], Changed):
+                    outcomes[m.sf.rel] = Skipped(m.sf.rel, f"part of a change that could not be completed ({first.rel}: "
+                                                           f"{getattr(first, 'error', getattr(first, 'reason', ''))})")
+            continue
+        changed = [outcomes[m.sf.rel] for m in members if isinstance(outcomes[m.sf.rel], Changed)]
+        if changed:
+            symbols = sorted({s for m in members for s in m.symbols})
+            changesets.append(Changeset(symbols, sorted(changed, key=lambda c: c.rel)))
+    changesets.sort(key=lambda c: c.files[0].rel)
+    return changesets
+
+
+def display_path(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path, base)).as_posix()

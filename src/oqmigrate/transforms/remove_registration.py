@@ -1,0 +1,77 @@
+"""remove-registration (OQJ014): delete hand-written hosted-service registrations of jobs.
+
+Oqtane registers every IHostedService of a module assembly itself; a second `AddSingleton` starts a
+second polling loop. A registration is removed only when its class is a job, or is being migrated
+to one in the same run; registrations of other services and of unmigrated workers stay.
+"""
+
+from __future__ import annotations
+
+from oqmigrate import syntax
+from oqmigrate.checks import find_registrations
+from oqmigrate.edits import Edit
+from oqmigrate.syntax import Node
+from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
+
+NAME = "remove-registration"
+RULE_ID = "OQJ014"
+STATEMENT_PARENTS = ("block", "switch_section", "global_statement")
+
+
+def _line_bounds(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The byte range of whole lines [start, end) occupies, when nothing else shares them."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    if data[line_start:start].strip(b" \t"):
+        return None
+    nl = data.find(b"\n", end)
+    line_end = len(data) if nl < 0 else nl + 1
+    if data[end:line_end].strip(b" \t\r\n"):
+        return None
+    return line_start, line_end
+
+
+def _statement_removal(data: bytes, stmt: Node) -> tuple[int, int]:
+    bounds = _line_bounds(data, stmt.start_byte, stmt.end_byte)
+    if bounds is not None:
+        return bounds
+    # Shares its line with other code: take the statement and the blanks after it.
+    end = stmt.end_byte
+    while end < len(data) and data[end:end + 1] in (b" ", b"\t"):
+        end += 1
+    return stmt.start_byte, end
+
+
+def remove_registration(ctx: TransformContext) -> TransformResult:
+    result = TransformResult()
+    targets = ctx.migrating | ctx.jobs
+    for reg in find_registrations(ctx.tree.root_node, ctx.model):
+        name = reg.type_name
+        if name not in targets or (ctx.only is not None and name != ctx.only):
+            continue
+        inv = syntax.first_ancestor(reg.hit.node, "invocation_expression")
+        if inv is None:
+            continue
+        fn = inv.child_by_field_name("function")
+        receiver = fn.child_by_field_name("expression") if fn is not None else None
+        parent = inv.parent
+        line = inv.start_point[0] + 1
+        if parent is not None and parent.type == "expression_statement":
+            stmt = parent
+            if receiver is not None and receiver.type == "invocation_expression":
+                # services.AddFoo().AddHostedService<T>(); keep the rest of the chain
+                result.edits.append(Edit(receiver.end_byte, inv.end_byte, "", RULE_ID, f"registration of {name}"))
+                result.touched.append(name)
+                continue
+            if stmt.parent is None or stmt.parent.type not in STATEMENT_PARENTS:
+                result.manual.append(ManualFollowUp(ctx.rel, line, name, "registration is the only statement of an if/loop/lambda; remove it by hand"))
+                continue
+            start, end = _statement_removal(ctx.data, stmt)
+            result.edits.append(Edit(start, end, "", RULE_ID, f"registration of {name}"))
+            result.touched.append(name)
+        elif parent is not None and parent.type == "member_access_expression" and receiver is not None:
+            # services.AddHostedService<T>().AddFoo(); the call is the receiver of the next one
+            result.edits.append(Edit(receiver.end_byte, inv.end_byte, "", RULE_ID, f"registration of {name}"))
+            result.touched.append(name)
+        else:
+            result.manual.append(ManualFollowUp(ctx.rel, line, name, "registration is used as a value; remove it by hand"))
+    return result
