@@ -66,7 +66,7 @@ def test_output_matches_fixture(case):
         assert result.migrated == []
         assert result.manual, f"{name}: an unchanged worker is reported as a manual follow-up"
         return
-    assert out.decode("utf-8") == after.read_text(encoding="utf-8", newline="")
+    assert out.decode("utf-8") == after.read_bytes().decode("utf-8")
     assert result.migrated
 
 

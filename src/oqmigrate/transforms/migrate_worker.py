@@ -525,7 +525,6 @@ class _Migrator:
             if inner_block is None or inner_block.type != "block":
                 raise Manual("unexpected loop wrapper")
             loop, pre, post, period = self._locate_loop(_statements(inner_block), locals_)
-            self.deleted.append((w.start_byte, w.end_byte))
             for st in stmts[:i]:
                 self._record_locals(st, locals_)
             return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
@@ -1193,14 +1192,12 @@ class _Migrator:
         return any(s <= n.start_byte and n.end_byte <= e for s, e in self.deleted)
 
     def _render(self, start: int, end: int) -> str:
-        reps = sorted((r for r in self.replacements if start <= r.start and r.end <= end and
-                       not (r.start == r.end and (r.start == start or r.start == end) and False)),
-                      key=lambda r: (r.start, -(r.end - r.start)))
+        # insertions before replacements at the same offset; an outer replacement before the ones it contains
+        reps = sorted((r for r in self.replacements if start <= r.start and r.end <= end),
+                      key=lambda r: (r.start, r.end != r.start, -(r.end - r.start)))
         out = []
         pos = start
         for r in reps:
-            if r.start < pos or (r.start == pos and r.end == r.start and out and out[-1] is r):
-                continue
             if r.start < pos:
                 continue
             out.append(self._copy(pos, r.start))
