@@ -14,7 +14,7 @@ def run_cli(*args, cwd=None, input=None, env=None):
     full_env = dict(os.environ)
     full_env.update(env or {})
     proc = subprocess.run([sys.executable, "-m", "oqmigrate", *map(str, args)], cwd=cwd, input=input,
-                          capture_output=True, text=True, env=full_env, timeout=300)
+                          capture_output=True, text=True, errors="replace", env=full_env, timeout=300)
     return proc.returncode, proc.stdout, proc.stderr
 
 
