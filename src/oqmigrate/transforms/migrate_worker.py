@@ -173,6 +173,7 @@ class _Migrator:
         self.outcome_name = _words(info.name)
         self.scope_names: set[str] = set()
         self.cron_locals: set[str] = set()
+        self._cron_removed: list[Node] = []
 
     # ------------------------------------------------------------------ analysis
 
@@ -624,16 +625,35 @@ class _Migrator:
             if self._is_cancellation_check(st):
                 continue
             if cron and self._cron_related(st):
+                self._cron_removed.append(st)
                 if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
                     cons = st.child_by_field_name("consequence")
                     inner = _statements_with_comments(cons) if cons.type == "block" else [cons]
-                    work.extend(self._strip_pacing(inner, delays))
+                    if not all(s.type in ("return_statement", "break_statement", "continue_statement", "comment")
+                               for s in inner):
+                        work.extend(self._strip_pacing(inner, delays))
                 continue
             if st.type == "try_statement":
                 work.extend(self._strip_try(st, delays))
                 continue
             work.append(st)
+        if cron:
+            work = self._drop_cron_inputs(work)
         return work
+
+    def _drop_cron_inputs(self, work: list[Node]) -> list[Node]:
+        """Locals such as `var now = DateTime.UtcNow;` that only fed the next-occurrence arithmetic."""
+        removed_ids = {i for st in self._cron_removed for i in _identifiers(st)}
+        kept = []
+        for st in work:
+            if st.type == "local_declaration_statement":
+                names = {syntax.text(d.named_children[0]) for d in syntax.descendants(st, "variable_declarator")}
+                elsewhere = {i for other in work if other is not st for i in _identifiers(other)}
+                if names and names <= removed_ids and not names & elsewhere:
+                    self._cron_removed.append(st)
+                    continue
+            kept.append(st)
+        return kept
 
     def _strip_try(self, st: Node, delays: list[Node]) -> list[Node]:
         block = st.child_by_field_name("body")
@@ -1129,7 +1149,7 @@ class _Migrator:
         indent = self._line_indent(n.start_byte)
 
         def render() -> str:
-            parts = [self._render_piece(s.start_byte, s.end_byte, indent) for s in self._merge_comments(inner)]
+            parts = [self._render_piece(s.start, s.end, indent) for s in self._merge_comments(inner)]
             return (self.nl + indent).join(parts)
         self.replacements.append(_Repl(n.start_byte, n.end_byte, render=render))
 
