@@ -833,14 +833,9 @@ class _Migrator:
             if init is not None and init.type != "arrow_expression_clause":
                 props[syntax.text(p.child_by_field_name("name"))] = init
 
-        def substitute(n: Node, depth: int = 0) -> Node | None:
-            return n
-
-        class _Lookup(dict):
-            pass
-
         values = dict(constants)
-        for ident_node in syntax.walk(node):
+        reachable = [node] + [v for k, v in constants.items() if k in _identifiers(node)]
+        for ident_node in (x for r in reachable for x in syntax.walk(r)):
             if ident_node.type == "member_access_expression":
                 nm = syntax.text(ident_node.child_by_field_name("name"))
                 if nm in props:
@@ -1838,12 +1833,15 @@ def _evaluate_with_overrides(node: Node, overrides: dict[str, Node], unit: float
     handled by re-parsing a copy of the expression with the defaults spliced in."""
     text = syntax.text(node)
     subs = {k: syntax.text(v) for k, v in overrides.items() if not k.isidentifier()}
-    changed = False
     for k in sorted(subs, key=len, reverse=True):
-        if k in text:
-            text = text.replace(k, "(" + subs[k] + ")")
-            changed = True
-    if not changed:
+        text = text.replace(k, "(" + subs[k] + ")")
+    for _ in range(3):  # inline fields holding the expression, e.g. `_period = TimeSpan.FromMinutes(config…)`
+        for k, v in overrides.items():
+            if k.isidentifier():
+                text = re.sub(rf"(?<![\w.]){re.escape(k)}(?!\w)", lambda _m: "(" + syntax.text(v) + ")", text)
+    for k in sorted(subs, key=len, reverse=True):
+        text = text.replace(k, "(" + subs[k] + ")")
+    if text == syntax.text(node):
         return None
     src = f"class C {{ void M() {{ var x = {text}; }} }}".encode()
     tree = syntax.parse(src)
