@@ -24,12 +24,12 @@ CASES = sorted(p.name[: -len(".before.cs")] for p in FIXTURES.glob("*.before.cs"
 
 # Fixtures whose source needs a newer C# than mcs understands (it stops at 7.2), with the construct.
 NEWER_SYNTAX = {
-    "file_scoped_namespace": "file-scoped namespace (C# 10)",
-    "using_var_scope": "`using var` declaration (C# 8)",
+    "file_scoped_namespace": "file-scoped namespace and `await using` (C# 8/10)",
     "periodic_timer_using_var": "`using var` declaration (C# 8)",
-    "await_using_async_scope": "`await using` (C# 8)",
     "primary_constructor_manual": "primary constructor (C# 12)",
 }
+# ... and whose migrated output still does (the construct lies outside the rewritten code).
+NEWER_SYNTAX_AFTER = {"file_scoped_namespace"}
 
 
 def _context(data: bytes, rel: str = "Worker.cs", only: str | None = None) -> TransformContext:
@@ -124,7 +124,7 @@ def test_after_compiles(case):
     name, _, after = case
     if after is None:
         pytest.skip("unchanged case")
-    if name in NEWER_SYNTAX:
+    if name in NEWER_SYNTAX_AFTER:
         pytest.skip(f"{name}: {NEWER_SYNTAX[name]} is beyond mcs")
     r = compile_csharp([after])
     assert r.ok, r.output

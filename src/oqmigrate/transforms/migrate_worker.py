@@ -489,6 +489,9 @@ class _Migrator:
             if not (self._is_logging(st) or st.type == "comment"):
                 raise Manual("code after the loop runs once at shutdown: " + _one_line(st))
         self.plan.pieces = self._pieces(work)
+        if not any(self._node_at(p.start) is not None and self._node_at(p.start).type != "comment"
+                   for p in self.plan.pieces):
+            raise Manual("the loop only waits: there is no unit of work to migrate")
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
         loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
@@ -936,7 +939,6 @@ class _Migrator:
             for ref in self._field_refs(start, end):
                 name = syntax.text(ref.child_by_field_name("name")) if ref.type == "member_access_expression" else syntax.text(ref)
                 used_by.setdefault(name, set()).add(owner)
-                self._handle_field_ref(ref, name)
         order = list(self.fields)
         for name in order:
             if name not in used_by:
@@ -980,9 +982,6 @@ class _Migrator:
             if local != "provider" and local in declared:
                 raise Manual(f"the local name {local} for field {name} is already taken")
         self._plan_rewrites(helper_ids)
-
-    def _handle_field_ref(self, ref: Node, name: str) -> None:
-        pass
 
     def _only_creates_scopes(self, name: str) -> bool:
         refs = [r for s, e in self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]
