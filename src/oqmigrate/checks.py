@@ -193,7 +193,7 @@ def _assigned_member(left: Node) -> str | None:
         return syntax.text(left)
     if left.type == "member_access_expression":
         e = left.child_by_field_name("expression")
-        if e is not None and e.type == "this_expression":
+        if e is not None and e.type in ("this_expression", "this"):
             return _name(left.child_by_field_name("name"))
     return None
 
@@ -536,7 +536,7 @@ def _check_constructor(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         for b in cls.node.named_children:
             if b.type == "base_list":
                 for x in b.named_children:
-                    if x.type == "primary_constructor_base_type":
+                    if x.type in ("argument_list", "primary_constructor_base_type"):
                         base_args = [syntax.text(a).strip() for a in syntax.descendants(x, "argument")]
         entries.append((cls.name_node, primary, base_args))
     for node, params, base_args in entries:
@@ -545,7 +545,7 @@ def _check_constructor(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         scope_params = [p for p in ps if p[2] == "IServiceScopeFactory"]
         others = [p for p in ps if p[2] not in ("IServiceScopeFactory",) and p[2] not in LOGGER_TYPES]
         problems = []
-        if "public" not in mods:
+        if "public" not in mods and not cls.is_abstract:
             problems.append("is not public")
         if not scope_params:
             problems.append("does not take IServiceScopeFactory")
@@ -669,7 +669,7 @@ def _check_metadata(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             if right is not None and (right.type == "integer_literal" and int(syntax.text(right).rstrip("uUlL") or 0) < 1
                                       or right.type == "prefix_unary_expression" and syntax.text(right).startswith("-")):
                 yield Hit("OQJ011", a, f"Interval {syntax.text(right)} is below 1", "error")
-    if not ctors and cls.primary_parameters is None and not cls.is_abstract and _direct_job(cls):
+    if not ctors and not cls.is_abstract and _direct_job(cls):
         yield Hit("OQJ011", cls.name_node, "the job declares no Name, Frequency, Interval or IsEnabled")
     for member in _members(cls, "method_declaration", "property_declaration"):
         for name, nodes in _metadata_assignments(member).items():
@@ -711,11 +711,17 @@ def _catches_all(try_stmt: Node) -> bool:
             continue
         decl = next((x for x in c.named_children if x.type == "catch_declaration"), None)
         if decl is None:
-            return not any(x.type == "catch_filter_clause" for x in c.named_children)
+            return not any(x.type == "catch_filter_clause" for x in c.named_children) and not _rethrows(c)
         t = decl.child_by_field_name("type")
         if t is not None and _simple(type_name(t)) == "Exception" and not any(x.type == "catch_filter_clause" for x in c.named_children):
-            return True
+            return not _rethrows(c)
     return False
+
+
+def _rethrows(catch: Node) -> bool:
+    """A catch-all that always throws again guards nothing (a conditional throw is reported on its own)."""
+    body = catch.child_by_field_name("body")
+    return body is not None and any(s.type == "throw_statement" for s in body.named_children)
 
 
 def _check_exceptions(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
@@ -762,9 +768,15 @@ def _check_logging(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             if p.type == "parameter" and _is_type_simple(p.child_by_field_name("type"), LOGGER_TYPES):
                 logger_params.add(_name(p.child_by_field_name("name")))
                 yield Hit("OQJ015", p, "injects a logger; the job's returned outcome is what Oqtane's job history keeps")
-    from_params = _ctor_param_assignments(cls)
+    derived = set()  # fields assigned from an injected logger or logger factory
+    for ctor in _constructors(cls):
+        for a in syntax.descendants(ctor, "assignment_expression"):
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            name = _assigned_member(left) if left is not None else None
+            if name and right is not None and {syntax.text(i) for i in syntax.descendants(right, "identifier")} & logger_params:
+                derived.add(name)
     for decl, name, tnode, _, _ in _fields(cls):
-        if _is_type_simple(tnode, LOGGER_TYPES) and not (name in from_params and from_params[name][0] in logger_params):
+        if _is_type_simple(tnode, LOGGER_TYPES) and name not in derived:
             yield Hit("OQJ015", decl, "keeps its own logger; the job's returned outcome is what Oqtane's job history keeps")
 
 
@@ -775,12 +787,32 @@ def _check_constructor_side_effects(cls: ClassInfo, ctx: CheckContext) -> Iterat
         body = ctor.child_by_field_name("body")
         if body is None:
             continue
-        for stmt in body.named_children:
-            if stmt.type == "comment":
-                continue
-            why = _side_effect(stmt)
+        for stmt in _statements(body):
+            why = _side_effect(_statement_head(stmt))
             if why:
                 yield Hit("OQJ016", stmt, f"the constructor {why}; Oqtane constructs jobs again just to read their metadata")
+
+
+def _statements(block: Node) -> Iterator[Node]:
+    """Every statement in a block, nested ones included (not those in lambdas)."""
+    for n in syntax.descendants(block, "expression_statement", "local_declaration_statement", "using_statement",
+                                "if_statement", "while_statement", "for_statement", "foreach_statement",
+                                "return_statement", "throw_statement", "lock_statement", "switch_statement"):
+        if syntax.first_ancestor(n, "lambda_expression", "anonymous_method_expression", "local_function_statement",
+                                 "constructor_declaration").type == "constructor_declaration":
+            yield n
+
+
+def _statement_head(stmt: Node) -> Node:
+    """The part of a statement that runs before its nested statements: `using (...)`, `if (...)`."""
+    field = {"using_statement": None, "if_statement": "condition", "while_statement": "condition",
+             "switch_statement": "value", "lock_statement": None, "foreach_statement": "right"}
+    if stmt.type not in field:
+        return stmt
+    if field[stmt.type]:
+        return stmt.child_by_field_name(field[stmt.type]) or stmt
+    head = [c for c in stmt.named_children if c.type not in ("block",) and not c.type.endswith("_statement")]
+    return head[0] if head else stmt
 
 
 def _side_effect(stmt: Node) -> str | None:

@@ -161,8 +161,8 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
         for d in r.declared:
             table.add(d)
     kinds = table.kinds()
-    local_bases = {name for name in kinds
-                   if any(name in {b.rsplit(".", 1)[-1] for b in d.base_names} for ds in table.by_name.values() for d in ds)}
+    # Any worker/job class may be the base of a class in a file the prefilter skipped.
+    local_bases = {name for name in kinds if name not in model.FRAMEWORK_BASES}
     shadowed = {name for name in model.FRAMEWORK_BASES if name in table.by_name}
     recheck = [it for it in items if it.rel in reports and reports[it.rel].parsed and (
         (reports[it.rel].bases_used & (set(kinds) - set(reports[it.rel].own_kinds)))

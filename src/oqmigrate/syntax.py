@@ -84,8 +84,8 @@ class SyntaxProblem:
     kind: str  # "ERROR" or "MISSING"
 
     def describe(self) -> str:
-        what = "syntax error" if self.kind == "ERROR" else "missing token"
-        return f"{what} at line {self.line}, column {self.column}"
+        where = f"syntax error at line {self.line}, column {self.column}"
+        return where if self.kind == "ERROR" else where + " (missing token)"
 
 
 def syntax_problems(tree: Tree) -> list[SyntaxProblem]:
