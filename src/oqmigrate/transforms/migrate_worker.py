@@ -479,9 +479,7 @@ class _Migrator:
         elif delay_args:
             self._cadence_from(delay_args[0], 0.001, locals_)
         else:
-            polled = self._polled_time(work)
-            if polled is None:
-                raise Manual("loop without a delay: it does not run on a schedule")
+            raise Manual("loop without a delay: it does not run on a schedule")
         for st in pre:
             if not self._dispensable_setup(st, work):
                 raise Manual("code before the loop runs once at startup: " + _one_line(st))
@@ -766,9 +764,6 @@ class _Migrator:
         self.plan.schedule = sched
         if sched.note:
             self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')
-
-    def _polled_time(self, work: list[Node]):
-        return None
 
     # ------------------------------------------------------------------ cadence
 
