@@ -61,3 +61,25 @@ def test_bad_case_reports_exactly_the_marked_lines(rule_id, case):
 @pytest.mark.parametrize("rule_id,case", cases("good"))
 def test_good_case_reports_nothing(rule_id, case):
     assert found_lines(case, rule_id) == set()
+
+
+SUPPRESSIONS = RULES_DIR / "suppressions"
+
+
+def suppression_kind(message: str) -> str:
+    return "stale" if message.startswith("stale") else "missing-reason" if "no reason" in message else "invalid"
+
+
+@pytest.mark.parametrize("case", sorted(SUPPRESSIONS.glob("*.cs")), ids=lambda p: f"suppressions/{p.name}")
+def test_suppression_cases(case):
+    result = scan(discover([case]), set(load_catalog()), jobs=1)
+    marked = {rid for line in case.read_text(encoding="utf-8").splitlines() for m in [MARKER.search(line)] if m
+              for rid in re.findall(r"OQJ\d{3}", m.group(1))}
+    for rule_id in marked:
+        assert {f.line for f in result.findings if f.rule_id == rule_id} == {n for _, n in expected_lines(case, rule_id)}
+    expect_file = case.with_suffix(".expect")
+    expected = set()
+    if expect_file.exists():
+        expected = {(int(line.split()[0]), line.split()[1]) for line in expect_file.read_text().splitlines() if line.strip()}
+    diagnostics = {(f.line, suppression_kind(f.message)) for f in result.findings if f.rule_id == "OQJ000"}
+    assert diagnostics == expected

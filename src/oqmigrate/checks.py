@@ -913,6 +913,10 @@ class Suppression:
     ids: tuple[str, ...]
     reason: str
     node: Node
+    trailing: bool  # after code on its line: covers only that line; on a line of its own it covers the next
+
+    def covers(self, line: int) -> bool:
+        return line == self.line or (not self.trailing and line == self.line + 1)
 
 
 def find_suppressions(root: Node) -> list[Suppression]:
@@ -925,7 +929,9 @@ def find_suppressions(root: Node) -> list[Suppression]:
         if not m or not body[2:].strip().startswith("oqmigrate-ignore"):
             continue
         ids = tuple(i.upper() for i in re.findall(r"[A-Za-z]+\d+", m.group("ids") or ""))
-        out.append(Suppression(c.start_point[0] + 1, ids, (m.group("reason") or "").strip(), c))
+        line_start = c.start_byte - c.start_point[1]
+        trailing = bool(c.text is not None and root.text[line_start:c.start_byte].strip())
+        out.append(Suppression(c.start_point[0] + 1, ids, (m.group("reason") or "").strip(), c, trailing))
     return out
 
 
@@ -1019,7 +1025,7 @@ def apply_suppressions(findings: list[Finding], suppressions: list[Suppression],
     used: set[int] = set()
     valid = [s for s in suppressions if s.reason and s.ids and all(i in catalog for i in s.ids)]
     for f in findings:
-        match = next((s for s in valid if f.rule_id in s.ids and s.line in (f.line, f.line - 1)), None)
+        match = next((s for s in valid if f.rule_id in s.ids and s.covers(f.line)), None)
         if match is None:
             kept.append(f)
         else:
