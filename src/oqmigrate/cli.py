@@ -242,10 +242,13 @@ def print_summary(result: engine.RunResult, written: Optional[int] = None) -> No
             console.print(f"  skipped {o.rel}: {o.reason}", markup=False)
         elif o.kind == "failed":
             console.print(f"  failed  {o.rel}: {o.error}", markup=False)
-    if result.manual:
-        console.print(f"manual follow-ups ({len(result.manual)}):", markup=False)
-        for m in result.manual:
-            console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason}", markup=False)
+    review = [m for m in result.manual if m.reason.startswith("review: ")]
+    manual = [m for m in result.manual if not m.reason.startswith("review: ")]
+    for title, items in (("review the migrated code", review), ("manual follow-ups (left unchanged)", manual)):
+        if items:
+            console.print(f"{title} ({len(items)}):", markup=False)
+            for m in items:
+                console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}", markup=False)
 
 
 CODEMOD_OPTION = typer.Option(None, "--codemod", help="only these codemods (comma separated): " + ", ".join(engine.CODEMODS))

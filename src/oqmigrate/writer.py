@@ -73,8 +73,9 @@ def write_all(writes: Sequence[PendingWrite]) -> None:
     staged: list[tuple[str, PendingWrite]] = []
     try:
         for w in writes:
-            if not os.access(w.path, os.W_OK):
-                raise WriteError(f"{w.path.name} is read-only")
+            # The read-only bit is the owner's intent (also for root, whom os.access lets write anyway).
+            if not os.stat(w.path).st_mode & stat.S_IWUSR:
+                raise WriteError(f"{w.path.name} is read-only; nothing of this change was written")
             staged.append((_stage(w), w))
         with _sigint_deferred():
             for tmp, w in staged:

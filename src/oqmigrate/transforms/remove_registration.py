@@ -74,4 +74,27 @@ def remove_registration(ctx: TransformContext) -> TransformResult:
             result.touched.append(name)
         else:
             result.manual.append(ManualFollowUp(ctx.rel, line, name, "registration is used as a value; remove it by hand"))
+    result.edits = _tidy(ctx.data, result.edits)
     return result
+
+
+def _tidy(data: bytes, edits: list[Edit]) -> list[Edit]:
+    """Merge whole-line deletions that touch, and take a blank line that would be left hanging above a
+    closing brace with them."""
+    edits = sorted(edits)
+    merged: list[Edit] = []
+    for e in edits:
+        if merged and merged[-1].end_byte == e.start_byte and not merged[-1].new_text and not e.new_text:
+            merged[-1] = Edit(merged[-1].start_byte, e.end_byte, "", e.rule_id, merged[-1].note + "; " + e.note)
+        else:
+            merged.append(e)
+    out = []
+    for e in merged:
+        whole_lines = e.start_byte == 0 or data[e.start_byte - 1:e.start_byte] == b"\n"
+        next_line = data[e.end_byte:data.find(b"\n", e.end_byte) if data.find(b"\n", e.end_byte) >= 0 else len(data)]
+        prev_end = e.start_byte - 1
+        prev_start = data.rfind(b"\n", 0, prev_end) + 1 if prev_end > 0 else 0
+        if whole_lines and prev_end > 0 and next_line.strip().startswith(b"}") and not data[prev_start:prev_end].strip():
+            e = Edit(prev_start, e.end_byte, "", e.rule_id, e.note)
+        out.append(e)
+    return out
