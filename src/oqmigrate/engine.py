@@ -40,7 +40,7 @@ CODEMODS: dict[str, Codemod] = {
     "migrate-worker": Codemod("migrate-worker", "oqmigrate.transforms.migrate_worker", "migrate_worker",
                               (b"BackgroundService", b"IHostedService")),
     "remove-registration": Codemod("remove-registration", "oqmigrate.transforms.remove_registration",
-                                   "remove_registration", (b"AddHostedService", b"IHostedService")),
+                                   "remove_registration", (b"AddHostedService", b"IHostedService", b"HostedServiceBase")),
 }
 
 

@@ -22,6 +22,7 @@ from oqmigrate.checks import Finding
 from oqmigrate.workspace import SourceFile, Workspace
 
 SUPPRESSION_TOKEN = b"oqmigrate-ignore"
+KIND_TOKENS = {name.encode() for name in model.FRAMEWORK_BASES}
 MAX_BYTES = 4_000_000
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -152,7 +153,8 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
          progress: Callable[[int], None] | None = None) -> ScanResult:
     jobs = jobs or os.cpu_count() or 1
     items = items_of(ws.files)
-    tokens = tuple(trigger_tokens(selected)) + (SUPPRESSION_TOKEN,)
+    # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
+    tokens = tuple(sorted(set(trigger_tokens(selected)) | KIND_TOKENS)) + (SUPPRESSION_TOKEN,)
     reports = {r.rel: r for r in _run(items, jobs, progress, selected, tokens)}
 
     # Pass 2: what depends on other files.
