@@ -59,3 +59,15 @@ def test_fixture_through_cli(tmp_path, codemod, before):
 
     code, out, err = run_cli("diff", "Case.cs", "--codemod", codemod, cwd=repo)
     assert (code, out) == (0, ""), err
+
+
+@pytest.mark.parametrize("after", sorted((FIXTURES / "migrate-worker").glob("*.after.cs")),
+                         ids=lambda p: f"migrate-worker/{p.name[:-len('.after.cs')]}")
+def test_migrated_code_scans_clean(after):
+    """After migration `scan` reports nothing above info for the migrated classes."""
+    from oqmigrate.catalog import load_catalog
+    from oqmigrate.scanner import scan
+    from oqmigrate.workspace import discover
+
+    result = scan(discover([after]), set(load_catalog()), jobs=1)
+    assert [(f.rule_id, f.line, f.message) for f in result.findings if f.severity != "info"] == []

@@ -697,11 +697,29 @@ def _guarded(method: Node) -> bool:
     for s in statements:
         if s is t or s.id == t.id:
             continue
-        if s.type == "local_declaration_statement" and not any(True for _ in syntax.descendants(s, "invocation_expression", "object_creation_expression", "await_expression")):
+        if s.type == "local_declaration_statement" and (
+                not any(True for _ in syntax.descendants(s, "invocation_expression", "object_creation_expression", "await_expression"))
+                or _resolves_only_loggers(s)):
             continue
         if s.type == "return_statement" and not any(True for _ in syntax.descendants(s, "invocation_expression", "await_expression")):
             continue
         return False
+    return True
+
+
+def _resolves_only_loggers(stmt: Node) -> bool:
+    """`var logger = provider.GetRequiredService<ILogger<T>>();` before the try, so that the catch can log."""
+    calls = list(syntax.descendants(stmt, "invocation_expression"))
+    if not calls or any(True for _ in syntax.descendants(stmt, "object_creation_expression", "await_expression")):
+        return False
+    for inv in calls:
+        fn = inv.child_by_field_name("function")
+        name = fn.child_by_field_name("name") if fn is not None and fn.type == "member_access_expression" else None
+        if name is None or name.type != "generic_name" or type_name(name) not in ("GetRequiredService", "GetService"):
+            return False
+        targs = name.named_children[-1].named_children
+        if len(targs) != 1 or _simple(type_name(targs[0])) not in LOGGER_TYPES:
+            return False
     return True
 
 

@@ -1407,10 +1407,17 @@ class _Migrator:
         else:
             sig = f"{m}public override string ExecuteJob(IServiceProvider provider)"
         method = [sig, open_brace(m)]
-        for fname in self._ordered(self.direct_fields):
+        # Loggers are resolved before the try so the catch can log; everything else inside it, so that a
+        # missing registration becomes the job's outcome instead of an exception.
+        ordered = self._ordered(self.direct_fields)
+        loggers = [f for f in ordered if self.fields[f].simple_type in ("ILogger", "ILoggerFactory")]
+        for fname in loggers:
             method.append(nl + s1 + self._resolution(fname))
         merged_catch = self._mergeable_catch()
         method.append(nl + s1 + "try" + open_brace(s1))
+        for fname in ordered:
+            if fname not in loggers:
+                method.append(nl + s2 + self._resolution(fname))
         work_pieces = self.plan.pieces
         catch_var = "ex"
         catch_lines: list[str] = []
