@@ -106,6 +106,8 @@ def file_diff(path: str, old: bytes | None, new: bytes | None, mode: int = 0o100
         header.append(f"index {_blob_id(old)}..{_blob_id(new)}".encode() + (b"\n" if old is None or new is None else f" {mode:o}\n".encode()))
         header.append(b"GIT binary patch\n")
         return b"".join(header + _binary_literal(new or b"") + _binary_literal(old or b""))
-    header.append(f"--- {a if old is not None else '/dev/null'}\n".encode())
-    header.append(f"+++ {b if new is not None else '/dev/null'}\n".encode())
+    # Like git: a trailing tab ends a name with spaces, so that `patch` reads the whole name.
+    tab = "\t" if " " in path else ""
+    header.append(f"--- {a + tab if old is not None else '/dev/null'}\n".encode())
+    header.append(f"+++ {b + tab if new is not None else '/dev/null'}\n".encode())
     return b"".join(header + _hunks(_lines(old or b""), _lines(new or b"")))
