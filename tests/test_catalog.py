@@ -135,8 +135,15 @@ def test_file_name_and_help_uri(rules, rule_id):
     assert rule.help_uri == f"https://github.com/oqmigrate/oqmigrate/blob/main/codemods/{rule.id}-{rule.name}.toml"
 
 
-def test_source_checkout_reads_the_top_level_codemods_folder():
-    assert catalog_dir().resolve() == (Path(catalog.__file__).resolve().parents[2] / "codemods").resolve()
+def test_catalog_in_use_is_the_repository_catalog():
+    """Installed from a wheel the catalog sits inside the package; from a source checkout it is the top-level
+    folder. Either way it holds exactly the repository's rule files."""
+    repo_catalog = Path(__file__).resolve().parents[1] / "codemods"
+    packaged = Path(catalog.__file__).resolve().parent / "codemods"
+    in_use = catalog_dir().resolve()
+    assert in_use in (packaged, repo_catalog.resolve())
+    assert {p.name: p.read_bytes() for p in in_use.glob("*.toml")} == {
+        p.name: p.read_bytes() for p in repo_catalog.glob("*.toml")}
 
 
 def test_load_catalog_is_cached():
