@@ -105,10 +105,29 @@ def _inside_class(node: Node, cls: ClassInfo) -> bool:
     return owner is not None and owner.id == cls.node.id
 
 
+_TYPE_NODES = frozenset(("class_declaration", "struct_declaration", "record_declaration", "interface_declaration"))
+
+
+def _node_index(cls: ClassInfo) -> dict[str, list[Node]]:
+    """The class's own nodes by type, in document order, built once: nested types are not entered."""
+    if cls.index is None:
+        index: dict[str, list[Node]] = {}
+        stack = list(reversed(cls.node.children))
+        while stack:
+            n = stack.pop()
+            index.setdefault(n.type, []).append(n)
+            if n.type not in _TYPE_NODES:
+                stack.extend(reversed(n.children))
+        cls.index = index
+    return cls.index
+
+
 def _class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
-    for n in syntax.descendants(cls.node, *types):
-        if _inside_class(n, cls):
-            yield n
+    index = _node_index(cls)
+    if len(types) == 1:
+        yield from index.get(types[0], ())
+        return
+    yield from sorted((n for t in types for n in index.get(t, ())), key=lambda n: n.start_byte)
 
 
 def _resolved_type(node: Node | None, model: FileModel) -> str:
@@ -251,11 +270,11 @@ def _check_worker_class(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
                   f"'{cls.name}' {what}; Oqtane runs scheduled work only as a HostedServiceBase job")
 
 
-def _is_repeating_loop(loop: Node) -> bool:
+def _is_repeating_loop(loop: Node, cls: ClassInfo) -> bool:
     """while/do loops that wait, and endless `for (;;)` loops that wait (a counted `for` or a `foreach` that
     sleeps between calls is pacing, not polling)."""
-    calls = {_invoked_name(i)[1] for i in syntax.descendants(loop, "invocation_expression")}
-    waits = bool(calls & WAIT_CALLS)
+    waits = any(_invoked_name(i)[1] in WAIT_CALLS for i in _class_nodes(cls, "invocation_expression")
+                if loop.start_byte <= i.start_byte < loop.end_byte)
     if not waits:
         return False
     cond = loop.child_by_field_name("condition")
@@ -280,7 +299,7 @@ def _check_timers_and_loops(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     for loop in _class_nodes(cls, "while_statement", "do_statement", "for_statement"):
         if any(f.start_byte <= loop.start_byte and loop.end_byte <= f.end_byte for f in flagged):
             continue
-        if _is_repeating_loop(loop):
+        if _is_repeating_loop(loop, cls):
             flagged.append(loop)
             yield Hit("OQJ002", loop, "a loop that waits and repeats; Oqtane calls the job once per scheduled run")
 
@@ -392,29 +411,27 @@ def _check_scheduling(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         if _simple(type_name(n.child_by_field_name("type"))) in ("CronExpression", "CrontabSchedule"):
             yield Hit("OQJ006", n, "a cron schedule inside the class; express the cadence as Frequency/Interval/StartDate")
     fields = {name for _, name, _, _, _ in _fields(cls)}
-    for fn in _class_nodes(cls, "method_declaration", "local_function_statement", "lambda_expression", "constructor_declaration"):
-        if fn.type != "method_declaration" and _enclosing_function(fn) is not None and fn.type != "constructor_declaration":
+    # Locals holding the clock (`var now = DateTime.UtcNow;`), class-wide: a superset of each method's own.
+    now_names = set()
+    for d in _class_nodes(cls, "variable_declarator"):
+        init = _initializer(d)
+        if init is not None and _is_now(init, set()):
+            now_names.add(_name(d.child_by_field_name("name") or d.named_children[0]))
+    for b in _class_nodes(cls, "binary_expression"):
+        op = b.child_by_field_name("operator")
+        if op is None or syntax.text(op) not in ("<", "<=", ">", ">=", "==", "!="):
             continue
-        now_names = set()
-        for d in syntax.descendants(fn, "variable_declarator"):
-            init = _initializer(d)
-            if init is not None and _is_now(init, set()):
-                now_names.add(_name(d.child_by_field_name("name") or d.named_children[0]))
-        for b in syntax.descendants(fn, "binary_expression"):
-            op = b.child_by_field_name("operator")
-            if op is None or syntax.text(op) not in ("<", "<=", ">", ">=", "==", "!="):
+        left, right = b.child_by_field_name("left"), b.child_by_field_name("right")
+        for a, other in ((left, right), (right, left)):
+            if a is None or other is None:
                 continue
-            left, right = b.child_by_field_name("left"), b.child_by_field_name("right")
-            for a, other in ((left, right), (right, left)):
-                if a is None or other is None:
-                    continue
-                if _is_now(a, now_names) and (_assigned_member(other) in fields):
-                    yield Hit("OQJ006", b, "a next-run time compared with the clock: self-made scheduling")
-                    break
-                if _is_clock_part(a, now_names) and other.type in ("integer_literal", "member_access_expression", "identifier") \
-                        and not _is_now(other, now_names):
-                    yield Hit("OQJ006", b, "the time of day checked by hand: self-made scheduling")
-                    break
+            if _is_now(a, now_names) and (_assigned_member(other) in fields):
+                yield Hit("OQJ006", b, "a next-run time compared with the clock: self-made scheduling")
+                break
+            if _is_clock_part(a, now_names) and other.type in ("integer_literal", "member_access_expression", "identifier") \
+                    and not _is_now(other, now_names):
+                yield Hit("OQJ006", b, "the time of day checked by hand: self-made scheduling")
+                break
 
 
 def _is_now(node: Node, now_names: set[str]) -> bool:
@@ -454,7 +471,7 @@ def _check_blocking(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         if init is not None and init.type == "invocation_expression" and _invoked_name(init)[1].endswith("Async"):
             async_locals.add(_name(d.child_by_field_name("name") or d.named_children[0]))
     pacing_loops = [loop for loop in _class_nodes(cls, "while_statement", "do_statement", "for_statement")
-                    if _is_repeating_loop(loop)]
+                    if _is_repeating_loop(loop, cls)]
     for inv in _class_nodes(cls, "invocation_expression"):
         recv, name = _invoked_name(inv)
         if _simple(recv) == "Thread" and name == "Sleep":
@@ -858,6 +875,8 @@ def _side_effect(stmt: Node) -> str | None:
 
 def _file_level_schedulers(ctx: CheckContext) -> Iterator[tuple[Hit, str]]:
     """Hangfire and Quartz schedules set up outside workers and jobs (startup classes)."""
+    if not any(t in ctx.data for t in (b"RecurringJob", b"CronSchedule", b"TriggerBuilder", b"Cron.")):
+        return
     in_classes = [c.node for c in ctx.model.workers_and_jobs()]
     for c in ctx.model.classes:
         if c.kind != "other" or c.body is None:
@@ -886,9 +905,27 @@ class Registration:
     type_name: str  # the registered class (simple name)
 
 
+def nodes_at_tokens(root: Node, tokens: Iterable[bytes], node_type: str) -> list[Node]:
+    """The innermost `node_type` around each occurrence of a token in the file, in document order: a
+    search that costs a bytes.find instead of a walk over the whole tree."""
+    data = root.text or b""
+    found: dict[int, Node] = {}
+    for token in tokens:
+        i = data.find(token)
+        while i >= 0:
+            n = root.descendant_for_byte_range(i, i + len(token))
+            while n is not None and n.type != node_type:
+                n = n.parent
+            if n is not None:
+                found.setdefault(n.start_byte * 1_000_003 + n.end_byte, n)
+            i = data.find(token, i + len(token))
+    return sorted(found.values(), key=lambda n: (n.start_byte, -n.end_byte))
+
+
 def find_registrations(root: Node, model: FileModel) -> Iterator[Registration]:
     """`AddHostedService<T>()`, `Add{Singleton,Transient,Scoped}<IHostedService, T>()` and the `typeof` form."""
-    for inv in syntax.descendants(root, "invocation_expression"):
+    aliases = [a.encode() for a, target in model.aliases.items() if _simple(target) == "IHostedService"]
+    for inv in nodes_at_tokens(root, [b"AddHostedService", b"IHostedService", *aliases], "invocation_expression"):
         fn = inv.child_by_field_name("function")
         if fn is None or fn.type != "member_access_expression":
             continue
@@ -939,7 +976,7 @@ class Suppression:
 
 def find_suppressions(root: Node) -> list[Suppression]:
     out = []
-    for c in syntax.descendants(root, "comment"):
+    for c in nodes_at_tokens(root, [b"oqmigrate-ignore"], "comment"):
         body = syntax.text(c)
         if not body.startswith("//"):
             continue
@@ -1032,8 +1069,14 @@ def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_
                 findings.append(f)
             elif kind is None and not registrations_resolved:
                 pending.append((f, reg.type_name))
-    findings = apply_suppressions(findings, find_suppressions(root), selected, ctx)
-    return with_fingerprints(findings, ctx.data), pending
+    # Pending registrations take part in suppression and fingerprinting like any finding of the file.
+    def key(f: Finding) -> tuple:
+        return f.rule_id, f.line, f.column, f.message
+
+    names = {key(f): name for f, name in pending}
+    kept = with_fingerprints(apply_suppressions(findings + [f for f, _ in pending], find_suppressions(root), selected, ctx),
+                             ctx.data)
+    return [f for f in kept if key(f) not in names], [(f, names[key(f)]) for f in kept if key(f) in names]
 
 
 def apply_suppressions(findings: list[Finding], suppressions: list[Suppression], selected: set[str],

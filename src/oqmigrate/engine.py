@@ -19,7 +19,7 @@ from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
 from oqmigrate.scanner import MAX_BYTES, read_candidate
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
-from oqmigrate.workspace import SourceFile, Workspace
+from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
 Transform = Callable[[TransformContext], TransformResult]
 
@@ -164,6 +164,8 @@ def _load(sf: SourceFile, tokens: Sequence[bytes]) -> _File | None | Skipped:
     raw = read_candidate(str(sf.path), tokens)
     if raw is None:
         return None
+    if is_generated_content(raw):
+        return Skipped(sf.rel, "generated file")
     text = source.decode(raw)
     utf8 = text.utf8()
     tree = syntax.parse(utf8)
@@ -181,6 +183,9 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None) -> 
             outcomes[sf.rel] = Skipped(sf.rel, str(e))
             continue
         if loaded is None:
+            continue
+        if isinstance(loaded, Skipped):
+            outcomes[sf.rel] = loaded
             continue
         files.append(loaded)
 

@@ -86,6 +86,7 @@ class ClassInfo:
     outer: str | None  # enclosing class name for nested classes
     kind: str = "other"  # "worker" | "job" | "other"
     via: str = ""  # the base that made it a worker/job
+    index: dict | None = field(default=None, repr=False, compare=False)  # checks' node index, built lazily
 
     @property
     def is_abstract(self) -> bool:
@@ -199,10 +200,35 @@ def _namespace_of(node: Node) -> str:
     return ".".join(reversed(parts))
 
 
-def _usings(root: Node) -> tuple[list[str], dict[str, str]]:
+CONTAINERS = ("compilation_unit", "namespace_declaration", "file_scoped_namespace_declaration", "declaration_list",
+              *TYPE_DECLARATIONS, "enum_declaration", "delegate_declaration")
+
+
+def _declarations(root: Node) -> tuple[list[Node], list[Node]]:
+    """Using directives and type declarations, in document order. Only namespaces and type bodies are
+    entered — never method bodies — except in a file with parse errors, whose recovery can bury
+    declarations in ERROR nodes; that one is searched whole."""
+    if root.has_error:
+        found = list(syntax.descendants(root, "using_directive", *TYPE_DECLARATIONS))
+    else:
+        found = []
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            for c in reversed(n.named_children):
+                if c.type == "using_directive" or c.type in TYPE_DECLARATIONS:
+                    found.append(c)
+                if c.type in CONTAINERS:
+                    stack.append(c)
+        found.sort(key=lambda n: n.start_byte)
+    usings = [n for n in found if n.type == "using_directive"]
+    return usings, [n for n in found if n.type != "using_directive"]
+
+
+def _usings(using_nodes: list[Node]) -> tuple[list[str], dict[str, str]]:
     usings: list[str] = []
     aliases: dict[str, str] = {}
-    for u in syntax.descendants(root, "using_directive"):
+    for u in using_nodes:
         if syntax.first_ancestor(u, *TYPE_DECLARATIONS) is not None:
             continue
         kids = [c for c in u.children]
@@ -272,9 +298,9 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
     """`external` holds types declared in other files of the scan (to spot hidden framework names),
     `external_kinds` the worker/job kinds of classes declared elsewhere."""
     root = tree.root_node
-    usings, aliases = _usings(root)
-    class_nodes = list(syntax.descendants(root, "class_declaration"))
-    all_type_nodes = list(syntax.descendants(root, *TYPE_DECLARATIONS))
+    using_nodes, all_type_nodes = _declarations(root)
+    usings, aliases = _usings(using_nodes)
+    class_nodes = [n for n in all_type_nodes if n.type == "class_declaration"]
     local_types: dict[str, list[str]] = {}
     for n in all_type_nodes:
         nm = n.child_by_field_name("name")

@@ -11,6 +11,7 @@ elsewhere.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -19,10 +20,11 @@ from typing import Callable, Iterable, Sequence
 from oqmigrate import checks, model, source, syntax
 from oqmigrate.catalog import trigger_tokens
 from oqmigrate.checks import Finding
-from oqmigrate.workspace import SourceFile, Workspace
+from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
 SUPPRESSION_TOKEN = b"oqmigrate-ignore"
-KIND_TOKENS = {name.encode() for name in model.FRAMEWORK_BASES}
+# BackgroundService, and HostedService for IHostedService and HostedServiceBase: what declares a worker or a job.
+KIND_TOKENS = {b"BackgroundService", b"HostedService"}
 MAX_BYTES = 4_000_000
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -46,6 +48,7 @@ class FileReport:
     declared: list[model.DeclaredType] = field(default_factory=list)
     bases_used: set[str] = field(default_factory=set)
     own_kinds: dict[str, str] = field(default_factory=dict)
+    skipped: str | None = None
 
 
 @dataclass
@@ -58,33 +61,54 @@ class ScanResult:
     skipped: list[tuple[str, str]]
 
 
-def read_candidate(path: str, tokens: Sequence[bytes]) -> bytes | None:
-    """The file's bytes when it contains one of the tokens, else None. Raises source.LoadError."""
+def read_source(path: str) -> bytes:
+    """A file's bytes, or source.LoadError with a one-line reason."""
     try:
         size = os.path.getsize(path)
-    except FileNotFoundError:
-        raise source.FileMissing("file vanished during the scan") from None
-    except OSError as e:
-        raise source.Unreadable(f"cannot read: {e.strerror or e}") from None
-    if size > MAX_BYTES:
-        raise source.TooLarge(f"file is too large to scan ({size} bytes > {MAX_BYTES})")
-    try:
+        if size > MAX_BYTES:
+            raise source.TooLarge(f"file is too large to scan ({size} bytes > {MAX_BYTES})")
         with open(path, "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except FileNotFoundError:
         raise source.FileMissing("file vanished during the scan") from None
     except OSError as e:
         raise source.Unreadable(f"cannot read: {e.strerror or e}") from None
-    haystack = data
-    if data[:2] in UTF16_BOMS:
-        haystack = data.decode("utf-16", "replace").encode("utf-8")
-    if any(t in haystack for t in tokens):
-        return data
-    return None
+
+
+def _searchable(data: bytes) -> bytes:
+    return data.decode("utf-16", "replace").encode("utf-8") if data[:2] in UTF16_BOMS else data
+
+
+def read_candidate(path: str, tokens: Sequence[bytes]) -> bytes | None:
+    """The file's bytes when it contains one of the tokens, else None. Raises source.LoadError."""
+    data = read_source(path)
+    haystack = _searchable(data)
+    return data if any(t in haystack for t in tokens) else None
+
+
+IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+TYPE_KEYWORDS = (b"class", b"struct", b"record", b"interface")
+
+
+def declared_base_names(data: bytes) -> set[str]:
+    """Every name after the colon of a type declaration, up to its body (`class X<T> : A, B<T> where T : C {`):
+    a superset of the file's base types, read without parsing, to find subclasses of project-local worker
+    bases among the files the prefilter skipped. bytes.find keeps this at memory speed."""
+    names: set[str] = set()
+    for keyword in TYPE_KEYWORDS:
+        i = data.find(keyword)
+        while i >= 0:
+            stops = [j for j in (data.find(b"{", i), data.find(b";", i)) if j >= 0]
+            end = min(stops) if stops else len(data)
+            colon = data.find(b":", i, end)
+            if colon >= 0:
+                names.update(n.decode() for n in IDENTIFIER.findall(data, colon + 1, end))
+            i = data.find(keyword, end)
+    return names
 
 
 def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTable | None,
-                kinds: dict[str, str] | None, final: bool) -> FileReport:
+                kinds: dict[str, str] | None) -> FileReport:
     report = FileReport(item.rel)
     try:
         text = source.decode(data)
@@ -102,23 +126,28 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.bases_used = {b.simple for c in fm.classes for b in c.bases}
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
     ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds)
-    report.findings, report.pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=final)
+    report.findings, report.pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
     return report
 
 
 def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes],
                table: model.TypeTable | None = None, kinds: dict[str, str] | None = None,
-               final: bool = False) -> list[FileReport]:
+               collect_bases: bool = False) -> list[FileReport]:
     reports = []
     for item in items:
         try:
-            data = read_candidate(item.path, tokens)
+            data = read_source(item.path)
         except source.LoadError as e:
             reports.append(FileReport(item.rel, errors=[str(e)]))
             continue
-        if data is None:
+        if is_generated_content(data):
+            reports.append(FileReport(item.rel, skipped="generated"))
             continue
-        reports.append(check_bytes(item, data, selected, table, kinds, final))
+        haystack = _searchable(data)
+        if any(t in haystack for t in tokens):
+            reports.append(check_bytes(item, data, selected, table, kinds))
+        elif collect_bases:
+            reports.append(FileReport(item.rel, bases_used=declared_base_names(haystack)))
     return reports
 
 
@@ -154,31 +183,32 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
     jobs = jobs or os.cpu_count() or 1
     items = items_of(ws.files)
     # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
-    tokens = tuple(sorted(set(trigger_tokens(selected)) | KIND_TOKENS)) + (SUPPRESSION_TOKEN,)
-    reports = {r.rel: r for r in _run(items, jobs, progress, selected, tokens)}
+    tokens = minimal_tokens(set(trigger_tokens(selected)) | KIND_TOKENS | {SUPPRESSION_TOKEN})
+    reports = {r.rel: r for r in _run(items, jobs, progress, selected, tokens, None, None, True)}
 
-    # Pass 2: what depends on other files.
-    table = model.TypeTable()
-    for r in reports.values():
-        for d in r.declared:
-            table.add(d)
-    kinds = table.kinds()
-    # Any worker/job class may be the base of a class in a file the prefilter skipped.
-    local_bases = {name for name in kinds if name not in model.FRAMEWORK_BASES}
-    shadowed = {name for name in model.FRAMEWORK_BASES if name in table.by_name}
-    recheck = [it for it in items if it.rel in reports and reports[it.rel].parsed and (
-        (reports[it.rel].bases_used & (set(kinds) - set(reports[it.rel].own_kinds)))
-        or (reports[it.rel].bases_used & shadowed and not all(
-            n in {d.name for d in reports[it.rel].declared} for n in reports[it.rel].bases_used & shadowed))
-        or reports[it.rel].pending)]
-    extra_tokens = tuple(sorted(n.encode() for n in local_bases))
-    if extra_tokens:
-        rest = [it for it in items if it.rel not in reports]
-        recheck.extend(rest)
-    if recheck:
-        again = _run(recheck, jobs, None, selected, tokens + extra_tokens, table, kinds, True)
-        for r in again:
+    # Pass 2, repeated while it finds more: what depends on other files.
+    rechecked: set[str] = set()
+    while True:
+        table = _type_table(reports.values())
+        kinds = table.kinds()
+        shadowed = {name for name in model.FRAMEWORK_BASES if name in table.by_name}
+        kind_names = set(kinds)
+        recheck = []
+        for it in items:
+            r = reports.get(it.rel)
+            if r is None or it.rel in rechecked:
+                continue
+            depends = (r.bases_used & kind_names) - r.own_kinds.keys()
+            hidden = r.parsed and r.bases_used & shadowed and not (r.bases_used & shadowed) <= {d.name for d in r.declared}
+            if depends or hidden:
+                recheck.append(it)
+        if not recheck:
+            break
+        rechecked.update(it.rel for it in recheck)
+        # A skipped file is parsed now whatever its tokens: it declares a subclass of a worker/job base.
+        for r in _run(recheck, jobs, None, selected, (b"",), table, kinds):
             reports[r.rel] = r
+    kinds = _type_table(reports.values()).kinds()
     findings: list[Finding] = []
     errors: list[tuple[str, str]] = list(ws.errors)
     for r in reports.values():
@@ -189,5 +219,18 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
         errors.extend((r.rel, e) for e in r.errors)
     findings.sort(key=Finding.sort_key)
     errors.sort()
-    return ScanResult(str(ws.root), len(items), sum(1 for r in reports.values() if r.parsed), findings, errors,
-                      list(ws.skipped))
+    skipped = sorted(list(ws.skipped) + [(r.rel, r.skipped) for r in reports.values() if r.skipped])
+    return ScanResult(str(ws.root), len(items), sum(1 for r in reports.values() if r.parsed), findings, errors, skipped)
+
+
+def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:
+    """Drop tokens that contain another token: a file containing the longer one contains the shorter."""
+    return tuple(sorted(t for t in tokens if not any(o != t and o in t for o in tokens)))
+
+
+def _type_table(reports) -> model.TypeTable:
+    table = model.TypeTable()
+    for r in reports:
+        for d in r.declared:
+            table.add(d)
+    return table

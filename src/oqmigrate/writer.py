@@ -69,23 +69,25 @@ def _remove(tmp: str) -> None:
 
 
 def write_all(writes: Sequence[PendingWrite]) -> None:
-    """Write every file or none (as far as the file system allows): stage all, then rename all."""
-    staged: list[tuple[str, PendingWrite]] = []
-    try:
-        for w in writes:
-            # The read-only bit is the owner's intent (also for root, whom os.access lets write anyway).
-            if not os.stat(w.path).st_mode & stat.S_IWUSR:
-                raise WriteError(f"{w.path.name} is read-only; nothing of this change was written")
-            staged.append((_stage(w), w))
-        with _sigint_deferred():
-            for tmp, w in staged:
+    """Write every file or none (as far as the file system allows): stage all, then rename all. Ctrl-C is
+    held until the changeset is done, so it can never strand a temporary file or half a changeset."""
+    staged: list[str] = []
+    with _sigint_deferred():
+        try:
+            for w in writes:
+                # The read-only bit is the owner's intent (also for root, whom the OS lets write anyway).
+                if not os.stat(w.path).st_mode & stat.S_IWUSR:
+                    raise WriteError(f"{w.path.name} is read-only; nothing of this change was written")
+                staged.append(_stage(w))
+            for tmp, w in zip(staged, writes):
                 os.replace(tmp, w.path)
             staged = []
-    except OSError as e:
-        raise WriteError(f"cannot write {e.filename or ''}: {e.strerror or e}".replace("cannot write : ", "cannot write: ")) from None
-    finally:
-        for tmp, _ in staged:
-            _remove(tmp)
+        except OSError as e:
+            where = f" {e.filename}" if e.filename else ""
+            raise WriteError(f"cannot write{where}: {e.strerror or e}") from None
+        finally:
+            for tmp in staged:
+                _remove(tmp)
 
 
 # --- git ------------------------------------------------------------------------------------------
