@@ -301,7 +301,7 @@ class _Evaluator:
         name = syntax.text(fn.child_by_field_name("name"))
         if owner not in ("TimeSpan", "System.TimeSpan") or name not in _TIMESPAN_FACTORIES:
             return None
-        args = _arguments(node)
+        args = syntax.arguments(node)
         if len(args) != 1:
             return None
         v = self.eval(args[0])
@@ -313,7 +313,7 @@ class _Evaluator:
         type_node = node.child_by_field_name("type")
         if type_node is None or syntax.text(type_node) not in ("TimeSpan", "System.TimeSpan"):
             return None
-        values = [self.eval(a) for a in _arguments(node)]
+        values = [self.eval(a) for a in syntax.arguments(node)]
         if any(v is None or isinstance(v, _Span) for v in values):
             return None
         if len(values) == 1:
@@ -326,20 +326,6 @@ class _Evaluator:
             ms = values[4] if len(values) == 5 else 0
             return _Span(d * _DAY + h * _HOUR + m * _MINUTE + s + ms / 1000)
         return None
-
-
-def _arguments(node: Node) -> list[Node]:
-    arglist = node.child_by_field_name("arguments")
-    if arglist is None:
-        return []
-    out = []
-    for a in arglist.named_children:
-        if a.type != "argument":
-            continue
-        exprs = [c for c in a.named_children if c.type != "comment"]
-        if exprs:
-            out.append(exprs[-1])
-    return out
 
 
 def _is_integral(node: Node | None) -> bool:

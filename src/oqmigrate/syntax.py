@@ -60,6 +60,20 @@ def descendants(node: Node, *types: str) -> Iterator[Node]:
             yield n
 
 
+def arguments(node: Node) -> list[Node]:
+    """The argument expressions of an invocation or object creation (`name:`/`ref` prefixes dropped)."""
+    arglist = node.child_by_field_name("arguments")
+    if arglist is None:
+        return []
+    out = []
+    for a in arglist.named_children:
+        if a.type == "argument":
+            exprs = [c for c in a.named_children if c.type != "comment"]
+            if exprs:
+                out.append(exprs[-1])
+    return out
+
+
 def ancestors(node: Node) -> Iterator[Node]:
     parent = node.parent
     while parent is not None:

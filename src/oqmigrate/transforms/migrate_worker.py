@@ -315,7 +315,7 @@ class _Migrator:
     def _driver_of(self, n: Node):
         if n.type == "object_creation_expression":
             t = syntax.text(n.child_by_field_name("type"))
-            args = _arguments(n)
+            args = syntax.arguments(n)
             if t in ("Timer", "System.Threading.Timer") and len(args) == 4:
                 return "threading-timer", (args[0], args[3])
             if t in ("Thread", "System.Threading.Thread") and args:
@@ -327,8 +327,8 @@ class _Migrator:
                 return "timers-timer", (n.child_by_field_name("right"), self._timers_interval(timer))
         if n.type == "invocation_expression":
             fn = syntax.text(n.child_by_field_name("function"))
-            if fn in ("Task.Run", "Task.Factory.StartNew") and _arguments(n):
-                return "task", _arguments(n)[0]
+            if fn in ("Task.Run", "Task.Factory.StartNew") and syntax.arguments(n):
+                return "task", syntax.arguments(n)[0]
         return None
 
     def _timers_interval(self, timer: str) -> Node | None:
@@ -340,7 +340,7 @@ class _Migrator:
             for n in syntax.walk(scope):
                 if n.type == "object_creation_expression" and syntax.text(n.child_by_field_name("type")) in (
                         "Timer", "System.Timers.Timer"):
-                    args = _arguments(n)
+                    args = syntax.arguments(n)
                     if len(args) == 1:
                         found = args[0]
                     for a in syntax.descendants(n, "assignment_expression"):
@@ -545,7 +545,7 @@ class _Migrator:
                 if n.parent is not None and syntax.first_ancestor(n, "block") is not None and \
                         st.type == "using_statement" and n.start_byte > st.child_by_field_name("body").start_byte:
                     continue
-                args = _arguments(n)
+                args = syntax.arguments(n)
                 return args[0] if args else None
         return None
 
@@ -610,8 +610,8 @@ class _Migrator:
         if expr.type != "invocation_expression":
             return None
         fn = syntax.text(expr.child_by_field_name("function"))
-        if fn in ("Task.Delay", "Thread.Sleep", "System.Threading.Thread.Sleep") and _arguments(expr):
-            return _arguments(expr)[0]
+        if fn in ("Task.Delay", "Thread.Sleep", "System.Threading.Thread.Sleep") and syntax.arguments(expr):
+            return syntax.arguments(expr)[0]
         return None
 
     def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
@@ -723,7 +723,7 @@ class _Migrator:
             fn = n.child_by_field_name("function")
             if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) in (
                     "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_PARSERS:
-                args = _arguments(n)
+                args = syntax.arguments(n)
                 if not args:
                     continue
                 value = self._string_value(args[0])
@@ -840,7 +840,7 @@ class _Migrator:
                     values[syntax.text(ident_node)] = props[nm]
             if ident_node.type == "invocation_expression":
                 fn = syntax.text(ident_node.child_by_field_name("function"))
-                args = _arguments(ident_node)
+                args = syntax.arguments(ident_node)
                 if "GetValue" in fn and len(args) == 2:
                     values[syntax.text(ident_node)] = args[1]
         # Evaluate with the configuration reads replaced by their defaults.
@@ -1720,19 +1720,6 @@ def _operator(n: Node) -> str:
     if op is not None:
         return syntax.text(op)
     return syntax.text(n.children[1]) if len(n.children) > 1 else ""
-
-
-def _arguments(n: Node) -> list[Node]:
-    args = n.child_by_field_name("arguments")
-    if args is None:
-        return []
-    out = []
-    for a in args.named_children:
-        if a.type == "argument":
-            kids = [c for c in a.named_children if c.type != "comment"]
-            if kids:
-                out.append(kids[-1])
-    return out
 
 
 def _unwrap_await(n: Node) -> Node:
