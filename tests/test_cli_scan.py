@@ -136,6 +136,7 @@ def test_select_and_ignore(cli):
     (["explain", "OQJ404"], "unknown rule id: OQJ404"),
     (["diff", ".", "--codemod", "make-coffee"], "unknown codemod: make-coffee"),
     (["scan", ".", "--baseline", "missing.json"], "baseline not found"),
+    (["apply", ".", "--only", "NoSuchWorker"], "no worker or job named NoSuchWorker"),
 ])
 def test_usage_errors_are_one_line_exit_2(cli, tmp_path, args, message):
     code, out, err = cli(*args, cwd=tmp_path)

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oqmigrate import __version__, baseline, engine, report
+from oqmigrate import __version__, baseline, engine, plan as planning, report
 from oqmigrate.diffing import file_diff
 from oqmigrate.writer import PendingWrite, WriteError, dirty_files, git_root, write_all
 
@@ -251,6 +251,13 @@ def print_summary(result: engine.RunResult, written: Optional[int] = None) -> No
                 console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}", markup=False)
 
 
+def run_codemods(ws, codemods, only: Optional[str]) -> engine.RunResult:
+    try:
+        return engine.run(ws, codemods, only)
+    except engine.UnknownSymbol as e:
+        raise Usage(str(e)) from None
+
+
 CODEMOD_OPTION = typer.Option(None, "--codemod", help="only these codemods (comma separated): " + ", ".join(engine.CODEMODS))
 ONLY_OPTION = typer.Option(None, "--only", help="change only this class (and its registrations)")
 
@@ -266,7 +273,7 @@ def diff(
     """Preview the migration as a unified diff; writes nothing to the sources."""
     codemods = codemods_of(codemod)
     ws = workspace_of(paths)
-    result = engine.run(ws, codemods, only)
+    result = run_codemods(ws, codemods, only)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -305,7 +312,7 @@ def apply(
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
     ws = workspace_of(paths)
-    result = engine.run(ws, codemods, only)
+    result = run_codemods(ws, codemods, only)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:
@@ -339,6 +346,37 @@ def apply(
                 result.outcomes = [engine.Failed(o.rel, str(e)) if o.rel == c.rel else o for o in result.outcomes]
     print_summary(result, written)
     return 1 if result.count("failed") else 0
+
+
+class PlanFormat(str, enum.Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def plan(
+    paths: Optional[List[Path]] = PATHS,
+    format: PlanFormat = typer.Option(PlanFormat.text, "--format", help="text, markdown or json"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the plan to FILE instead of stdout"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="worker processes for the scan"),
+    no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
+) -> int:
+    """Plan a step-by-step migration: one reviewable change per worker, and what is left for a person."""
+    rules = set(load_catalog())
+    ws = workspace_of(paths)
+    with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
+        result = run_scan(ws, rules, jobs, advance)
+    the_plan = planning.build(ws, result, engine.run(ws, engine.resolve_codemods(None)), rules)
+    if format is PlanFormat.json:
+        write_output(report.dumps(planning.to_json(the_plan)), output)
+    elif format is PlanFormat.markdown:
+        write_output(planning.to_markdown(the_plan), output)
+    else:
+        write_output(planning.to_text(the_plan), output)
+    err_console().print(f"{len(the_plan.steps)} automatic steps, {len(the_plan.manual)} classes left for a person, "
+                        f"{len(the_plan.untouched)} findings no codemod addresses", markup=False)
+    return 0
 
 
 def version_callback(value: bool) -> None:

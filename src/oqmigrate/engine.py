@@ -48,6 +48,10 @@ class UnknownCodemod(ValueError):
     pass
 
 
+class UnknownSymbol(ValueError):
+    pass
+
+
 def resolve_codemods(spec: str | None) -> list[Codemod]:
     if not spec:
         return list(CODEMODS.values())
@@ -194,6 +198,8 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None) -> 
         for d in f.model.declared:
             table.add(d)
     kinds = table.kinds()
+    if only is not None and only not in kinds:
+        raise UnknownSymbol(f"no worker or job named {only} in the scanned files")
     for f in files:  # re-analyse with what other files declare (subclasses of project-local bases)
         if any(b.simple in kinds for c in f.model.classes for b in c.bases):
             f.model = model.analyse(f.tree, table, kinds)

@@ -59,6 +59,7 @@ class ScanResult:
     findings: list[Finding]
     errors: list[tuple[str, str]]
     skipped: list[tuple[str, str]]
+    kinds: dict[str, str] = field(default_factory=dict)  # worker/job classes declared in the scan
 
 
 def read_source(path: str) -> bytes:
@@ -220,7 +221,8 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
     findings.sort(key=Finding.sort_key)
     errors.sort()
     skipped = sorted(list(ws.skipped) + [(r.rel, r.skipped) for r in reports.values() if r.skipped])
-    return ScanResult(str(ws.root), len(items), sum(1 for r in reports.values() if r.parsed), findings, errors, skipped)
+    return ScanResult(str(ws.root), len(items), sum(1 for r in reports.values() if r.parsed), findings, errors, skipped,
+                      kinds)
 
 
 def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:

@@ -1,0 +1,162 @@
+"""plan: an order in which to adopt the playbook one step at a time.
+
+Each step is one changeset the codemods can make (a worker migrated together with its registrations,
+or registrations of existing jobs removed), with the findings it resolves — computed by checking the
+rewritten files, not guessed — and the command that applies exactly that step. What the codemods
+cannot do is listed per class with its findings and the reason, for a person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from oqmigrate import engine
+from oqmigrate.checks import Finding
+from oqmigrate.scanner import Item, ScanResult, check_bytes
+from oqmigrate.transforms import ManualFollowUp
+from oqmigrate.workspace import Workspace
+
+
+@dataclass
+class Step:
+    symbols: list[str]
+    files: list[str]
+    resolves: list[Finding]
+    remaining: list[Finding]
+    review: list[str]
+    command: str
+
+
+@dataclass
+class ManualItem:
+    symbol: str
+    path: str
+    line: int
+    reasons: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    root: str
+    steps: list[Step]
+    manual: list[ManualItem]
+    untouched: list[Finding]  # findings of classes no step or manual item covers (fix by hand)
+
+
+def _key(f: Finding) -> tuple:
+    return f.rule_id, f.rel, f.symbol, f.message
+
+
+def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[str]) -> Plan:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in scan.findings:
+        by_file[f.rel].append(f)
+    projects = {sf.rel: sf for sf in ws.files}
+    steps: list[Step] = []
+    covered: set[tuple] = set()
+    for cs in run.changesets:
+        before = [f for c in cs.files for f in by_file.get(c.rel, [])]
+        after: list[Finding] = []
+        for c in cs.files:
+            sf = projects.get(c.rel)
+            item = Item(str(c.path), c.rel, sf.project.role if sf and sf.project else "unknown",
+                        sf.project.name if sf and sf.project else None)
+            after.extend(check_bytes(item, c.new, selected, None, scan.kinds).findings)
+        after_keys = {(f.rule_id, f.rel, f.symbol) for f in after}
+        resolves = [f for f in before if (f.rule_id, f.rel, f.symbol) not in after_keys]
+        covered.update(_key(f) for f in before)
+        review = [f"{m.rel}:{m.line} {m.reason.removeprefix('review: ')}" for m in run.manual
+                  if m.reason.startswith("review: ") and m.symbol in cs.symbols]
+        migrated = [s for s in cs.symbols if any(f.symbol == s and f.rule_id == "OQJ001" for f in before)]
+        if migrated:
+            command = " ".join(f"oqmigrate apply --only {s}" for s in migrated[:1])
+            if len(migrated) > 1:
+                command = "oqmigrate apply " + " ".join(sorted({c.rel for c in cs.files}))
+        else:
+            command = "oqmigrate apply --codemod remove-registration " + " ".join(c.rel for c in cs.files)
+        steps.append(Step(cs.symbols, [c.rel for c in cs.files], resolves, after, review, command))
+
+    manual_by_symbol: dict[tuple[str, str], ManualItem] = {}
+    for m in run.manual:
+        if m.reason.startswith("review: "):
+            continue
+        item = manual_by_symbol.setdefault((m.rel, m.symbol), ManualItem(m.symbol, m.rel, m.line, []))
+        item.reasons.append(m.reason)
+    for item in manual_by_symbol.values():
+        item.findings = [f for f in by_file.get(item.path, []) if f.symbol == item.symbol and _key(f) not in covered]
+        covered.update(_key(f) for f in item.findings)
+    untouched = [f for f in scan.findings if _key(f) not in covered]
+    # Smallest steps first: they are the easiest to review and land.
+    steps.sort(key=lambda s: (len(s.files), s.files))
+    return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched)
+
+
+def _finding_list(findings: list[Finding]) -> str:
+    ids = sorted({f.rule_id for f in findings})
+    return ", ".join(ids) if ids else "-"
+
+
+def to_text(plan: Plan) -> str:
+    lines = []
+    if plan.steps:
+        lines.append(f"Automatic steps ({len(plan.steps)}), smallest first; each one is a reviewable change.")
+        lines.append(f"Run the commands in {plan.root}:")
+    for n, s in enumerate(plan.steps, 1):
+        lines.append(f"{n}. {', '.join(s.symbols) or s.files[0]}: {len(s.files)} file(s), resolves {len(s.resolves)} "
+                     f"finding(s) ({_finding_list(s.resolves)})")
+        for path in s.files:
+            lines.append(f"     {path}")
+        for note in s.review:
+            lines.append(f"     review: {note}")
+        if s.remaining:
+            lines.append(f"     still to fix by hand afterwards: {_finding_list(s.remaining)}")
+        lines.append(f"     $ {s.command}")
+    if plan.manual:
+        lines.append("")
+        lines.append(f"Left for a person ({len(plan.manual)}): the codemods do not guess")
+        for m in plan.manual:
+            lines.append(f"- {m.symbol} ({m.path}:{m.line}): {'; '.join(m.reasons)}")
+            if m.findings:
+                lines.append(f"     findings: {_finding_list(m.findings)}")
+    if plan.untouched:
+        lines.append("")
+        lines.append(f"Findings no codemod addresses ({len(plan.untouched)}); see `oqmigrate explain RULE_ID`:")
+        for f in plan.untouched:
+            lines.append(f"- {f.rel}:{f.line} {f.rule_id} {f.symbol}: {f.message}")
+    if not lines:
+        lines.append("Nothing to do: no findings.")
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(plan: Plan) -> str:
+    lines = ["## oqmigrate plan", ""]
+    if plan.steps:
+        lines += [f"Run the commands in `{plan.root}`.", ""]
+        lines += ["| # | change | files | resolves | still by hand | command |", "| ---: | --- | --- | --- | --- | --- |"]
+        for n, s in enumerate(plan.steps, 1):
+            lines.append(f"| {n} | {', '.join(s.symbols)} | {'<br>'.join(f'`{p}`' for p in s.files)} | "
+                         f"{len(s.resolves)} ({_finding_list(s.resolves)}) | {_finding_list(s.remaining)} | `{s.command}` |")
+    if plan.manual:
+        lines += ["", "### Left for a person", ""]
+        lines += [f"- **{m.symbol}** (`{m.path}:{m.line}`): {'; '.join(m.reasons)} — {_finding_list(m.findings)}"
+                  for m in plan.manual]
+    if plan.untouched:
+        lines += ["", "### Findings no codemod addresses", ""]
+        lines += [f"- `{f.rel}:{f.line}` {f.rule_id} `{f.symbol}`: {f.message}" for f in plan.untouched]
+    if not (plan.steps or plan.manual or plan.untouched):
+        lines.append("Nothing to do: no findings.")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(plan: Plan) -> dict:
+    return {
+        "root": plan.root,
+        "steps": [{"symbols": s.symbols, "files": s.files, "resolves": [f.to_json() for f in s.resolves],
+                   "remaining": [f.to_json() for f in s.remaining], "review": s.review, "command": s.command}
+                  for s in plan.steps],
+        "manual": [{"symbol": m.symbol, "path": m.path, "line": m.line, "reasons": m.reasons,
+                    "findings": [f.to_json() for f in m.findings]} for m in plan.manual],
+        "untouched": [f.to_json() for f in plan.untouched],
+    }
