@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import sys
+from dataclasses import replace
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -25,6 +26,7 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer with click installed
     from click import exceptions as click_errors
 from oqmigrate.catalog import SEVERITIES, UnknownRuleError, explain_text, load_catalog, resolve_rule_ids
+from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
 from oqmigrate.scanner import scan as run_scan
 from oqmigrate.workspace import UsageError, discover
 
@@ -72,11 +74,18 @@ def selected_rules(select: Optional[str], ignore: Optional[str]) -> set[str]:
         raise Usage(str(e)) from None
 
 
-def workspace_of(paths: Optional[List[Path]]):
+def project_of(paths: Optional[List[Path]], config: Optional[Path]) -> tuple:
+    """The workspace (minus what the config excludes) and the configuration."""
     try:
-        return discover([str(p) for p in (paths or [Path(".")])])
-    except UsageError as e:
+        ws = discover([str(p) for p in (paths or [Path(".")])])
+        cfg = load_config(ws.root, config)
+    except (UsageError, ConfigError) as e:
         raise Usage(str(e)) from None
+    return apply_exclude(ws, cfg), cfg
+
+
+def with_severities(findings: list, cfg: Config) -> list:
+    return [replace(f, severity=cfg.severity[f.rule_id]) if f.rule_id in cfg.severity else f for f in findings]
 
 
 @contextmanager
@@ -102,6 +111,7 @@ def write_output(text: str, output: Optional[Path]) -> None:
 
 
 PATHS = typer.Argument(None, help="Folders, .cs files, .sln, .slnx or .csproj (default: .)", show_default=False)
+CONFIG_OPTION = typer.Option(None, "--config", help="configuration file (default: oqmigrate.toml found upwards)")
 
 
 @app.command()
@@ -112,13 +122,17 @@ def scan(
     select: Optional[str] = typer.Option(None, "--select", help="only these rule ids or names (comma separated)"),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule ids or names"),
     baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="report only findings not in this baseline"),
-    fail_on: FailOn = typer.Option(FailOn.warning, "--fail-on", help="exit 1 when a finding is at least this severe"),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="exit 1 when a finding is at least this severe "
+                                                                      "(default: warning)"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="worker processes (default: all cores)"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
+    config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Report every worker and job that breaks the scheduled-jobs playbook."""
-    rules = selected_rules(select, ignore)
-    ws = workspace_of(paths)
+    ws, cfg = project_of(paths, config)
+    rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
+    fail_on = fail_on or FailOn(cfg.fail_on or "warning")
+    baseline_file = baseline_file or cfg.baseline
     known = None
     if baseline_file is not None:
         try:
@@ -126,8 +140,8 @@ def scan(
         except baseline.BaselineError as e:
             raise Usage(str(e)) from None
     with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance)
-    findings, covered = result.findings, 0
+        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding)
+    findings, covered = with_severities(result.findings, cfg), 0
     if known is not None:
         findings, covered = baseline.subtract(findings, known)
     if format is ScanFormat.json:
@@ -157,12 +171,13 @@ def baseline_cmd(
     ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule ids or names"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1),
     no_progress: bool = typer.Option(False, "--no-progress"),
+    config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Record today's findings so that `scan --baseline` reports only new ones."""
-    rules = selected_rules(select, ignore)
-    ws = workspace_of(paths)
+    ws, cfg = project_of(paths, config)
+    rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
     with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance)
+        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding)
     write_output(report.dumps(baseline.build(result.findings)), output)
     err_console().print(f"baseline of {len(result.findings)} findings written to {output}", markup=False)
     return 0
@@ -251,9 +266,9 @@ def print_summary(result: engine.RunResult, written: Optional[int] = None) -> No
                 console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}", markup=False)
 
 
-def run_codemods(ws, codemods, only: Optional[str]) -> engine.RunResult:
+def run_codemods(ws, codemods, only: Optional[str], cfg: Config) -> engine.RunResult:
     try:
-        return engine.run(ws, codemods, only)
+        return engine.run(ws, codemods, only, cfg.legacy_encoding)
     except engine.UnknownSymbol as e:
         raise Usage(str(e)) from None
 
@@ -269,11 +284,12 @@ def diff(
     codemod: Optional[str] = CODEMOD_OPTION,
     only: Optional[str] = ONLY_OPTION,
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress output"),
+    config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Preview the migration as a unified diff; writes nothing to the sources."""
     codemods = codemods_of(codemod)
-    ws = workspace_of(paths)
-    result = run_codemods(ws, codemods, only)
+    ws, cfg = project_of(paths, config)
+    result = run_codemods(ws, codemods, only, cfg)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -306,13 +322,14 @@ def apply(
     interactive: bool = typer.Option(False, "--interactive", "-i", help="confirm each change (yes/no/all/quit)"),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="write even over files with uncommitted changes"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress output"),
+    config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Migrate in place: atomic writes that keep encoding, BOM, newlines and file mode."""
     codemods = codemods_of(codemod)
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
-    ws = workspace_of(paths)
-    result = run_codemods(ws, codemods, only)
+    ws, cfg = project_of(paths, config)
+    result = run_codemods(ws, codemods, only, cfg)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:
@@ -361,13 +378,16 @@ def plan(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the plan to FILE instead of stdout"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="worker processes for the scan"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
+    config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Plan a step-by-step migration: one reviewable change per worker, and what is left for a person."""
-    rules = set(load_catalog())
-    ws = workspace_of(paths)
+    ws, cfg = project_of(paths, config)
+    rules = selected_rules(cfg.select, cfg.ignore)
     with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance)
-    the_plan = planning.build(ws, result, engine.run(ws, engine.resolve_codemods(None)), rules)
+        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding)
+    result.findings = with_severities(result.findings, cfg)
+    the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg), rules,
+                              cfg.legacy_encoding)
     if format is PlanFormat.json:
         write_output(report.dumps(planning.to_json(the_plan)), output)
     elif format is PlanFormat.markdown:

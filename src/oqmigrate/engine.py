@@ -164,25 +164,25 @@ def _near_error(f: _File, edit: Edit) -> syntax.SyntaxProblem | None:
     return None
 
 
-def _load(sf: SourceFile, tokens: Sequence[bytes]) -> _File | None | Skipped:
+def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | None | Skipped:
     raw = read_candidate(str(sf.path), tokens)
     if raw is None:
         return None
     if is_generated_content(raw):
         return Skipped(sf.rel, "generated file")
-    text = source.decode(raw)
+    text = source.decode(raw, fallback)
     utf8 = text.utf8()
     tree = syntax.parse(utf8)
     return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree))
 
 
-def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None) -> RunResult:
+def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fallback: str = "cp1252") -> RunResult:
     tokens = tuple(sorted({t for c in codemods for t in c.tokens}))
     outcomes: dict[str, Outcome] = {}
     files: list[_File] = []
     for sf in ws.files:
         try:
-            loaded = _load(sf, tokens)
+            loaded = _load(sf, tokens, fallback)
         except source.LoadError as e:
             outcomes[sf.rel] = Skipped(sf.rel, str(e))
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from oqmigrate import engine
 from oqmigrate.checks import Finding
-from oqmigrate.scanner import Item, ScanResult, check_bytes
+from oqmigrate.scanner import ScanResult, check_bytes, items_of
 from oqmigrate.transforms import ManualFollowUp
 from oqmigrate.workspace import Workspace
 
@@ -49,21 +49,18 @@ def _key(f: Finding) -> tuple:
     return f.rule_id, f.rel, f.symbol, f.message
 
 
-def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[str]) -> Plan:
+def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[str], fallback: str = "cp1252") -> Plan:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in scan.findings:
         by_file[f.rel].append(f)
-    projects = {sf.rel: sf for sf in ws.files}
+    items = {item.rel: item for item in items_of(ws.files, fallback)}
     steps: list[Step] = []
     covered: set[tuple] = set()
     for cs in run.changesets:
         before = [f for c in cs.files for f in by_file.get(c.rel, [])]
         after: list[Finding] = []
         for c in cs.files:
-            sf = projects.get(c.rel)
-            item = Item(str(c.path), c.rel, sf.project.role if sf and sf.project else "unknown",
-                        sf.project.name if sf and sf.project else None)
-            after.extend(check_bytes(item, c.new, selected, None, scan.kinds).findings)
+            after.extend(check_bytes(items[c.rel], c.new, selected, None, scan.kinds).findings)
         after_keys = {(f.rule_id, f.rel, f.symbol) for f in after}
         resolves = [f for f in before if (f.rule_id, f.rel, f.symbol) not in after_keys]
         covered.update(_key(f) for f in before)

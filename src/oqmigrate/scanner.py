@@ -36,6 +36,7 @@ class Item:
     rel: str
     role: str
     project: str | None
+    fallback: str = "cp1252"  # codec for files that are neither UTF-8 nor UTF-16
 
 
 @dataclass
@@ -112,7 +113,7 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
                 kinds: dict[str, str] | None) -> FileReport:
     report = FileReport(item.rel)
     try:
-        text = source.decode(data)
+        text = source.decode(data, item.fallback)
     except source.LoadError as e:
         report.errors.append(str(e))
         return report
@@ -174,15 +175,15 @@ def _run(items: Sequence[Item], jobs: int, progress: Callable[[int], None] | Non
     return reports
 
 
-def items_of(files: Iterable[SourceFile]) -> list[Item]:
-    return [Item(str(f.path), f.rel, f.project.role if f.project else "unknown", f.project.name if f.project else None)
-            for f in files]
+def items_of(files: Iterable[SourceFile], fallback: str = "cp1252") -> list[Item]:
+    return [Item(str(f.path), f.rel, f.project.role if f.project else "unknown", f.project.name if f.project else None,
+                 fallback) for f in files]
 
 
 def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
-         progress: Callable[[int], None] | None = None) -> ScanResult:
+         progress: Callable[[int], None] | None = None, fallback: str = "cp1252") -> ScanResult:
     jobs = jobs or os.cpu_count() or 1
-    items = items_of(ws.files)
+    items = items_of(ws.files, fallback)
     # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
     tokens = minimal_tokens(set(trigger_tokens(selected)) | KIND_TOKENS | {SUPPRESSION_TOKEN})
     reports = {r.rel: r for r in _run(items, jobs, progress, selected, tokens, None, None, True)}
