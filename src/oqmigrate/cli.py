@@ -63,7 +63,7 @@ def stdout_console() -> Console:
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def selected_rules(select: Optional[str], ignore: Optional[str]) -> set[str]:
@@ -266,9 +266,10 @@ def print_summary(result: engine.RunResult, written: Optional[int] = None) -> No
                 console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}", markup=False)
 
 
-def run_codemods(ws, codemods, only: Optional[str], cfg: Config) -> engine.RunResult:
+def run_codemods(ws, codemods, only: Optional[str], cfg: Config, show_progress: bool = False) -> engine.RunResult:
     try:
-        return engine.run(ws, codemods, only, cfg.legacy_encoding)
+        with progress_bar(show_progress, len(ws.files), "reading") as advance:
+            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance)
     except engine.UnknownSymbol as e:
         raise Usage(str(e)) from None
 
@@ -289,7 +290,7 @@ def diff(
     """Preview the migration as a unified diff; writes nothing to the sources."""
     codemods = codemods_of(codemod)
     ws, cfg = project_of(paths, config)
-    result = run_codemods(ws, codemods, only, cfg)
+    result = run_codemods(ws, codemods, only, cfg, not no_progress)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -329,7 +330,7 @@ def apply(
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
     ws, cfg = project_of(paths, config)
-    result = run_codemods(ws, codemods, only, cfg)
+    result = run_codemods(ws, codemods, only, cfg, not no_progress)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:

@@ -176,11 +176,14 @@ def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | Non
     return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree))
 
 
-def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fallback: str = "cp1252") -> RunResult:
+def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fallback: str = "cp1252",
+        progress: Callable[[int], None] | None = None) -> RunResult:
     tokens = tuple(sorted({t for c in codemods for t in c.tokens}))
     outcomes: dict[str, Outcome] = {}
     files: list[_File] = []
     for sf in ws.files:
+        if progress:
+            progress(1)
         try:
             loaded = _load(sf, tokens, fallback)
         except source.LoadError as e:
