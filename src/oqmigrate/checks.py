@@ -645,13 +645,11 @@ def _check_cached_dependencies(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hi
             yield Hit("OQJ010", decl, reason + "; resolve it from the provider in each run (tenant-scoped services change per tenant)")
     primary = cls.primary_parameters
     if primary is not None:
-        base_text = " ".join(syntax.text(b) for b in cls.node.named_children if b.type == "base_list")
         body_idents = {syntax.text(i) for i in _class_nodes(cls, "identifier")} if cls.body is not None else set()
         for pname, ptype, psimple in _params(primary):
             if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents:
                 p_node = next(p for p in primary.named_children if p.type == "parameter" and _name(p.child_by_field_name("name")) == pname)
                 yield Hit("OQJ010", p_node, f"primary constructor parameter '{pname}' keeps the injected {syntax.text(ptype)}; resolve it from the provider in each run")
-                _ = base_text
 
 
 def _metadata_assignments(node: Node) -> dict[str, list[Node]]:
@@ -662,6 +660,21 @@ def _metadata_assignments(node: Node) -> dict[str, list[Node]]:
         if name in ("Name", "Frequency", "Interval", "StartDate", "EndDate", "IsEnabled", "RetentionHistory", "MaximumDuration"):
             out.setdefault(name, []).append(a)
     return out
+
+
+def _integer(node: Node | None) -> int | None:
+    """The value of an integer literal, negated or not (`30`, `0x1E`, `1_000`, `-1`); None otherwise."""
+    if node is None:
+        return None
+    if node.type == "prefix_unary_expression" and syntax.text(node).startswith("-") and node.named_children:
+        inner = _integer(node.named_children[-1])
+        return -inner if inner is not None else None
+    if node.type != "integer_literal":
+        return None
+    try:
+        return int(syntax.text(node).replace("_", "").rstrip("uUlL"), 0)
+    except ValueError:
+        return None
 
 
 def _check_metadata(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
@@ -683,8 +696,8 @@ def _check_metadata(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
                     yield Hit("OQJ011", a, f"Frequency \"{value}\" is not one of m H d w M O; Oqtane would run it every minute", "error")
         for a in assigned.get("Interval", []):
             right = a.child_by_field_name("right")
-            if right is not None and (right.type == "integer_literal" and int(syntax.text(right).rstrip("uUlL") or 0) < 1
-                                      or right.type == "prefix_unary_expression" and syntax.text(right).startswith("-")):
+            value = _integer(right)
+            if value is not None and value < 1:
                 yield Hit("OQJ011", a, f"Interval {syntax.text(right)} is below 1", "error")
     if not ctors and not cls.is_abstract and _direct_job(cls):
         yield Hit("OQJ011", cls.name_node, "the job declares no Name, Frequency, Interval or IsEnabled")

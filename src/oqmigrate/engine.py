@@ -212,15 +212,25 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     jobs = frozenset(n for n, k in kinds.items() if k == "job")
     for codemod in codemods:
         transform = codemod.load()
-        for f in files:
-            result = transform(_context(f, only=only, migrating=frozenset(migrating), jobs=jobs))
+        for f in list(files):
+            try:
+                result = transform(_context(f, only=only, migrating=frozenset(migrating), jobs=jobs))
+            except Exception as e:  # a defect of ours must cost one file, not the run
+                outcomes[f.sf.rel] = Failed(f.sf.rel, f"internal error in {codemod.name} "
+                                                      f"({type(e).__name__}: {e}); nothing written; please report it")
+                files.remove(f)
+                continue
             manual.extend(result.manual)
             f.edits.extend(result.edits)
             f.symbols.update(result.migrated, result.touched)
             migrating.update(result.migrated)
 
     for f in files:
-        outcomes[f.sf.rel] = _finish(f, codemods, only, frozenset(migrating), jobs | frozenset(migrating))
+        try:
+            outcomes[f.sf.rel] = _finish(f, codemods, only, frozenset(migrating), jobs | frozenset(migrating))
+        except Exception as e:
+            outcomes[f.sf.rel] = Failed(f.sf.rel, f"internal error while validating ({type(e).__name__}: {e}); "
+                                                  "nothing written; please report it")
 
     changesets = _changesets(files, outcomes)
     ordered = [outcomes.get(sf.rel) for sf in ws.files]

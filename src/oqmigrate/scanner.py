@@ -147,7 +147,11 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
             continue
         haystack = _searchable(data)
         if any(t in haystack for t in tokens):
-            reports.append(check_bytes(item, data, selected, table, kinds))
+            try:
+                reports.append(check_bytes(item, data, selected, table, kinds))
+            except Exception as e:  # a defect of ours must cost one file, not the run
+                reports.append(FileReport(item.rel, errors=[f"internal error while checking this file "
+                                                           f"({type(e).__name__}: {e}); please report it"]))
         elif collect_bases:
             reports.append(FileReport(item.rel, bases_used=declared_base_names(haystack)))
     return reports
