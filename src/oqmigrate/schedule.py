@@ -96,20 +96,39 @@ class Schedule:
         h = _single(hour, 0, 23)
         if h is None:
             return None
-        at = _dt.time(h, m)
-        if dom == "*" and dow == "*":
-            return cls("d", 1, start_time=at, note="times are UTC")
-        if dom == "*":
-            wd = _weekday(dow)
-            if wd is None:
+        weekday = None
+        if dom == "*" and dow != "*":
+            weekday = _weekday(dow)
+            if weekday is None:
                 return None
-            return cls("w", 1, start_time=at, start_weekday=wd, note="times are UTC")
-        if dow == "*":
-            day = _single(dom, 1, 28)  # 29–31 skip short months: not a monthly cadence
+        day = None
+        if dow == "*" and dom != "*":
+            day = _single(dom, 1, 31)
             if day is None:
                 return None
+        if dom != "*" and dow != "*":
+            return None
+        return cls.at(h, m, weekday=weekday, day=day)
+
+    @classmethod
+    def at(cls, hour: int, minute: int, weekday: int | None = None, day: int | None = None) -> "Schedule | None":
+        """Once a day at hour:minute (UTC), once a week on `weekday` (0 = Sunday) or once a month on `day`:
+        d/1, w/1 or M/1 with the StartDate carrying the time. None for a day of the month past the 28th (those
+        skip short months, so they are not a monthly cadence) or for a weekday and a day of the month together."""
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            return None
+        at = _dt.time(hour, minute)
+        if weekday is not None and day is not None:
+            return None
+        if weekday is not None:
+            if not 0 <= weekday <= 6:
+                return None
+            return cls("w", 1, start_time=at, start_weekday=weekday, note="times are UTC")
+        if day is not None:
+            if not 1 <= day <= 28:
+                return None
             return cls("M", 1, start_time=at, start_day=day, note="times are UTC")
-        return None
+        return cls("d", 1, start_time=at, note="times are UTC")
 
 
 _MACROS = {

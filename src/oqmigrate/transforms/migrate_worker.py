@@ -174,6 +174,7 @@ class _Migrator:
         self.scope_names: set[str] = set()
         self.cron_locals: set[str] = set()
         self._cron_removed: list[Node] = []
+        self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
 
     # ------------------------------------------------------------------ analysis
 
@@ -477,10 +478,18 @@ class _Migrator:
         elif self._cron_expression() is not None:
             self._cadence_from_cron()
         elif delay_args:
-            self._cadence_from(delay_args[0], 0.001, locals_)
+            polled = self._polled_schedule(work, pre)
+            if polled is not None:
+                work = polled
+            else:
+                self._cadence_from(delay_args[0], 0.001, locals_)
         else:
             raise Manual("loop without a delay: it does not run on a schedule")
         for st in pre:
+            if self._enabled_guard(st):
+                continue
+            if any(st == s for s in self._polled_setup):
+                continue
             if not self._dispensable_setup(st, work):
                 raise Manual("code before the loop runs once at startup: " + _one_line(st))
         for st in post:
@@ -764,6 +773,374 @@ class _Migrator:
         self.plan.schedule = sched
         if sched.note:
             self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')
+
+    # ------------------------------------------------------------------ polled schedules
+
+    def _polled_schedule(self, work: list[Node], pre: list[Node]) -> list[Node] | None:
+        """A poll loop that runs its work only when the clock matches (`now.Hour == 2 && now.Minute == 0`, a
+        "not yet run today" flag) or when a next-run field is due (`DateTime.UtcNow >= _nextRun`). The schedule
+        comes from the check; the check, the poll and the bookkeeping fields go away. Returns the new unit of work,
+        or None when the loop does not look at the clock."""
+        clocks = self._clock_locals(work)
+        triggers = [st for st in work if st.type == "if_statement" and self._reads_clock(
+            st.child_by_field_name("condition"), clocks)]
+        if not triggers:
+            return None
+        if len(triggers) > 1:
+            raise Manual("the loop checks the clock several times: " + _one_line(triggers[1]))
+        trigger = triggers[0]
+        cond = trigger.child_by_field_name("condition")
+        if trigger.child_by_field_name("alternative") is not None:
+            raise Manual("the clock check has an else branch: " + _one_line(cond))
+        terms = _conjuncts(cond)
+        next_run = [t for t in terms if self._next_run_term(t, clocks) is not None]
+        if next_run:
+            if len(terms) != 1:
+                raise Manual("the next-run check is combined with other conditions: " + _one_line(cond))
+            field_name = self._next_run_term(terms[0], clocks)
+            update = self._bookkeeping_update(trigger, field_name, pre)
+            self._cadence_from_next_run(update, field_name, clocks)
+        else:
+            update = self._clock_of_day(trigger, terms, clocks, pre)
+        cons = trigger.child_by_field_name("consequence")
+        inner = _statements_with_comments(cons) if cons.type == "block" else [cons]
+        new_work: list[Node] = []
+        for st in work:
+            if st == trigger:
+                new_work.extend(s for s in inner if update is None or s != update)
+            else:
+                new_work.append(st)
+        kept = []
+        for st in new_work:
+            names = self._declared_locals(st)
+            if names and names <= set(clocks):
+                used = {i for other in new_work if other is not st for i in _identifiers(other)}
+                if not names & used:
+                    continue
+            kept.append(st)
+        for st in kept:
+            inside = cons.start_byte <= st.start_byte < cons.end_byte
+            clock_local = bool(self._declared_locals(st)) and self._declared_locals(st) <= set(clocks)
+            if not (inside or clock_local or st.type == "comment"):
+                raise Manual("the loop also does work on every poll, outside the clock check: " + _one_line(st))
+        return kept
+
+    def _declared_locals(self, st: Node) -> set[str]:
+        if st.type != "local_declaration_statement":
+            return set()
+        return {syntax.text(d.named_children[0]) for d in syntax.descendants(st, "variable_declarator")}
+
+    def _clock_locals(self, work: list[Node]) -> dict[str, tuple[bool, bool]]:
+        """`var now = DateTime.UtcNow;`, `var today = now.Date;` → name: (is UTC, is a date)."""
+        out: dict[str, tuple[bool, bool]] = {}
+        for st in work:
+            if st.type != "local_declaration_statement":
+                continue
+            for d in syntax.descendants(st, "variable_declarator"):
+                kids = d.named_children
+                if len(kids) < 2:
+                    continue
+                value = _unparenthesized(kids[-1])
+                instant = self._clock_instant(value, out)
+                if instant is not None:
+                    out[syntax.text(kids[0])] = (instant, False)
+                    continue
+                date = self._clock_date(value, out)
+                if date is not None:
+                    out[syntax.text(kids[0])] = (date, True)
+        return out
+
+    def _clock_instant(self, n: Node, clocks: dict[str, tuple[bool, bool]]) -> bool | None:
+        """Is `n` the current time (`DateTime.UtcNow`, `DateTime.Now`, a local holding it)? → whether it is UTC."""
+        n = _unparenthesized(n)
+        t = syntax.text(n)
+        if t in _CLOCKS:
+            return _CLOCKS[t]
+        if n.type == "identifier" and t in clocks and not clocks[t][1]:
+            return clocks[t][0]
+        return None
+
+    def _clock_date(self, n: Node, clocks: dict[str, tuple[bool, bool]]) -> bool | None:
+        """Is `n` today's date (`now.Date`, `DateTime.Today`, a local holding it)? → whether it is UTC."""
+        n = _unparenthesized(n)
+        t = syntax.text(n)
+        if t in ("DateTime.Today", "System.DateTime.Today"):
+            return False
+        if n.type == "identifier" and t in clocks and clocks[t][1]:
+            return clocks[t][0]
+        if n.type == "member_access_expression" and syntax.text(n.child_by_field_name("name")) == "Date":
+            return self._clock_instant(n.child_by_field_name("expression"), clocks)
+        return None
+
+    def _reads_clock(self, cond: Node, clocks: dict[str, tuple[bool, bool]]) -> bool:
+        for n in syntax.walk(cond):
+            if n.type in ("member_access_expression", "identifier") and (
+                    self._clock_instant(n, clocks) is not None or self._clock_date(n, clocks) is not None):
+                if n.type == "identifier" and _is_member_name(n):
+                    continue
+                return True
+        return False
+
+    def _next_run_term(self, term: Node, clocks) -> str | None:
+        """`DateTime.UtcNow >= _nextRun`, `_nextRun <= now`, … → the field's name."""
+        cmp = _comparison(term)
+        if cmp is None:
+            return None
+        left, op, right = cmp
+        if self._clock_instant(right, clocks) is not None:
+            left, op, right = right, _FLIPPED[op], left
+        if self._clock_instant(left, clocks) is None or op not in (">=", ">"):
+            return None
+        name = _member_root(_unparenthesized(right))
+        f = self.fields.get(name)
+        if f is None or f.simple_type not in ("DateTime", "DateTimeOffset") or f.is_constant:
+            return None
+        return name
+
+    def _bookkeeping_update(self, trigger: Node, name: str, pre: list[Node]) -> Node:
+        """The one statement in the triggered block that advances the next-run or last-run field; every other
+        use of the field is its declaration, a neutral initial value or the check itself."""
+        cons = trigger.child_by_field_name("consequence")
+        inner = _statements(cons) if cons.type == "block" else [cons]
+        updates = [s for s in inner if _assigned_name(s) == name]
+        if len(updates) != 1:
+            raise Manual(f"the field {name} is not advanced exactly once in the triggered block")
+        update = updates[0]
+        cond = trigger.child_by_field_name("condition")
+        allowed = [cond, update]
+        local_decl = None
+        for st in pre:
+            if _assigned_name(st) == name and _neutral_start(_assignment(st).child_by_field_name("right")):
+                allowed.append(st)
+                self._polled_setup.append(st)
+            elif name in self._declared_locals(st):
+                local_decl = st
+        f = self.fields.get(name)
+        if f is not None:
+            if f.initializer is not None and not _neutral_start(f.initializer):
+                raise Manual(f"the field {name} starts at {_one_line(f.initializer)}")
+            if f.ctor_statement is not None:
+                if not _neutral_start(f.ctor_value):
+                    raise Manual(f"the field {name} starts at {_one_line(f.ctor_value)}")
+                allowed.append(f.ctor_statement)
+            scope = self.body
+        else:
+            if local_decl is None:
+                raise Manual(f"{name} is neither a field nor a local declared before the loop")
+            d = next(d for d in syntax.descendants(local_decl, "variable_declarator")
+                     if syntax.text(d.named_children[0]) == name)
+            if len(d.named_children) > 1 and not _neutral_start(d.named_children[-1]):
+                raise Manual(f"{name} starts at {_one_line(d.named_children[-1])}")
+            if len(self._declared_locals(local_decl)) != 1:
+                raise Manual(f"{name} is declared together with other locals")
+            allowed.append(local_decl)
+            self._polled_setup.append(local_decl)
+            scope = self.plan.host
+        for n in syntax.descendants(scope, "identifier"):
+            if syntax.text(n) != name or (_is_member_name(n) and syntax.text(
+                    n.parent.child_by_field_name("expression")) != "this"):
+                continue
+            if n.parent.type == "variable_declarator" and n.parent.named_children[0] == n and f is not None:
+                continue
+            if not any(a.start_byte <= n.start_byte and n.end_byte <= a.end_byte for a in allowed):
+                raise Manual(f"{name} is also used outside the schedule check: "
+                             + _one_line(syntax.first_ancestor(n, "expression_statement", "local_declaration_statement",
+                                                               "if_statement", "return_statement") or n))
+        return update
+
+    def _cadence_from_next_run(self, update: Node, name: str, clocks) -> None:
+        """`_nextRun = DateTime.UtcNow.AddHours(6)`, `= now + TimeSpan.FromMinutes(30)`, `= _nextRun.AddDays(1)`,
+        `_nextRun += TimeSpan.FromHours(6)` → the period."""
+        a = _assignment(update)
+        op = _operator(a)
+        right = _unparenthesized(a.child_by_field_name("right"))
+
+        def is_base(n: Node) -> bool:
+            return self._clock_instant(n, clocks) is not None or _member_root(_unparenthesized(n)) == name
+
+        if op == "+=":
+            return self._cadence_from(right, 0.001)
+        if op == "=" and right.type == "binary_expression" and _operator(right) == "+":
+            l, r = right.child_by_field_name("left"), right.child_by_field_name("right")
+            if is_base(l):
+                return self._cadence_from(r, 0.001)
+            if is_base(r):
+                return self._cadence_from(l, 0.001)
+        if op == "=" and right.type == "invocation_expression":
+            fn = right.child_by_field_name("function")
+            args = syntax.arguments(right)
+            if fn.type == "member_access_expression" and len(args) == 1 and is_base(
+                    fn.child_by_field_name("expression")):
+                method = syntax.text(fn.child_by_field_name("name"))
+                if method == "Add":
+                    return self._cadence_from(args[0], 0.001)
+                if method in _ADD_UNITS:
+                    return self._cadence_from(args[0], _ADD_UNITS[method])
+                if method == "AddMonths":
+                    months = evaluate_timespan(args[0], self.data, self._constants(), number_unit=1.0)
+                    if months is not None and months >= 1 and float(months).is_integer():
+                        self.plan.schedule = Schedule("M", int(months))
+                        return None
+        raise Manual(f"the next run is computed in a way that cannot be mapped: {_one_line(update)}")
+
+    def _clock_of_day(self, trigger: Node, terms: list[Node], clocks, pre: list[Node]) -> Node | None:
+        """`now.Hour == 2 && now.Minute == 0`, `now.DayOfWeek == DayOfWeek.Monday`, `now.Day == 1`,
+        `now.TimeOfDay >= _runAt && _lastRun != now.Date` → a daily/weekly/monthly schedule with a StartDate.
+        Returns the statement that records the last run (removed with its field), if there is one."""
+        cond = trigger.child_by_field_name("condition")
+        irregular = Manual("the worker polls the clock with a condition Oqtane's Frequency/Interval cannot express: "
+                           + _one_line(cond))
+        exact: dict[str, int] = {}
+        at_least: dict[str, int] = {}
+        flag = None
+        utc: set[bool] = set()
+        for term in terms:
+            cmp = _comparison(term)
+            if cmp is None:
+                raise irregular
+            left, op, right = cmp
+            if self._clock_part(right, clocks) is not None or self._flag_side(left, clocks) is not None:
+                left, op, right = right, _FLIPPED[op], left
+            part = self._clock_part(left, clocks)
+            if part is not None:
+                kind, is_utc = part
+                utc.add(is_utc)
+                value = self._clock_value(kind, right)
+                if value is None:
+                    raise irregular
+                if kind == "TimeOfDay":
+                    seconds = value
+                    if seconds % 60 or not 0 <= seconds < 86400:
+                        raise irregular
+                    values = {"Hour": int(seconds // 3600), "Minute": int(seconds % 3600 // 60)}
+                else:
+                    values = {kind: value}
+                if op == "==":
+                    target = exact
+                elif op == ">=" and kind in ("Hour", "TimeOfDay"):
+                    target = at_least
+                else:
+                    raise irregular
+                for k, v in values.items():
+                    if k in exact or k in at_least:
+                        raise irregular
+                    target[k] = v
+                continue
+            side = self._flag_side(right, clocks)
+            date_utc = self._today(left, clocks)
+            if side is not None and date_utc is not None and op in ("!=", ">") and flag is None:
+                flag = side
+                utc.add(date_utc)
+                continue
+            raise irregular
+        if len(utc) != 1:
+            raise irregular
+        is_utc = utc.pop()
+        update = None
+        if flag is not None:
+            update = self._bookkeeping_update(trigger, flag, pre)
+            if not self._records_today(_assignment(update).child_by_field_name("right"), clocks):
+                raise Manual(f"the last-run field {flag} is set to something other than the time of the run: "
+                             + _one_line(update))
+        elif at_least:
+            raise Manual("the clock check has no once-a-day guard: the worker ran on every poll after the time: "
+                         + _one_line(cond))
+        hour = exact.get("Hour", at_least.get("Hour"))
+        minute = exact.get("Minute", at_least.get("Minute"))
+        weekday, day = exact.get("DayOfWeek"), exact.get("Day")
+        if flag is None and minute is None:
+            raise Manual("the clock check matches a whole hour or day, not a time: the worker ran on every poll "
+                         "within it: " + _one_line(cond))
+        if hour is None and flag is None and weekday is None and day is None:
+            self.plan.schedule = Schedule("H", 1, exact=(minute == 0))
+            self.plan.cadence_notes.append(f"the worker polled the clock for :{minute:02d} past every hour"
+                                           + ("; the minute past the hour is not kept" if minute else ""))
+            return update
+        if hour is None and flag is None:
+            raise irregular
+        sched = Schedule.at(hour or 0, minute or 0, weekday=weekday, day=day)
+        if sched is None:
+            raise irregular
+        self.plan.schedule = sched
+        when = f"{hour or 0:02d}:{minute or 0:02d}"
+        if weekday is not None:
+            when = f"{_DAY_NAMES[weekday]}s at {when}"
+        elif day is not None:
+            when = f"day {day} of the month at {when}"
+        note = f"the worker polled the clock for {when}; "
+        note += "times are UTC" if is_utc else "the worker used local time; StartDate is UTC — check the hour"
+        self.plan.cadence_notes.append(note)
+        return update
+
+    def _clock_part(self, n: Node, clocks) -> tuple[str, bool] | None:
+        """`now.Hour`, `DateTime.UtcNow.Minute`, `now.DayOfWeek`, `now.Day`, `now.TimeOfDay` → (part, is UTC)."""
+        n = _unparenthesized(n)
+        if n.type != "member_access_expression":
+            return None
+        part = syntax.text(n.child_by_field_name("name"))
+        if part not in ("Hour", "Minute", "DayOfWeek", "Day", "TimeOfDay"):
+            return None
+        is_utc = self._clock_instant(n.child_by_field_name("expression"), clocks)
+        return None if is_utc is None else (part, is_utc)
+
+    def _clock_value(self, kind: str, n: Node) -> int | None:
+        n = _unparenthesized(n)
+        if kind == "DayOfWeek":
+            t = syntax.text(n).rsplit(".", 1)
+            if len(t) == 2 and t[0] in ("DayOfWeek", "System.DayOfWeek") and t[1] in _DAY_NAMES:
+                return _DAY_NAMES.index(t[1])
+            return None
+        if kind == "TimeOfDay":
+            seconds = evaluate_timespan(n, self.data, self._constants())
+            return None if seconds is None else int(seconds) if float(seconds).is_integer() else None
+        value = evaluate_timespan(n, self.data, self._constants(), number_unit=1.0)
+        if value is None or not float(value).is_integer():
+            return None
+        value = int(value)
+        limits = {"Hour": (0, 23), "Minute": (0, 59), "Day": (1, 31)}[kind]
+        return value if limits[0] <= value <= limits[1] else None
+
+    def _flag_side(self, n: Node, clocks) -> str | None:
+        """`_lastRunDate`, `_lastRun.Date`, `lastRunDate` (a local) → the name of a last-run date."""
+        n = _unparenthesized(n)
+        if n.type == "member_access_expression" and syntax.text(n.child_by_field_name("name")) == "Date":
+            n = _unparenthesized(n.child_by_field_name("expression"))
+        name = _member_root(n)
+        if not name.isidentifier() or name in clocks:
+            return None
+        f = self.fields.get(name)
+        if f is not None and (f.simple_type not in ("DateTime", "DateTimeOffset") or f.is_constant):
+            return None
+        return name
+
+    def _today(self, n: Node, clocks) -> bool | None:
+        return self._clock_date(n, clocks)
+
+    def _records_today(self, value: Node, clocks) -> bool:
+        return self._clock_date(value, clocks) is not None or self._clock_instant(value, clocks) is not None
+
+    def _enabled_guard(self, st: Node) -> bool:
+        """`if (!_options.Value.Enabled) return;` before the loop: the worker was switched on by configuration.
+        The job is created disabled instead, and the report says so."""
+        if st.type != "if_statement" or st.child_by_field_name("alternative") is not None:
+            return False
+        cons = st.child_by_field_name("consequence")
+        inner = _statements(cons) if cons.type == "block" else [cons]
+        if not inner or not all(s.type == "return_statement" and not s.named_children or self._is_logging(s)
+                                for s in inner) or inner[-1].type != "return_statement":
+            return False
+        cond = _unparenthesized(st.child_by_field_name("condition"))
+        if cond.type == "prefix_unary_expression" and syntax.text(cond.children[0]) == "!":
+            setting = cond.named_children[-1]
+        elif cond.type == "binary_expression" and _operator(cond) == "==" and \
+                syntax.text(cond.child_by_field_name("right")) == "false":
+            setting = cond.child_by_field_name("left")
+        else:
+            return False
+        if not self._from_configuration(setting, self._constants()):
+            return False
+        self.plan.enabled = False
+        return True
 
     # ------------------------------------------------------------------ cadence
 
@@ -1381,21 +1758,19 @@ class _Migrator:
         ctor = [f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
                 f"{open_brace(m)}"]
         body = [f'Name = "{self.outcome_name}";', f'Frequency = "{sched.frequency}";']
-        interval_line = f"Interval = {sched.interval};"
-        approximate = [n for n in self.plan.cadence_notes if not n.endswith("times are UTC")]
-        if approximate:
-            interval_line += " // oqmigrate: " + "; ".join(approximate)
-        body.append(interval_line)
+        # the cadence notes go on the StartDate line when there is one (they are about the time), else on Interval
+        cadence_note = " // oqmigrate: " + "; ".join(self.plan.cadence_notes) if self.plan.cadence_notes else ""
         start = _start_date(sched)
+        body.append(f"Interval = {sched.interval};" + ("" if start is not None else cadence_note))
         if start is not None:
-            utc = [n for n in self.plan.cadence_notes if n.endswith("times are UTC")]
-            body.append(f"StartDate = {start};" + (" // oqmigrate: " + "; ".join(utc) if utc else ""))
+            body.append(f"StartDate = {start};" + cadence_note)
+        self.notes.extend(self.plan.cadence_notes)
         if self.plan.enabled:
             body.append("IsEnabled = true; // the worker ran unconditionally")
         else:
-            body.append("IsEnabled = false; // oqmigrate: the worker was enabled by configuration; enable the job "
-                        "in Admin › Scheduled Jobs")
-        self.notes.extend(self.plan.cadence_notes)
+            disabled = "the worker was enabled by configuration; enable the job in Admin › Scheduled Jobs"
+            body.append("IsEnabled = false; // oqmigrate: " + disabled)
+            self.notes.append(disabled)
         ctor.extend(nl + s1 + line for line in body)
         ctor.append(nl + m + "}")
         members.append("".join(ctor))
@@ -1784,6 +2159,51 @@ def _nodes_in(root: Node, start: int, end: int, *types: str):
         if n.type in wanted and n.start_byte >= start and n.end_byte <= end:
             yield n
         stack.extend(reversed(n.children))
+
+
+_CLOCKS = {"DateTime.UtcNow": True, "System.DateTime.UtcNow": True, "DateTimeOffset.UtcNow": True,
+           "DateTime.Now": False, "System.DateTime.Now": False, "DateTimeOffset.Now": False}
+_FLIPPED = {"==": "==", "!=": "!=", ">=": "<=", "<=": ">=", ">": "<", "<": ">"}
+_ADD_UNITS = {"AddMilliseconds": 0.001, "AddSeconds": 1.0, "AddMinutes": 60.0, "AddHours": 3600.0,
+              "AddDays": 86400.0}
+
+
+def _unparenthesized(n: Node) -> Node:
+    while n.type == "parenthesized_expression" and n.named_children:
+        n = n.named_children[0]
+    return n
+
+
+def _conjuncts(cond: Node) -> list[Node]:
+    cond = _unparenthesized(cond)
+    if cond.type == "binary_expression" and _operator(cond) == "&&":
+        return _conjuncts(cond.child_by_field_name("left")) + _conjuncts(cond.child_by_field_name("right"))
+    return [cond]
+
+
+def _comparison(n: Node) -> tuple[Node, str, Node] | None:
+    n = _unparenthesized(n)
+    if n.type != "binary_expression" or _operator(n) not in _FLIPPED:
+        return None
+    return n.child_by_field_name("left"), _operator(n), n.child_by_field_name("right")
+
+
+def _assigned_name(st: Node) -> str | None:
+    """The field or local a statement assigns (`x = …`, `this.x = …`, `x += …`)."""
+    a = _assignment(st)
+    if a is None:
+        return None
+    return _member_root(a.child_by_field_name("left"))
+
+
+def _neutral_start(value: Node | None) -> bool:
+    """A first value of a next-run or last-run field that does not delay the first run."""
+    if value is None:
+        return True
+    t = "".join(syntax.text(value).split())
+    return t in ("DateTime.MinValue", "System.DateTime.MinValue", "DateTimeOffset.MinValue", "default",
+                 "default(DateTime)", "default(DateTimeOffset)", "null", "DateTime.UtcNow", "DateTime.Now",
+                 "DateTimeOffset.UtcNow", "DateTimeOffset.Now")
 
 
 def _one_line(n: Node) -> str:
