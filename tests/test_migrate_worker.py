@@ -26,10 +26,11 @@ CASES = sorted(p.name[: -len(".before.cs")] for p in FIXTURES.glob("*.before.cs"
 NEWER_SYNTAX = {
     "file_scoped_namespace": "file-scoped namespace and `await using` (C# 8/10)",
     "periodic_timer_using_var": "`using var` declaration (C# 8)",
-    "primary_constructor_manual": "primary constructor (C# 12)",
+    "primary_constructor_using_var": "primary constructor (C# 12), `using var` (C# 8), file-scoped namespace",
+    "primary_constructor_logger_field": "primary constructor (C# 12)",
 }
 # ... and whose migrated output still does (the construct lies outside the rewritten code).
-NEWER_SYNTAX_AFTER = {"file_scoped_namespace"}
+NEWER_SYNTAX_AFTER = {"file_scoped_namespace", "primary_constructor_using_var"}
 
 
 def _context(data: bytes, rel: str = "Worker.cs", only: str | None = None) -> TransformContext:

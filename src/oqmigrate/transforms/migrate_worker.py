@@ -198,9 +198,20 @@ class _Migrator:
         return _Migration(edit, self.needs, list(self.notes))
 
     def _collect_members(self) -> None:
+        # A primary constructor's parameters (C# 12) are in scope in the whole class: each one is treated like a
+        # field the constructor assigned from that parameter; fields initialised from them likewise.
         primary = self.info.primary_parameters
+        self.parameters: list[Node] = []
         if primary is not None:
-            raise Manual("primary constructor: convert it to a regular constructor first")
+            self.parameters = [p for p in primary.named_children if p.type == "parameter"]
+            for p in self.parameters:
+                name = p.child_by_field_name("name")
+                ptype = p.child_by_field_name("type")
+                if ptype is None or any(c.type == "modifier" for c in p.children):
+                    raise Manual("primary constructor parameter without a plain type: " + _one_line(p))
+                self.fields[syntax.text(name)] = _Field(syntax.text(name), syntax.text(ptype), p, None, frozenset(),
+                                                        ctor_value=name)
+        primary_names = set(self.fields)
         for m in self.body.named_children:
             if m.type == "field_declaration":
                 mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier")
@@ -214,13 +225,18 @@ class _Migrator:
                     name = syntax.text(d.child_by_field_name("name"))
                     kids = d.named_children
                     init = kids[-1] if len(kids) > 1 else None
+                    if name in primary_names:
+                        raise Manual(f"the field {name} has the name of a primary constructor parameter")
+                    if init is not None and set(_identifiers(init)) & primary_names:
+                        self.fields[name] = _Field(name, ftype, m, None, mods - {"const"}, ctor_value=init)
+                        continue
                     self.fields[name] = _Field(name, ftype, m, init, mods)
             elif m.type == "method_declaration":
                 self.methods.setdefault(syntax.text(m.child_by_field_name("name")), []).append(m)
             elif m.type == "constructor_declaration":
                 if "static" in {syntax.text(c) for c in m.children if c.type == "modifier"}:
                     raise Manual("static constructor")
-                if self.ctor is not None:
+                if self.ctor is not None or primary is not None:
                     raise Manual("several constructors")
                 self.ctor = m
         if self.ctor is not None:
@@ -1326,7 +1342,7 @@ class _Migrator:
                 raise Manual(f"the unit of work uses the {f.simple_type} field {name}")
             if f.ctor_value is None or self._written_outside_ctor(name):
                 raise Manual(f"state carried between runs in field {name}: it needs persistent storage")
-            if f.simple_type == "IServiceProvider" and _is_param(f.ctor_value, self.ctor):
+            if f.simple_type == "IServiceProvider" and _is_param(f.ctor_value, self._parameters()):
                 self.resolved[name] = "provider"
                 continue
             self.resolved[name] = _local_name(name)
@@ -1704,12 +1720,17 @@ class _Migrator:
         expr = self._dependency_expression(f)
         return f"var {self.resolved[name]} = {expr};"
 
+    def _parameters(self) -> list[Node]:
+        """The constructor's parameters, or the primary constructor's."""
+        if self.ctor is not None:
+            return [p for p in self.ctor.child_by_field_name("parameters").named_children if p.type == "parameter"]
+        return self.parameters
+
     def _dependency_expression(self, f: _Field) -> str:
         value = f.ctor_value
         params = {}
-        for p in self.ctor.child_by_field_name("parameters").named_children:
-            if p.type == "parameter":
-                params[syntax.text(p.child_by_field_name("name"))] = syntax.text(p.child_by_field_name("type"))
+        for p in self._parameters():
+            params[syntax.text(p.child_by_field_name("name"))] = syntax.text(p.child_by_field_name("type"))
         out = []
         pos = value.start_byte
         for n in syntax.descendants(value, "identifier"):
@@ -2141,12 +2162,10 @@ def _is_member_name(n: Node) -> bool:
     return False
 
 
-def _is_param(value: Node | None, ctor: Node | None) -> bool:
-    if value is None or ctor is None or value.type != "identifier":
+def _is_param(value: Node | None, params: list[Node]) -> bool:
+    if value is None or value.type != "identifier":
         return False
-    params = ctor.child_by_field_name("parameters")
-    return any(syntax.text(p.child_by_field_name("name")) == syntax.text(value)
-               for p in params.named_children if p.type == "parameter")
+    return any(syntax.text(p.child_by_field_name("name")) == syntax.text(value) for p in params)
 
 
 def _nodes_in(root: Node, start: int, end: int, *types: str):
