@@ -1320,6 +1320,7 @@ class _Migrator:
         self.helper_fields: dict[int, list[str]] = {}
         self.kept_fields: list[_Field] = []
         helper_ids = {h.start_byte for h in self.helpers}
+        self._remove_write_only_state()
         ranges = [(p.start, p.end, None) for p in self.plan.pieces] + \
                  [(h.start_byte, h.end_byte, h.start_byte) for h in self.helpers]
         used_by: dict[str, set] = {}
@@ -1370,6 +1371,68 @@ class _Migrator:
             if local != "provider" and local in declared:
                 raise Manual(f"the local name {local} for field {name} is already taken")
         self._plan_rewrites(helper_ids)
+
+    def _remove_write_only_state(self) -> None:
+        """A field the worker only ever writes (`_runCount++;`, `_lastRun = DateTime.UtcNow;`) carries nothing
+        anyone reads: the writes go with it. A write whose value is a call keeps the call."""
+        kept = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
+        for name, f in self.fields.items():
+            if f.declaration.type != "field_declaration" or f.is_plumbing or "const" in f.modifiers:
+                continue
+            writes = self._write_only_statements(name)
+            if not writes:
+                continue
+            in_work = [w for w in writes if any(s <= w.start_byte and w.end_byte <= e for s, e in kept)]
+            outside_ctor = [w for w in writes if self.ctor is None or not (
+                self.ctor.start_byte <= w.start_byte < self.ctor.end_byte)]
+            if not in_work or len(in_work) != len(outside_ctor):
+                continue
+            for st in in_work:
+                expr = st.named_children[0]
+                value = expr.child_by_field_name("right") if expr.type == "assignment_expression" else None
+                if value is not None and _has_effects(value):
+                    call = _unwrap_await(value)
+                    if call.type != "invocation_expression" or any(
+                            n.type in ("assignment_expression", "object_creation_expression") for n in
+                            syntax.walk(value)):
+                        raise Manual(f"state carried between runs in field {name}: it needs persistent storage")
+                    left_end = value.start_byte
+                    self.deleted.append((st.start_byte, left_end))
+                    self._replace_range(st.start_byte, left_end, "")
+                    continue
+                piece = next((p for p in self.plan.pieces if p.start == st.start_byte), None)
+                if piece is not None:
+                    self.plan.pieces.remove(piece)
+                    self.deleted.append((st.start_byte, st.end_byte))
+                else:
+                    self._delete_statement(st)
+            self.notes.append(f"the field {name} was only written, never read: it and its writes were removed")
+
+    def _write_only_statements(self, name: str) -> list[Node] | None:
+        """The statements writing the field when nothing else reads it (a write may read the field itself:
+        `_count = _count + 1`), else None."""
+        writes: dict[int, Node] = {}
+        for n in syntax.descendants(self.body, "identifier"):
+            if syntax.text(n) != name:
+                continue
+            ref = n
+            if _is_member_name(n):
+                if n.parent.type != "member_access_expression" or syntax.text(
+                        n.parent.child_by_field_name("expression")) != "this":
+                    continue
+                ref = n.parent
+            if ref.parent.type == "variable_declarator" and ref.parent.named_children[0] == ref:
+                if syntax.first_ancestor(ref, "field_declaration") is not None:
+                    continue
+                return None  # a local of the same name: leave the decision to the reader
+            st = _write_statement(ref)
+            if st is None:
+                # a read is allowed only inside a write of the field itself (its target comes first)
+                if not any(w.start_byte <= ref.start_byte < w.end_byte for w in writes.values()):
+                    return None
+                continue
+            writes[st.start_byte] = st
+        return sorted(writes.values(), key=lambda w: w.start_byte)
 
     def _only_creates_scopes(self, name: str) -> bool:
         refs = [r for s, e in self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]
@@ -2185,6 +2248,38 @@ _CLOCKS = {"DateTime.UtcNow": True, "System.DateTime.UtcNow": True, "DateTimeOff
 _FLIPPED = {"==": "==", "!=": "!=", ">=": "<=", "<=": ">=", ">": "<", "<": ">"}
 _ADD_UNITS = {"AddMilliseconds": 0.001, "AddSeconds": 1.0, "AddMinutes": 60.0, "AddHours": 3600.0,
               "AddDays": 86400.0}
+
+
+def _write_statement(ref: Node) -> Node | None:
+    """The expression statement `ref = …;`, `ref += …;`, `ref++;` or `--ref;` whose target is `ref`."""
+    p = ref.parent
+    if p.type == "assignment_expression" and p.child_by_field_name("left") == ref:
+        st = p.parent
+    elif p.type in ("postfix_unary_expression", "prefix_unary_expression") and syntax.text(p).replace(
+            syntax.text(ref), "").strip() in ("++", "--"):
+        st = p.parent
+    else:
+        return None
+    return st if st is not None and st.type == "expression_statement" else None
+
+
+_PURE_CALLS = ("DateTime.", "DateTimeOffset.", "TimeSpan.", "System.DateTime.", "System.TimeSpan.", "Math.")
+
+
+def _has_effects(value: Node) -> bool:
+    """Could evaluating `value` do anything besides produce the value? Calls count, except date arithmetic."""
+    for n in syntax.walk(value):
+        if n.type == "invocation_expression":
+            if not syntax.text(n.child_by_field_name("function")).startswith(_PURE_CALLS):
+                return True
+        elif n.type == "object_creation_expression":
+            if syntax.text(n.child_by_field_name("type")) not in ("DateTime", "DateTimeOffset", "TimeSpan"):
+                return True
+        elif n.type in ("await_expression", "assignment_expression", "postfix_unary_expression"):
+            return True
+        elif n.type == "prefix_unary_expression" and syntax.text(n)[:2] in ("++", "--"):
+            return True
+    return False
 
 
 def _unparenthesized(n: Node) -> Node:
