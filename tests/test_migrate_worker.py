@@ -163,3 +163,50 @@ def test_review_notes_are_reported():
     result, _ = _migrate(data)
     assert any("once a minute" in m.reason for m in result.manual)
     assert any("once a minute" in e.note for e in result.edits)
+
+
+def test_configuration_enabled_worker_is_reported():
+    data = (FIXTURES / "options_enabled_flag.before.cs").read_bytes()
+    result, _ = _migrate(data)
+    assert result.migrated == ["GalleryCleanupWorker"]
+    assert [m.reason for m in result.manual] == [
+        "review: the worker was enabled by configuration; enable the job in Admin › Scheduled Jobs"]
+
+
+def test_removed_write_only_fields_are_reported():
+    data = (FIXTURES / "write_only_state_fields.before.cs").read_bytes()
+    result, _ = _migrate(data)
+    reported = {m.reason.split()[3] for m in result.manual if "only written" in m.reason}
+    assert reported == {"_runCount", "_lastRun", "_lastFlagged"}
+
+
+def test_polled_clock_in_local_time_asks_to_check_the_hour():
+    data = (FIXTURES / "polled_clock_weekly_local_flag.before.cs").read_bytes()
+    result, out = _migrate(data)
+    assert any("local time" in m.reason and "check the hour" in m.reason for m in result.manual)
+    assert b"_lastSent" not in out and b"DateTime.Now" not in out
+
+
+@pytest.mark.parametrize("loop_body,reason", [
+    ("if (DateTime.UtcNow >= _nextRun) { Work(); _nextRun = DateTime.UtcNow.AddHours(1); } Work();",
+     "every poll"),
+    ("if (DateTime.UtcNow >= _nextRun && _ready) { Work(); _nextRun = DateTime.UtcNow.AddHours(1); }",
+     "combined"),
+    ("if (DateTime.UtcNow >= _nextRun) { Work(); }", "not advanced"),
+    ("var now = DateTime.UtcNow; if (now.Hour >= 2) { Work(); }", "no once-a-day guard"),
+    ("var now = DateTime.UtcNow; if (now.Hour < 6 && now.Minute == 0) { Work(); }", "cannot express"),
+    ("if (DateTime.UtcNow.Minute % 15 == 0) { Work(); }", "cannot express"),
+    ("var now = DateTime.UtcNow; if (now.Hour == 2 && now.Minute == 0) { Work(); } else { Idle(); }", "else"),
+])
+def test_polled_schedules_that_stay_manual(loop_body, reason):
+    src = ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"
+           "public class PollWorker : BackgroundService {\n"
+           "    private DateTime _nextRun = DateTime.MinValue;\n    private bool _ready;\n"
+           "    protected override async Task ExecuteAsync(CancellationToken stoppingToken) {\n"
+           "        while (!stoppingToken.IsCancellationRequested) {\n"
+           f"            {loop_body}\n"
+           "            await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);\n        }\n    }\n"
+           "    private void Work() { }\n    private void Idle() { }\n}\n").encode()
+    result, out = _migrate(src)
+    assert out == src
+    assert len(result.manual) == 1 and reason in result.manual[0].reason, result.manual

@@ -155,3 +155,30 @@ def test_from_cron_not_expressible(expr):
 def test_cron_time_of_day_notes_utc():
     assert "UTC" in Schedule.from_cron("0 2 * * *").note
     assert Schedule.from_cron("*/15 * * * *").note == ""
+
+
+@pytest.mark.parametrize("args,kwargs,expected", [
+    ((2, 0), {}, ("d", 1, dt.time(2, 0), None, None)),
+    ((7, 30), {"weekday": 1}, ("w", 1, dt.time(7, 30), 1, None)),
+    ((4, 30), {"day": 1}, ("M", 1, dt.time(4, 30), None, 1)),
+])
+def test_at_a_time_of_day(args, kwargs, expected):
+    s = Schedule.at(*args, **kwargs)
+    assert (s.frequency, s.interval, s.start_time, s.start_weekday, s.start_day) == expected
+    assert s.note == "times are UTC"
+
+
+@pytest.mark.parametrize("args,kwargs", [
+    ((24, 0), {}),
+    ((2, 60), {}),
+    ((2, 0), {"day": 29}),
+    ((2, 0), {"weekday": 7}),
+    ((2, 0), {"weekday": 1, "day": 1}),
+])
+def test_at_not_expressible(args, kwargs):
+    assert Schedule.at(*args, **kwargs) is None
+
+
+def test_cron_and_polled_clock_agree():
+    assert Schedule.from_cron("30 4 1 * *") == Schedule.at(4, 30, day=1)
+    assert Schedule.from_cron("0 3 * * mon") == Schedule.at(3, 0, weekday=1)
