@@ -195,6 +195,7 @@ def test_interactive_yes_no_quit(tmp_path):
     code, err = _run_in_pty(["apply", ".", "--interactive"], repo, b"n\ny\nq\n")
     assert code == 0, err
     assert err.count("apply this change") == 2
+    assert "changed 3 files, 1 declined" in err
     changed = git(repo, "diff", "--name-only").stdout.decode().split()
     assert changed == ["Server/Services/DigestMailer.cs", "Server/Services/ReminderWorker.cs",
                        "Server/Startup/ServerStartup.cs"]
@@ -260,3 +261,43 @@ def test_bundled_solution_migrates_compiles_and_settles(tmp_path):
     sources = sorted((repo / "Server").rglob("*.cs")) + sorted((repo / "Shared").rglob("*.cs"))
     result = compile_csharp(sources)
     assert result.ok, result.output
+
+
+def test_symlinked_source_is_written_through_and_patched_at_its_target(tmp_path):
+    repo = make_repo(tmp_path / "r", {"Jobs/Startup.cs": JOB_AND_STARTUP["Startup/ServerStartup.cs"],
+                                      "Jobs/FeedJob.cs": JOB_AND_STARTUP["Jobs/FeedJob.cs"]})
+    os.symlink("Startup.cs", repo / "Jobs" / "Alias.cs")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    patch = tmp_path / "p.patch"
+    code, _, err = run_cli("diff", "Jobs", "--output", patch, cwd=repo)
+    assert code == 1, err
+    assert git(repo, "apply", "--check", str(patch), check=False).returncode == 0
+    code, _, err = run_cli("apply", "Jobs", cwd=repo)
+    assert code == 0, err
+    assert (repo / "Jobs" / "Alias.cs").is_symlink()
+    assert b"AddHostedService" not in (repo / "Jobs" / "Startup.cs").read_bytes()
+
+
+def test_symlink_to_a_file_outside_the_scan_is_skipped(tmp_path):
+    repo = make_repo(tmp_path / "r", JOB_AND_STARTUP)
+    (repo / "proj").mkdir()
+    os.symlink("../Startup/ServerStartup.cs", repo / "proj" / "Linked.cs")
+    os.symlink("../Jobs/FeedJob.cs", repo / "proj" / "Job.cs")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "links")
+    code, out, err = run_cli("apply", "proj", cwd=repo)
+    assert code == 0 and "outside" in err
+    assert git(repo, "status", "--porcelain").stdout == b""
+
+
+def test_registrations_of_an_existing_job_are_removed_file_by_file(tmp_path):
+    """A syntax error in one startup file must not hold back the removal in another."""
+    files = dict(JOB_AND_STARTUP)
+    files["Startup/Broken.cs"] = files["Startup/ServerStartup.cs"].replace(
+        b"class ServerStartup", b"class OtherStartup").replace(b"AddHostedService<FeedJob>();", b"AddHostedService<FeedJob>(;")
+    repo = make_repo(tmp_path / "r", files)
+    code, _, err = run_cli("apply", ".", cwd=repo)
+    assert code == 0, err
+    assert "skipped Startup/Broken.cs" in err
+    assert git(repo, "diff", "--name-only").stdout.decode().split() == ["Startup/ServerStartup.cs"]

@@ -235,3 +235,42 @@ def test_rules_and_explain(cli):
 def test_python_dash_m_and_version(cli):
     code, out, _ = cli("--version")
     assert code == 0 and out.startswith("oqmigrate ")
+
+
+@pytest.mark.parametrize("target", ["/nonexistent/dir/report.json", "."])
+def test_unwritable_output_is_a_usage_error(cli, tmp_path, target):
+    for fmt in ("text", "json"):
+        code, _, err = cli("scan", SOLUTION, "--format", fmt, "--output", target, "--no-progress", cwd=tmp_path)
+        assert code == 2 and "cannot write" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["scan", ".", "--select", ",,"], "--select names no rule"),
+    (["diff", ".", "--codemod", ","], "--codemod names no codemod"),
+])
+def test_empty_selections_are_usage_errors(cli, tmp_path, args, message):
+    code, _, err = cli(*args, cwd=tmp_path)
+    assert code == 2 and message in err
+
+
+def test_suppression_rule_can_be_explained_ignored_and_is_scoped_to_selected_rules(cli, tmp_path):
+    (tmp_path / "W.cs").write_bytes(WORKER.replace(b"    public class PingWorker",
+                                                   b"    // oqmigrate-ignore OQJ004\n    public class PingWorker"))
+    code, out, _ = cli("explain", "OQJ000")
+    assert code == 0 and "invalid-suppression" in out
+    _, out, _ = cli("scan", tmp_path, "--format", "json", "--no-progress")
+    assert "OQJ000" in {f["rule_id"] for f in json.loads(out)["findings"]}
+    _, out, _ = cli("scan", tmp_path, "--format", "json", "--ignore", "OQJ000", "--no-progress")
+    assert "OQJ000" not in {f["rule_id"] for f in json.loads(out)["findings"]}
+    # a run that does not check OQJ004 does not judge suppressions of OQJ004
+    _, out, _ = cli("scan", tmp_path, "--format", "json", "--select", "OQJ001,OQJ000", "--no-progress")
+    assert {f["rule_id"] for f in json.loads(out)["findings"]} == {"OQJ001"}
+
+
+def test_baseline_holds_for_another_scan_root_in_the_same_repository(cli, tmp_path):
+    from gitrepo import make_repo
+    repo = make_repo(tmp_path / "r", copy_from=SOLUTION)
+    assert cli("baseline", ".", "-o", "known.json", "--no-progress", cwd=repo)[0] == 0
+    for target in ("Server", "Server/Acme.Module.Tasks.Server.csproj", "Acme.Module.Tasks.slnx"):
+        code, _, err = cli("scan", target, "--baseline", "known.json", "--no-progress", cwd=repo)
+        assert code == 0, (target, err)

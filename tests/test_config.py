@@ -99,6 +99,8 @@ def test_explicit_config_and_diff_honours_exclude(tree):
     ('fail-on = "sometimes"\n', "'fail-on' must be one of"),
     ('[severity]\nOQJ001 = "fatal"\n', "severity of OQJ001"),
     ('legacy-encoding = "klingon"\n', "unknown encoding"),
+    ('legacy-encoding = "rot13"\n', "unknown encoding"),
+    ('legacy-encoding = "hex"\n', "unknown encoding"),
     ('select = [\n', "cannot read config"),
 ])
 def test_bad_config_is_a_one_line_usage_error(tree, text, message):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from oqmigrate.catalog import load_catalog
+from oqmigrate.catalog import all_rule_ids, load_catalog
 from oqmigrate.scanner import scan
 from oqmigrate.workspace import discover
 
@@ -40,7 +40,7 @@ def expected_lines(case: Path, rule_id: str) -> set[tuple[str, int]]:
 
 
 def found_lines(case: Path, rule_id: str) -> set[tuple[str, int]]:
-    result = scan(discover([case]), set(load_catalog()), jobs=1)
+    result = scan(discover([case]), all_rule_ids(), jobs=1)
     assert not [e for e in result.errors if "syntax" not in e[1]], result.errors
     return {(Path(f.rel).name, f.line) for f in result.findings if f.rule_id == rule_id}
 
@@ -67,12 +67,14 @@ SUPPRESSIONS = RULES_DIR / "suppressions"
 
 
 def suppression_kind(message: str) -> str:
-    return "stale" if message.startswith("stale") else "missing-reason" if "no reason" in message else "invalid"
+    if message.startswith("stale"):
+        return "stale"
+    return "missing-reason" if "no reason" in message else "malformed" if message.startswith("malformed") else "invalid"
 
 
 @pytest.mark.parametrize("case", sorted(SUPPRESSIONS.glob("*.cs")), ids=lambda p: f"suppressions/{p.name}")
 def test_suppression_cases(case):
-    result = scan(discover([case]), set(load_catalog()), jobs=1)
+    result = scan(discover([case]), all_rule_ids(), jobs=1)
     marked = {rid for line in case.read_text(encoding="utf-8").splitlines() for m in [MARKER.search(line)] if m
               for rid in re.findall(r"OQJ\d{3}", m.group(1))}
     for rule_id in marked:

@@ -337,3 +337,9 @@ def test_several_paths_share_their_common_parent_as_root(tmp_path):
     ws = discover([tmp_path / "Server" / "Acme.Module.Tasks.Server.csproj", tmp_path / "Client"])
     assert ws.root == tmp_path
     assert rels(ws) == ["Client/Index.razor.cs", "Server/Jobs/TaskJob.cs", "Server/Startup.cs"]
+
+
+def test_solution_without_projects_is_an_error(tmp_path):
+    (tmp_path / "Garbage.sln").write_bytes(bytes(range(256)) * 2)
+    ws = discover([tmp_path / "Garbage.sln"])
+    assert ws.files == [] and ws.errors == [("Garbage.sln", "no C# project (.csproj) listed in this solution")]

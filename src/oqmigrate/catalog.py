@@ -161,12 +161,45 @@ def _load_rule(path: Path) -> Rule:
     )
 
 
+# Not a rule of the playbook but of oqmigrate itself: it reports `oqmigrate-ignore` comments that are
+# malformed, name unknown rules, lack a reason or suppress nothing. It can be selected, ignored,
+# re-levelled and explained like the catalog's rules, and is not part of the catalog listing.
+SUPPRESSION_RULE = Rule(
+    id="OQJ000",
+    name="invalid-suppression",
+    severity="warning",
+    summary="An oqmigrate-ignore comment that is malformed, names an unknown rule, has no reason or suppresses nothing.",
+    playbook_section="",
+    rationale=(
+        "Suppressions are how a team records a deliberate exception to the playbook. One without a reason "
+        "explains nothing to the next reader, so it does not suppress; one that no longer matches a finding "
+        "(the code changed) would silently hide the next real problem on that line, so it is reported as stale."
+    ),
+    triggers=("oqmigrate-ignore",),
+    codemod="",
+    fixable=False,
+    fix="Reported only. Write `// oqmigrate-ignore OQJ004: <reason>` on the finding's line or the line above it, "
+        "and delete suppressions reported as stale.",
+    noncompliant="// oqmigrate-ignore OQJ004\nprivate static int _runs;",
+    compliant="// oqmigrate-ignore OQJ004: diagnostics counter, reset on restart by design\nprivate static int _runs;",
+)
+
+
+def all_rule_ids() -> set[str]:
+    """What a run checks when nothing is selected: the catalog and the suppression rule."""
+    return set(load_catalog()) | {SUPPRESSION_RULE.id}
+
+
+def rule_by_id(rule_id: str) -> Rule:
+    return SUPPRESSION_RULE if rule_id == SUPPRESSION_RULE.id else load_catalog()[rule_id]
+
+
 def resolve_rule_ids(spec: str | None) -> set[str]:
     """Turn ``"OQJ001,job-state oqj004"`` into rule ids. Ids match case-insensitively, names exactly
     (also case-insensitively). ``None`` or a blank spec selects nothing and returns an empty set."""
     if spec is None:
         return set()
-    catalog = load_catalog()
+    catalog = {**load_catalog(), SUPPRESSION_RULE.id: SUPPRESSION_RULE}
     by_name = {rule.name: rule.id for rule in catalog.values()}
     selected: set[str] = set()
     for token in _SPEC_SEPARATORS.split(spec.strip()):
@@ -183,7 +216,7 @@ def resolve_rule_ids(spec: str | None) -> set[str]:
 
 def trigger_tokens(rule_ids: Iterable[str]) -> tuple[bytes, ...]:
     """The byte tokens a file must contain (at least one of) to be worth parsing for these rules."""
-    catalog = load_catalog()
+    catalog = {**load_catalog(), SUPPRESSION_RULE.id: SUPPRESSION_RULE}
     tokens: set[bytes] = set()
     for rule_id in rule_ids:
         rule = catalog.get(rule_id)
@@ -215,7 +248,7 @@ def explain_text(rule: Rule) -> str:
     parts = [
         f"{rule.id} {rule.name} ({rule.severity})",
         rule.summary,
-        f"Playbook: {PLAYBOOK} § {rule.playbook_section}",
+        f"Playbook: {PLAYBOOK} § {rule.playbook_section}" if rule.playbook_section else "Playbook: none (a rule of oqmigrate itself)",
         _paragraphs(rule.rationale),
         _paragraphs("Fix: " + rule.fix),
         _codemod_line(rule),

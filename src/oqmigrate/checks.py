@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 from oqmigrate import syntax
-from oqmigrate.catalog import load_catalog
+from oqmigrate.catalog import SUPPRESSION_RULE, load_catalog
 from oqmigrate.model import ClassInfo, FileModel, expand_alias, type_name
 from oqmigrate.syntax import Node
 
-SUPPRESSION_RULE_ID = "OQJ000"
-SUPPRESSION_RULE_NAME = "invalid-suppression"
+SUPPRESSION_RULE_ID = SUPPRESSION_RULE.id
+SUPPRESSION_RULE_NAME = SUPPRESSION_RULE.name
 
 FREQUENCIES = ("m", "H", "d", "w", "M", "O")
 METADATA = ("Name", "Frequency", "Interval", "IsEnabled")
@@ -84,6 +84,7 @@ class CheckContext:
     role: str = "unknown"
     project: str | None = None
     kinds: dict[str, str] | None = None  # worker/job kinds of classes declared anywhere in the scan
+    anchor: str = ""  # the path fingerprints use (relative to the git work tree when there is one)
 
 
 # --- small syntax helpers -------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def _namespace_at(node: Node) -> str:
 
 def _check_worker_class(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     if cls.kind == "worker" and cls.via != cls.name:  # report a partial class once, on the part with the base list
-        what = "derives from BackgroundService" if _simple(cls.via) == "BackgroundService" else f"implements {_simple(cls.via)}"
+        what = f"implements {_simple(cls.via)}" if _simple(cls.via) == "IHostedService" else f"derives from {_simple(cls.via)}"
         yield Hit("OQJ001", cls.name_node,
                   f"'{cls.name}' {what}; Oqtane runs scheduled work only as a HostedServiceBase job")
 
@@ -972,34 +973,48 @@ def _is_ihostedservice(node: Node, model: FileModel) -> bool:
 
 # --- suppressions ---------------------------------------------------------------------------------
 
-SUPPRESSION = re.compile(r"oqmigrate-ignore\b(?P<ids>[\s,A-Za-z0-9]*?)(?::(?P<reason>.*))?$")
+# `oqmigrate-ignore OQJ004, job-state: reason` — rule ids or names, then a colon and the reason.
+SUPPRESSION = re.compile(r"^oqmigrate-ignore(?P<rules>(?:[\s,]+[A-Za-z][\w-]*)*)\s*(?::(?P<reason>.*))?$", re.DOTALL)
+RULE_TOKEN = re.compile(r"[A-Za-z][\w-]*")
 
 
 @dataclass(frozen=True)
 class Suppression:
     line: int  # 1-based
-    ids: tuple[str, ...]
+    ids: tuple[str, ...]  # as written, upper-cased ids or names
     reason: str
     node: Node
     trailing: bool  # after code on its line: covers only that line; on a line of its own it covers the next
+    malformed: bool = False
 
     def covers(self, line: int) -> bool:
         return line == self.line or (not self.trailing and line == self.line + 1)
 
 
+def _comment_body(text: str) -> str:
+    if text.startswith("//"):
+        return text[2:].strip()
+    if text.startswith("/*"):
+        return text[2:].removesuffix("*/").strip()
+    return text.strip()
+
+
 def find_suppressions(root: Node) -> list[Suppression]:
     out = []
     for c in nodes_at_tokens(root, [b"oqmigrate-ignore"], "comment"):
-        body = syntax.text(c)
-        if not body.startswith("//"):
-            continue
-        m = SUPPRESSION.search(body[2:].strip())
-        if not m or not body[2:].strip().startswith("oqmigrate-ignore"):
-            continue
-        ids = tuple(i.upper() for i in re.findall(r"[A-Za-z]+\d+", m.group("ids") or ""))
+        body = _comment_body(syntax.text(c))
+        if not body.startswith("oqmigrate-ignore"):
+            continue  # mentioned in passing, e.g. in documentation
         line_start = c.start_byte - c.start_point[1]
-        trailing = bool(c.text is not None and root.text[line_start:c.start_byte].strip())
-        out.append(Suppression(c.start_point[0] + 1, ids, (m.group("reason") or "").strip(), c, trailing))
+        trailing = bool(root.text[line_start:c.start_byte].strip())
+        m = SUPPRESSION.match(body)
+        if m is None:
+            out.append(Suppression(c.start_point[0] + 1, (), "", c, trailing, malformed=True))
+            continue
+        ids = tuple(RULE_TOKEN.findall(m.group("rules") or ""))
+        # Without a colon, words that are not rules are a reason written in the wrong place.
+        malformed = m.group("reason") is None and any(_rule_of(t) is None for t in ids)
+        out.append(Suppression(c.start_point[0] + 1, ids, (m.group("reason") or "").strip(), c, trailing, malformed))
     return out
 
 
@@ -1029,13 +1044,13 @@ def make_finding(hit: Hit, symbol: str, ctx: CheckContext) -> Finding:
                    symbol, hit.message, rule.fixable, ctx.project)
 
 
-def with_fingerprints(findings: list[Finding], data: bytes) -> list[Finding]:
-    """A fingerprint survives edits elsewhere in the file: rule, path, class and the finding's line text,
-    plus an occurrence counter for identical lines."""
+def with_fingerprints(findings: list[Finding], data: bytes, anchor: str | None = None) -> list[Finding]:
+    """A fingerprint survives edits elsewhere in the file and another scan root: rule, path from the work
+    tree, class and the finding's line text, plus an occurrence counter for identical lines."""
     seen: dict[str, int] = {}
     out = []
     for f in sorted(findings, key=Finding.sort_key):
-        base = "|".join((f.rule_id, f.rel, f.symbol, " ".join(_line_text(data, f.line).split())))
+        base = "|".join((f.rule_id, anchor or f.rel, f.symbol, " ".join(_line_text(data, f.line).split())))
         n = seen.get(base, 0)
         seen[base] = n + 1
         digest = hashlib.sha256(f"{base}|{n}".encode()).hexdigest()[:20]
@@ -1088,35 +1103,53 @@ def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_
 
     names = {key(f): name for f, name in pending}
     kept = with_fingerprints(apply_suppressions(findings + [f for f, _ in pending], find_suppressions(root), selected, ctx),
-                             ctx.data)
+                             ctx.data, ctx.anchor)
     return [f for f in kept if key(f) not in names], [(f, names[key(f)]) for f in kept if key(f) in names]
+
+
+def _rule_of(token: str) -> str | None:
+    """A rule id for an id or name written in a suppression, or None."""
+    catalog = load_catalog()
+    if token.upper() in catalog:
+        return token.upper()
+    return next((r.id for r in catalog.values() if r.name == token.lower()), None)
 
 
 def apply_suppressions(findings: list[Finding], suppressions: list[Suppression], selected: set[str],
                        ctx: CheckContext) -> list[Finding]:
-    catalog = load_catalog()
+    """Drop suppressed findings; report suppressions that are malformed, name unknown rules, lack a
+    reason (they do not suppress) or match nothing (stale, per rule)."""
     kept: list[Finding] = []
-    used: set[int] = set()
-    valid = [s for s in suppressions if s.reason and s.ids and all(i in catalog for i in s.ids)]
+    used: set[tuple[int, str]] = set()
+    valid = [(s, {_rule_of(t) for t in s.ids}) for s in suppressions
+             if not s.malformed and s.reason and s.ids and all(_rule_of(t) for t in s.ids)]
     for f in findings:
-        match = next((s for s in valid if f.rule_id in s.ids and s.covers(f.line)), None)
+        match = next((s for s, ids in valid if f.rule_id in ids and s.covers(f.line)), None)
         if match is None:
             kept.append(f)
         else:
-            used.add(match.line)
+            used.add((match.line, f.rule_id))
+    if SUPPRESSION_RULE_ID not in selected:
+        return kept
     for s in suppressions:
-        line, col, end_line, end_col = _position(ctx.data, s.node)
+        rules = [_rule_of(t) for t in s.ids]
+        unknown = [t for t, r in zip(s.ids, rules) if r is None]
         problem = None
-        unknown = [i for i in s.ids if i not in catalog]
-        if not s.ids:
-            problem = "suppression names no rule id (use: // oqmigrate-ignore OQJ004: <reason>)"
+        if s.malformed or not s.ids:
+            problem = "malformed suppression, it does not suppress; write: // oqmigrate-ignore OQJ004: <reason>"
         elif unknown:
-            problem = f"suppression names unknown rule id {unknown[0]}"
+            problem = f"suppression names unknown rule {unknown[0]}, so it does not suppress"
+        elif not any(r in selected for r in rules):
+            continue  # about rules this run does not check
         elif not s.reason:
             problem = f"suppression of {', '.join(s.ids)} has no reason, so it does not suppress (add ': <reason>')"
-        elif s.line not in used and any(i in selected for i in s.ids):
-            problem = f"stale suppression: nothing reported for {', '.join(s.ids)} on this line or the next"
+        else:
+            stale = [t for t, r in zip(s.ids, rules) if r in selected and (s.line, r) not in used]
+            if stale:
+                where = "on this line" if s.trailing else "on this line or the next"
+                problem = f"stale suppression: nothing reported for {', '.join(stale)} {where}"
         if problem:
-            kept.append(Finding(SUPPRESSION_RULE_ID, SUPPRESSION_RULE_NAME, "warning", ctx.rel, line, col, end_line, end_col,
-                                "", problem, False, ctx.project))
+            line, col, end_line, end_col = _position(ctx.data, s.node)
+            kept.append(Finding(SUPPRESSION_RULE_ID, SUPPRESSION_RULE_NAME, "warning", ctx.rel, line, col, end_line,
+                                end_col, "", problem, False, ctx.project))
     return kept

@@ -19,13 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from oqmigrate import __version__, baseline, engine, plan as planning, report
 from oqmigrate.diffing import file_diff
-from oqmigrate.writer import PendingWrite, WriteError, dirty_files, git_root, write_all
+from oqmigrate.vcs import GitError, dirty_files, git_root
+from oqmigrate.writer import PendingWrite, WriteError, write_all
 
 try:  # typer >= 0.20 vendors click
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover - older typer with click installed
     from click import exceptions as click_errors
-from oqmigrate.catalog import SEVERITIES, UnknownRuleError, explain_text, load_catalog, resolve_rule_ids
+from oqmigrate.catalog import (SEVERITIES, UnknownRuleError, all_rule_ids, explain_text, load_catalog, resolve_rule_ids,
+                               rule_by_id)
 from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
 from oqmigrate.scanner import scan as run_scan
 from oqmigrate.workspace import UsageError, discover
@@ -68,7 +70,9 @@ def err_console() -> Console:
 
 def selected_rules(select: Optional[str], ignore: Optional[str]) -> set[str]:
     try:
-        chosen = resolve_rule_ids(select) if select else set(load_catalog())
+        chosen = resolve_rule_ids(select) if select is not None else all_rule_ids()
+        if select is not None and not chosen:
+            raise Usage("--select names no rule")
         return chosen - (resolve_rule_ids(ignore) if ignore else set())
     except UnknownRuleError as e:
         raise Usage(str(e)) from None
@@ -106,6 +110,13 @@ def write_output(text: str, output: Optional[Path]) -> None:
         return
     try:
         output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise Usage(f"cannot write {output}: {e.strerror or e}") from None
+
+
+def write_bytes_output(data: bytes, output: Path) -> None:
+    try:
+        output.write_bytes(data)
     except OSError as e:
         raise Usage(f"cannot write {output}: {e.strerror or e}") from None
 
@@ -151,9 +162,10 @@ def scan(
     elif format is ScanFormat.markdown:
         write_output(report.to_markdown(result.root, result.files_scanned, findings, result.errors), output)
     elif output is not None:
-        console = Console(file=open(output, "w", encoding="utf-8"), width=160, no_color=True)
-        report.render_text(console, findings, result.errors)
-        console.file.close()
+        import io
+        buffer = io.StringIO()
+        report.render_text(Console(file=buffer, width=160, no_color=True), findings, result.errors)
+        write_output(buffer.getvalue(), output)
     else:
         report.render_text(stdout_console(), findings, result.errors)
     err_console().print(report.summary_line(result.files_scanned, findings, result.errors, covered), markup=False)
@@ -212,7 +224,7 @@ def explain(rule_id: str = typer.Argument(..., help="a rule id (OQJ004) or name 
         raise Usage(str(e)) from None
     if len(ids) != 1:
         raise Usage("explain takes exactly one rule id")
-    write_output(explain_text(load_catalog()[ids.pop()]) + "\n", None)
+    write_output(explain_text(rule_by_id(ids.pop())) + "\n", None)
     return 0
 
 
@@ -246,12 +258,14 @@ def show_patch(patch: bytes) -> None:
         console.print(Text(line, style=style))
 
 
-def print_summary(result: engine.RunResult, written: Optional[int] = None) -> None:
+def print_summary(result: engine.RunResult, written: Optional[int] = None, declined: int = 0) -> None:
     console = err_console()
     changed = result.count("changed") if written is None else written
     verb = "would change" if written is None else "changed"
-    console.print(f"{verb} {changed} files; {result.count('unchanged')} unchanged, {result.count('skipped')} skipped, "
-                  f"{result.count('failed')} failed ({result.files_considered} files considered)", markup=False)
+    not_asked = result.count("changed") - changed - declined if written is not None else 0
+    extra = (f", {declined} declined" if declined else "") + (f", {not_asked} not asked (quit)" if not_asked > 0 else "")
+    console.print(f"{verb} {changed} files{extra}; {result.count('unchanged')} unchanged, {result.count('skipped')} "
+                  f"skipped, {result.count('failed')} failed ({result.files_considered} files considered)", markup=False)
     for o in result.outcomes:
         if o.kind == "skipped":
             console.print(f"  skipped {o.rel}: {o.reason}", markup=False)
@@ -294,10 +308,7 @@ def diff(
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
-        try:
-            output.write_bytes(patch)
-        except OSError as e:
-            raise Usage(f"cannot write {output}: {e.strerror or e}") from None
+        write_bytes_output(patch, output)
     show_patch(patch)
     print_summary(result)
     return 1 if patch else 0
@@ -336,7 +347,7 @@ def apply(
     if targets and root is not None and not allow_dirty:
         try:
             dirty = dirty_files(root, [c.path for c in targets])
-        except WriteError as e:
+        except GitError as e:
             raise Usage(str(e)) from None
         if dirty:
             lines = "\n".join(f"  {engine.display_path(p, root)}" for p in dirty)
@@ -344,7 +355,7 @@ def apply(
                              f"or pass --allow-dirty:\n{lines}\n")
             return 2
     base = root or ws.root
-    written = 0
+    written = declined = 0
     accept_all = not interactive
     for cs in result.changesets:
         if not accept_all:
@@ -353,6 +364,7 @@ def apply(
             if answer == "q":
                 break
             if answer == "n":
+                declined += len(cs.files)
                 continue
             if answer == "a":
                 accept_all = True
@@ -362,7 +374,7 @@ def apply(
         except WriteError as e:
             for c in cs.files:
                 result.outcomes = [engine.Failed(o.rel, str(e)) if o.rel == c.rel else o for o in result.outcomes]
-    print_summary(result, written)
+    print_summary(result, written, declined)
     return 1 if result.count("failed") else 0
 
 

@@ -102,8 +102,11 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         cfg.exclude = data["exclude"]
     if "legacy-encoding" in data:
         try:
-            codecs.lookup(str(data["legacy-encoding"]))
-        except LookupError:
+            # a text codec: rot13, hex and friends are codecs but not encodings
+            if not getattr(codecs.lookup(str(data["legacy-encoding"])), "_is_text_encoding", True):
+                raise LookupError
+            "x".encode(str(data["legacy-encoding"]))
+        except (LookupError, ValueError):
             raise ConfigError(f"{path}: unknown encoding '{data['legacy-encoding']}'") from None
         cfg.legacy_encoding = str(data["legacy-encoding"])
     severity = data.get("severity", {})

@@ -53,9 +53,11 @@ class UnknownSymbol(ValueError):
 
 
 def resolve_codemods(spec: str | None) -> list[Codemod]:
-    if not spec:
+    if spec is None:
         return list(CODEMODS.values())
     names = [n for n in spec.replace(",", " ").split() if n]
+    if not names:
+        raise UnknownCodemod("--codemod names no codemod")
     unknown = [n for n in names if n not in CODEMODS]
     if unknown:
         raise UnknownCodemod(f"unknown codemod: {unknown[0]} (known: {', '.join(CODEMODS)})")
@@ -176,6 +178,14 @@ def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | Non
     return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree))
 
 
+def _outside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return False
+    except ValueError:
+        return True
+
+
 def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fallback: str = "cp1252",
         progress: Callable[[int], None] | None = None) -> RunResult:
     tokens = tuple(sorted({t for c in codemods for t in c.tokens}))
@@ -191,6 +201,8 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             continue
         if loaded is None:
             continue
+        if not isinstance(loaded, Skipped) and sf.path.is_symlink() and _outside(sf.path, ws.root):
+            loaded = Skipped(sf.rel, f"symlink to {sf.path.resolve()}, outside {ws.root}; migrate it where it lives")
         if isinstance(loaded, Skipped):
             outcomes[sf.rel] = loaded
             continue
@@ -232,7 +244,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             outcomes[f.sf.rel] = Failed(f.sf.rel, f"internal error while validating ({type(e).__name__}: {e}); "
                                                   "nothing written; please report it")
 
-    changesets = _changesets(files, outcomes)
+    changesets = _changesets(files, outcomes, migrating)
     ordered = [outcomes.get(sf.rel) for sf in ws.files]
     return RunResult([o for o in ordered if o is not None], changesets, manual, len(ws.files))
 
@@ -265,11 +277,14 @@ def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after) 
         return Failed(rel, str(e))
     if len(new_raw) > MAX_BYTES * 2:
         return Failed(rel, "the rewritten file is unexpectedly large; nothing written")
-    return Changed(rel, f.sf.path, f.raw, new_raw, binary=f.text.encoding.startswith("utf-16"))
+    # A symlinked source is written (and patched) through to the file it points at, which stays a link.
+    return Changed(rel, f.sf.path.resolve(), f.raw, new_raw, binary=f.text.encoding.startswith("utf-16"))
 
 
-def _changesets(files: list[_File], outcomes: dict[str, Outcome]) -> list[Changeset]:
-    """Group changed files that share a symbol; a failure anywhere in a group skips the whole group."""
+def _changesets(files: list[_File], outcomes: dict[str, Outcome], migrated: set[str]) -> list[Changeset]:
+    """Group the files of one migration (the worker's file and those that registered it); a failure anywhere
+    in a group skips the whole group. Removing registrations of an existing job is a change of each file
+    on its own."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -279,7 +294,7 @@ def _changesets(files: list[_File], outcomes: dict[str, Outcome]) -> list[Change
         return x
 
     for f in files:
-        keys = ["file:" + f.sf.rel] + ["sym:" + s for s in sorted(f.symbols)]
+        keys = ["file:" + f.sf.rel] + ["sym:" + s for s in sorted(f.symbols & migrated)]
         for k in keys[1:]:
             parent[find(k)] = find(keys[0])
         find(keys[0])

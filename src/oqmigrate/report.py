@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from oqmigrate import __version__
-from oqmigrate.catalog import SEVERITIES, Rule, load_catalog
-from oqmigrate.checks import SUPPRESSION_RULE_ID, SUPPRESSION_RULE_NAME, Finding
+from oqmigrate.catalog import SEVERITIES, SUPPRESSION_RULE, Rule, load_catalog
+from oqmigrate.checks import Finding
 
 TOOL_URI = "https://github.com/oqmigrate/oqmigrate"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -71,8 +71,9 @@ def to_json(root: str, files_scanned: int, findings: list[Finding], errors: list
 
 
 def _rule_descriptor(rule: Rule) -> dict:
+    playbook = f"Playbook: 07-scheduled-jobs.md § {rule.playbook_section}\n\n" if rule.playbook_section else ""
     markdown = (
-        f"**{rule.summary}**\n\n{rule.rationale.strip()}\n\nPlaybook: 07-scheduled-jobs.md § {rule.playbook_section}\n\n"
+        f"**{rule.summary}**\n\n{rule.rationale.strip()}\n\n{playbook}"
         f"Fix: {rule.fix.strip()}\n\nNoncompliant:\n\n```csharp\n{rule.noncompliant.strip()}\n```\n\n"
         f"Compliant:\n\n```csharp\n{rule.compliant.strip()}\n```\n"
     )
@@ -90,12 +91,7 @@ def _rule_descriptor(rule: Rule) -> dict:
 
 def to_sarif(root: str, findings: list[Finding], errors: list[tuple[str, str]]) -> dict:
     catalog = load_catalog()
-    rules = [_rule_descriptor(r) for r in catalog.values()]
-    rules.append({
-        "id": SUPPRESSION_RULE_ID, "name": SUPPRESSION_RULE_NAME,
-        "shortDescription": {"text": "An oqmigrate-ignore comment without a reason, with an unknown rule id, or that suppresses nothing."},
-        "defaultConfiguration": {"level": "warning"},
-    })
+    rules = [_rule_descriptor(r) for r in (*catalog.values(), SUPPRESSION_RULE)]
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
     for f in findings:

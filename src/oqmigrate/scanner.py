@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -20,6 +21,7 @@ from typing import Callable, Iterable, Sequence
 from oqmigrate import checks, model, source, syntax
 from oqmigrate.catalog import trigger_tokens
 from oqmigrate.checks import Finding
+from oqmigrate.vcs import git_root
 from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
 SUPPRESSION_TOKEN = b"oqmigrate-ignore"
@@ -37,6 +39,7 @@ class Item:
     role: str
     project: str | None
     fallback: str = "cp1252"  # codec for files that are neither UTF-8 nor UTF-16
+    anchor: str = ""  # path for fingerprints: relative to the git work tree, so baselines survive another scan root
 
 
 @dataclass
@@ -127,7 +130,7 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.declared = fm.declared
     report.bases_used = {b.simple for c in fm.classes for b in c.bases}
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
-    ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds)
+    ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel)
     report.findings, report.pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
     return report
 
@@ -179,16 +182,25 @@ def _run(items: Sequence[Item], jobs: int, progress: Callable[[int], None] | Non
     return reports
 
 
-def items_of(files: Iterable[SourceFile], fallback: str = "cp1252") -> list[Item]:
+def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root: Path | None = None) -> list[Item]:
+    def anchor(f: SourceFile) -> str:
+        if anchor_root is not None:
+            try:
+                return f.path.relative_to(anchor_root).as_posix()
+            except ValueError:
+                pass
+        return f.rel
+
     return [Item(str(f.path), f.rel, f.project.role if f.project else "unknown", f.project.name if f.project else None,
-                 fallback) for f in files]
+                 fallback, anchor(f)) for f in files]
 
 
 def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
          progress: Callable[[int], None] | None = None, fallback: str = "cp1252") -> ScanResult:
     jobs = jobs or os.cpu_count() or 1
-    items = items_of(ws.files, fallback)
+    items = items_of(ws.files, fallback, git_root(ws.root))
     # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
+    # Suppressions of the selected rules are applied (and judged, when OQJ000 is selected) wherever they are.
     tokens = minimal_tokens(set(trigger_tokens(selected)) | KIND_TOKENS | {SUPPRESSION_TOKEN})
     reports = {r.rel: r for r in _run(items, jobs, progress, selected, tokens, None, None, True)}
 

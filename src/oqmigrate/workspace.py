@@ -192,6 +192,8 @@ class _Discovery:
         except (OSError, ET.ParseError) as exc:
             self.errors.append((self.rel(solution), f"cannot read solution: {getattr(exc, 'strerror', None) or exc}"))
             return []
+        if not any(entry.lower().endswith(".csproj") for entry in listed):
+            self.errors.append((self.rel(solution), "no C# project (.csproj) listed in this solution"))
         found = []
         for entry in listed:
             if not entry.lower().endswith(".csproj"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import stat
-import subprocess
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,40 +87,3 @@ def write_all(writes: Sequence[PendingWrite]) -> None:
         finally:
             for tmp in staged:
                 _remove(tmp)
-
-
-# --- git ------------------------------------------------------------------------------------------
-
-def git_root(path: Path) -> Path | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0 or not out.stdout.strip():
-        return None
-    return Path(out.stdout.strip()).resolve()
-
-
-def dirty_files(root: Path, paths: Sequence[Path]) -> list[Path]:
-    """Those of `paths` with uncommitted changes (modified, staged or untracked) in the work tree at `root`."""
-    if not paths:
-        return []
-    rels = [os.path.relpath(p.resolve(), root) for p in paths]
-    out = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *rels],
-                         cwd=root, capture_output=True, timeout=60)
-    if out.returncode != 0:
-        raise WriteError("git status failed: " + out.stderr.decode("utf-8", "replace").strip().splitlines()[0:1][0]
-                         if out.stderr.strip() else "git status failed")
-    dirty = set()
-    entries = out.stdout.split(b"\0")
-    i = 0
-    while i < len(entries):
-        entry = entries[i]
-        i += 1
-        if len(entry) < 4:
-            continue
-        code, name = entry[:2], entry[3:].decode("utf-8", "surrogateescape")
-        if code[:1] in (b"R", b"C"):
-            i += 1  # the rename's source path follows
-        dirty.add(os.path.normpath(name))
-    return [p for p, rel in zip(paths, rels) if os.path.normpath(rel) in dirty]

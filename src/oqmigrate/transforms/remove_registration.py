@@ -25,7 +25,9 @@ def _line_bounds(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None
     nl = data.find(b"\n", end)
     line_end = len(data) if nl < 0 else nl + 1
-    if data[end:line_end].strip(b" \t\r\n"):
+    rest = data[end:line_end].strip(b" \t\r\n")
+    # a comment after the statement belongs to it and goes with the line
+    if rest and not (rest.startswith(b"//") or (rest.startswith(b"/*") and rest.endswith(b"*/"))):
         return None
     return line_start, line_end
 
