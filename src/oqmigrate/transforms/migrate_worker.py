@@ -319,13 +319,15 @@ class _Migrator:
         if kind == "threading-timer":
             callback, period = payload
             self._timer_callback(callback)
-            self._cadence_from(period, number_unit=0.001)
+            if self.plan.schedule is None:
+                self._cadence_from(period, number_unit=0.001)
         elif kind == "timers-timer":
             handler, interval = payload
             self._timer_callback(handler)
-            if interval is None:
-                raise Manual("System.Timers.Timer without a known Interval")
-            self._cadence_from(interval, number_unit=0.001)
+            if self.plan.schedule is None:
+                if interval is None:
+                    raise Manual("System.Timers.Timer without a known Interval")
+                self._cadence_from(interval, number_unit=0.001)
         else:
             self._background_task(payload)
 
@@ -426,7 +428,7 @@ class _Migrator:
                 self.plan.pieces = [_Piece(arrow.named_children[0].start_byte, arrow.named_children[0].end_byte)]
                 self._expression_pieces = True
             else:
-                self.plan.pieces = self._pieces(_statements_with_comments(body))
+                self.plan.pieces = self._pieces(self._unless_polled(_statements_with_comments(body)))
             return
         if callback.type == "lambda_expression":
             body = callback.child_by_field_name("body")
@@ -443,7 +445,7 @@ class _Migrator:
             self.plan.host = callback
             self.plan.work_root = callback
             if body.type == "block":
-                self.plan.pieces = self._pieces(_statements_with_comments(body))
+                self.plan.pieces = self._pieces(self._unless_polled(_statements_with_comments(body)))
             else:
                 self.plan.pieces = [_Piece(body.start_byte, body.end_byte)]
                 self._expression_pieces = True
@@ -840,6 +842,11 @@ class _Migrator:
             if not (inside or clock_local or st.type == "comment"):
                 raise Manual("the loop also does work on every poll, outside the clock check: " + _one_line(st))
         return kept
+
+    def _unless_polled(self, stmts: list[Node]) -> list[Node]:
+        """A timer callback that checks the clock on every tick: the schedule comes from the check."""
+        polled = self._polled_schedule(stmts, [])
+        return stmts if polled is None else polled
 
     def _declared_locals(self, st: Node) -> set[str]:
         if st.type != "local_declaration_statement":
