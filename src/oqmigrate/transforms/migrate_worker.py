@@ -8,9 +8,14 @@ of work is copied from the original bytes with small, node-anchored replacements
 `CancellationToken.None`, `scope.ServiceProvider` becomes `provider`, constructor-injected fields become locals
 resolved from `provider`, …) and re-indented to its new depth; comments travel with it.
 
-Anything that cannot be migrated faithfully — an irregular cron, an event-driven hosted service, an abstract base,
-state carried between runs, startup work, a cadence that cannot be determined — leaves the class untouched and
-comes back as a ManualFollowUp with the reason. Generated code uses C# 7.2 constructs only.
+Self-made scheduling goes with the loop: a poll that runs the work when the clock matches ("poor man's cron",
+with or without a once-a-day flag) or when a next-run field is due gives the schedule; a worker switched on by
+configuration becomes a disabled job; fields the worker only writes disappear with their writes. Each of these
+is reported as a review note.
+
+Anything that cannot be migrated faithfully — an irregular cron or clock check, an event-driven hosted service, an
+abstract base, state read between runs, startup work, a cadence that cannot be determined — leaves the class
+untouched and comes back as a ManualFollowUp with the reason. Generated code uses C# 7.2 constructs only.
 """
 
 from __future__ import annotations
