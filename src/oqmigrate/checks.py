@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from oqmigrate import syntax
 from oqmigrate.catalog import SUPPRESSION_RULE, load_catalog
-from oqmigrate.model import ClassInfo, FileModel, expand_alias, type_name
+from oqmigrate.model import ClassInfo, FileModel, expand_alias, namespace_of, type_name
 from oqmigrate.syntax import Node
 
 SUPPRESSION_RULE_ID = SUPPRESSION_RULE.id
@@ -254,12 +254,10 @@ def _timer_type(type_node: Node | None, model: FileModel) -> bool:
     resolved = _resolved_type(type_node, model)
     if _simple(resolved) not in TIMER_TYPES or _qualifier(resolved) not in TIMER_NAMESPACES:
         return False
-    return bool(_qualifier(resolved)) or not model.declares_visible(_simple(resolved), _namespace_at(type_node))
+    return bool(_qualifier(resolved)) or not model.declares_visible(_simple(resolved), namespace_of(type_node))
 
 
-def _namespace_at(node: Node) -> str:
-    from oqmigrate.model import _namespace_of
-    return _namespace_of(node)
+
 
 
 # --- rules ----------------------------------------------------------------------------------------

@@ -7,30 +7,33 @@ a missing path, an unknown rule id, a malformed option — is one line on stderr
 from __future__ import annotations
 
 import enum
+import io
 import sys
-from dataclasses import replace
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, List, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
 from oqmigrate import __version__, baseline, engine, plan as planning, report
+from oqmigrate.catalog import (SEVERITIES, UnknownRuleError, all_rule_ids, explain_text, load_catalog, resolve_rule_ids,
+                               rule_by_id)
+from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
 from oqmigrate.diffing import file_diff
+from oqmigrate.scanner import scan as run_scan
 from oqmigrate.vcs import GitError, dirty_files, git_root
+from oqmigrate.workspace import UsageError, discover
 from oqmigrate.writer import PendingWrite, WriteError, write_all
 
 try:  # typer >= 0.20 vendors click
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover - older typer with click installed
     from click import exceptions as click_errors
-from oqmigrate.catalog import (SEVERITIES, UnknownRuleError, all_rule_ids, explain_text, load_catalog, resolve_rule_ids,
-                               rule_by_id)
-from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
-from oqmigrate.scanner import scan as run_scan
-from oqmigrate.workspace import UsageError, discover
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Find Oqtane scheduled-job anti-patterns and rewrite them into HostedServiceBase jobs.")
@@ -162,7 +165,6 @@ def scan(
     elif format is ScanFormat.markdown:
         write_output(report.to_markdown(result.root, result.files_scanned, findings, result.errors), output)
     elif output is not None:
-        import io
         buffer = io.StringIO()
         report.render_text(Console(file=buffer, width=160, no_color=True), findings, result.errors)
         write_output(buffer.getvalue(), output)
@@ -205,7 +207,6 @@ def rules(format: ListFormat = typer.Option(ListFormat.text, "--format", help="t
              "codemod": r.codemod, "playbook_section": r.playbook_section, "help_uri": r.help_uri}
             for r in catalog.values()]}), None)
         return 0
-    from rich.table import Table
     table = Table(show_edge=False, pad_edge=False)
     for col in ("id", "name", "severity", "codemod", "summary"):
         table.add_column(col, overflow="fold")
@@ -250,7 +251,6 @@ def show_patch(patch: bytes) -> None:
         sys.stdout.buffer.write(patch)
         sys.stdout.buffer.flush()
         return
-    from rich.text import Text
     console = Console(highlight=False, soft_wrap=True)
     styles = {"+": "green", "-": "red", "@": "cyan"}
     for line in patch.decode("utf-8", "replace").splitlines():

@@ -181,7 +181,7 @@ class FileModel:
         return [c for c in self.classes if c.name == name]
 
 
-def _namespace_of(node: Node) -> str:
+def namespace_of(node: Node) -> str:
     parts = []
     for a in syntax.ancestors(node):
         if a.type == "namespace_declaration":
@@ -305,7 +305,7 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
     for n in all_type_nodes:
         nm = n.child_by_field_name("name")
         if nm is not None:
-            local_types.setdefault(syntax.text(nm), []).append(_namespace_of(n))
+            local_types.setdefault(syntax.text(nm), []).append(namespace_of(n))
     if external is not None:
         for name in (*FRAMEWORK_BASES, *SHADOWABLE):
             for d in external.by_name.get(name, ()):
@@ -318,7 +318,7 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
             continue
         outer = syntax.first_ancestor(n, *TYPE_DECLARATIONS)
         outer_name = syntax.text(outer.child_by_field_name("name")) if outer is not None and outer.child_by_field_name("name") else None
-        info = ClassInfo(syntax.text(nm), n, _namespace_of(n), _bases(n, aliases), _modifiers(n), outer_name)
+        info = ClassInfo(syntax.text(nm), n, namespace_of(n), _bases(n, aliases), _modifiers(n), outer_name)
         for b in info.bases:
             k = framework_kind(b, info.namespace, usings, local_types)
             if k:
@@ -352,5 +352,5 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
     declared = [DeclaredType(c.name, c.namespace, tuple(b.resolved for b in c.bases), c.kind) for c in classes]
     for n in all_type_nodes:
         if n.type != "class_declaration" and n.child_by_field_name("name") is not None:
-            declared.append(DeclaredType(syntax.text(n.child_by_field_name("name")), _namespace_of(n), (), "other"))
+            declared.append(DeclaredType(syntax.text(n.child_by_field_name("name")), namespace_of(n), (), "other"))
     return FileModel(usings, aliases, classes, declared, local_types)
