@@ -709,8 +709,8 @@ def _check_metadata(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
 
 def _guarded(method: Node) -> bool:
     body = method.child_by_field_name("body")
-    if body is None:
-        arrow = next((c for c in method.children if c.type == "arrow_expression_clause"), None)
+    if body is None or body.type == "arrow_expression_clause":
+        arrow = body if body is not None else next((c for c in method.children if c.type == "arrow_expression_clause"), None)
         if arrow is None:
             return True  # abstract
         expr = arrow.named_children[0] if arrow.named_children else None

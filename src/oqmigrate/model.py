@@ -289,9 +289,15 @@ def framework_kind(base: BaseRef, namespace: str, usings: list[str], local_types
         return kind if base.qualifier == framework_ns else None
     # An unqualified name: a same-named type declared in the scanned code and visible here hides it.
     for ns in local_types.get(base.simple, ()):
-        if _visible(ns, namespace, usings):
+        if ns != framework_ns and _visible(ns, namespace, usings):
             return None
     return kind
+
+
+def is_framework_type(name: str, namespace: str) -> bool:
+    """The framework's own declaration, met when scanning the framework's sources: not a worker."""
+    entry = FRAMEWORK_BASES.get(name)
+    return entry is not None and entry[0] == namespace
 
 
 def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[str, str] | None = None) -> FileModel:
@@ -320,6 +326,8 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
         outer_name = syntax.text(outer.child_by_field_name("name")) if outer is not None and outer.child_by_field_name("name") else None
         info = ClassInfo(syntax.text(nm), n, namespace_of(n), _bases(n, aliases), _modifiers(n), outer_name)
         for b in info.bases:
+            if is_framework_type(info.name, info.namespace):
+                break
             k = framework_kind(b, info.namespace, usings, local_types)
             if k:
                 info.kind, info.via = k, b.resolved
