@@ -210,3 +210,44 @@ def test_polled_schedules_that_stay_manual(loop_body, reason):
     result, out = _migrate(src)
     assert out == src
     assert len(result.manual) == 1 and reason in result.manual[0].reason, result.manual
+
+
+def _poll_worker(loop_body: str) -> bytes:
+    return ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"
+            "public class PollWorker : BackgroundService {\n"
+            "    protected override async Task ExecuteAsync(CancellationToken stoppingToken) {\n"
+            "        while (!stoppingToken.IsCancellationRequested) {\n"
+            f"            {loop_body}\n"
+            "        }\n    }\n"
+            "    private bool Ready() { return true; }\n    private void Work() { }\n}\n").encode()
+
+
+def test_sub_minute_conditional_wait_is_dropped_with_a_note():
+    src = _poll_worker("if (!Ready()) { await Task.Delay(10000, stoppingToken); continue; } Work(); "
+                       "await Task.Delay(TimeSpan.FromMinutes(5), stoppingToken);")
+    result, out = _migrate(src)
+    assert b"Task.Delay" not in out and b"ExecuteJob(IServiceProvider" in out
+    assert b"Interval = 5;" in out
+    assert any("when !Ready() the worker looped again after 10 s" in m.reason and "once a minute" in m.reason
+               for m in result.manual), result.manual
+
+
+def test_wait_between_pieces_of_work_is_not_pacing():
+    src = _poll_worker("if (!Ready()) { await Task.Delay(10000, stoppingToken); Work(); } Work(); "
+                       "await Task.Delay(TimeSpan.FromMinutes(5), stoppingToken);")
+    _, out = _migrate(src)
+    assert b"await Task.Delay(10000, CancellationToken.None);" in out
+
+
+def test_wait_followed_by_more_work_in_the_loop_is_kept():
+    src = _poll_worker("if (!Ready()) { await Task.Delay(10000, stoppingToken); } Work(); "
+                       "await Task.Delay(TimeSpan.FromMinutes(5), stoppingToken);")
+    _, out = _migrate(src)
+    assert b"await Task.Delay(10000, CancellationToken.None);" in out
+
+
+def test_cadence_is_the_last_top_level_wait():
+    src = _poll_worker("await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken); Work(); "
+                       "await Task.Delay(TimeSpan.FromMinutes(15), stoppingToken);")
+    _, out = _migrate(src)
+    assert b"Interval = 15;" in out

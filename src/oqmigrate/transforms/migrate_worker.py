@@ -505,9 +505,11 @@ class _Migrator:
             if polled is not None:
                 work = polled
             else:
-                self._cadence_from(delay_args[0], 0.001, locals_)
+                # the regular path's wait: the last one at the top level of the loop body
+                self._cadence_from(delay_args[-1], 0.001, locals_)
         else:
             raise Manual("loop without a delay: it does not run on a schedule")
+        self._drop_conditional_pacing(loop_body, work, locals_, timer_period)
         for st in pre:
             if self._enabled_guard(st):
                 continue
@@ -644,6 +646,138 @@ class _Migrator:
         fn = syntax.text(expr.child_by_field_name("function"))
         if fn in ("Task.Delay", "Thread.Sleep", "System.Threading.Thread.Sleep") and syntax.arguments(expr):
             return syntax.arguments(expr)[0]
+        return None
+
+    def _delay_call(self, st: Node) -> Node | None:
+        """The period argument of a plain `await Task.Delay(x, token);` / `Thread.Sleep(x);` statement."""
+        if st.type != "expression_statement":
+            return None
+        return self._is_delay(st)
+
+    def _ends_iteration(self, st: Node, loop_body: Node) -> list[Node] | None:
+        """Does the iteration do nothing more after `st`: is it followed by `continue`, or only by other waits
+        and cancellation checks up to the end of the loop body? Returns those later waits (their statements),
+        or None when something else follows."""
+        node = st
+        waits: list[Node] = []
+        while node != loop_body:
+            parent = node.parent
+            if parent is None:
+                return None
+            if parent.type in ("block", "switch_section"):
+                leaves_switch = False
+                sib = node.next_named_sibling
+                while sib is not None:
+                    if sib.type == "continue_statement":
+                        return waits
+                    if parent.type == "switch_section" and sib.type == "break_statement":
+                        leaves_switch = True
+                        break
+                    if self._delay_call(sib) is not None:
+                        waits.append(sib)
+                    elif sib.type != "comment" and not self._is_cancellation_check(sib):
+                        return None
+                    sib = sib.next_named_sibling
+                if parent == loop_body:
+                    return waits
+                if parent.type == "switch_section":
+                    node = syntax.first_ancestor(parent, "switch_statement") if leaves_switch else None
+                    if node is None:
+                        return None
+                    continue
+                node = parent
+                continue
+            if parent.type in ("if_statement", "using_statement", "lock_statement", "labeled_statement",
+                               "checked_statement", "unsafe_statement", "fixed_statement"):
+                node = parent
+                continue
+            if parent.type == "try_statement" and node == parent.child_by_field_name("body"):
+                node = parent  # a finally runs after a `return` just as after `continue`
+                continue
+            return None
+        return waits
+
+    def _drop_conditional_pacing(self, loop_body: Node, work: list[Node], locals_: dict[str, Node],
+                                 tick: Node | None) -> None:
+        """A wait inside a branch of the loop body after which the iteration does nothing more (`if (!HasWork())
+        { await Task.Delay(idle, token); continue; }`) only paced the loop: the job runs on its schedule on that
+        path too, so the wait goes (the `continue` returns the outcome; a branch left empty returns it instead).
+        The review note mentions it only when that changes more than the idle poll: the path waited under a
+        minute, at least a minute longer than the job's cadence, or for a time that cannot be computed."""
+        if loop_body.type != "block":
+            return
+        drops: list[tuple[Node, list[Node]]] = []
+        for top in work:
+            stack = [top]
+            while stack:
+                n = stack.pop()
+                if n.type in _LOOPS or n.type in _FUNCTION_SCOPES or n.type in ("catch_clause", "finally_clause"):
+                    continue
+                if self._is_deleted(n):
+                    continue
+                if self._delay_call(n) is not None:
+                    later = self._ends_iteration(n, loop_body)
+                    if later is not None:
+                        drops.append((n, later))
+                    continue
+                stack.extend(reversed(n.named_children))
+        if not drops:
+            return
+        outcome = f'return "{self.outcome_name} completed";'
+        dropped = {d.start_byte for d, _ in drops}
+        for d, later in drops:
+            parent = d.parent
+            if parent.type == "block":
+                stmts = [x for x in parent.named_children if x.type != "comment"]
+                empty = d == stmts[-1] and all(x.start_byte in dropped for x in stmts)
+            else:
+                empty = True  # `if (idle) Thread.Sleep(…);`: the embedded statement itself
+            if empty:
+                self.deleted.append((d.start_byte, d.end_byte))
+                self._replace(d, outcome)
+            else:
+                self._delete_statement(d)
+        for d, later in drops:
+            if any(d in other_later for _, other_later in drops):
+                continue  # counted with the wait before it
+            note = self._dropped_wait_note(d, later, loop_body, locals_, tick)
+            if note and note not in self.plan.cadence_notes:
+                self.plan.cadence_notes.append(note)
+
+    def _dropped_wait_note(self, delay: Node, later: list[Node], loop_body: Node, locals_: dict[str, Node],
+                           tick: Node | None) -> str | None:
+        constants = self._constants()
+        constants.update(locals_)
+        top = delay
+        while top.parent is not None and top.parent != loop_body:
+            top = top.parent
+        earlier = []
+        sib = top.prev_named_sibling
+        while sib is not None:
+            if self._delay_call(sib) is not None:
+                earlier.append(sib)
+            sib = sib.prev_named_sibling
+        waits = [self._delay_call(w) for w in [delay] + later + earlier] + ([tick] if tick is not None else [])
+        values = [evaluate_timespan(w, self.data, constants, number_unit=0.001) for w in waits]
+        branch = syntax.first_ancestor(delay, "if_statement")
+        when = "on one path"
+        if branch is not None and branch.start_byte >= loop_body.start_byte:
+            cond = _one_line(branch.child_by_field_name("condition"))
+            alt = branch.child_by_field_name("alternative")
+            if alt is not None and alt.start_byte <= delay.start_byte:
+                cond = f"!({cond})"
+            when = f"when {cond}"
+        if any(v is None for v in values):
+            return (f"{when} the worker also waited {_one_line(self._delay_call(delay))}; the job runs on its "
+                    "schedule on that path too")
+        total = sum(values)
+        cadence = _schedule_seconds(self.plan.schedule)
+        if total < 60:
+            return (f"{when} the worker looped again after {_span_words(total)}; the job runs on its schedule on "
+                    "that path too (Oqtane runs at most once a minute)")
+        if cadence is not None and total - cadence >= 60:
+            return (f"{when} the worker waited {_span_words(total)} before looping again; the job runs on its "
+                    "schedule on that path too, more often than before")
         return None
 
     def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
@@ -2139,6 +2273,22 @@ def _start_date(s: Schedule) -> str | None:
     if m:
         expr += f".AddMinutes({m})"
     return expr
+
+
+def _schedule_seconds(s: Schedule | None) -> float | None:
+    """The period of a schedule in seconds (None for months and one-off runs)."""
+    if s is None:
+        return None
+    unit = {"m": 60, "H": 3600, "d": 86400, "w": 7 * 86400}.get(s.frequency)
+    return None if unit is None else float(unit * s.interval)
+
+
+def _span_words(seconds: float) -> str:
+    for unit, word in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= unit and seconds % unit == 0:
+            n = int(seconds // unit)
+            return f"{n} {word}" + ("" if n == 1 else "s")
+    return f"{seconds:g} s"
 
 
 _DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
