@@ -197,6 +197,10 @@ def test_polled_clock_in_local_time_asks_to_check_the_hour():
     ("var now = DateTime.UtcNow; if (now.Hour < 6 && now.Minute == 0) { Work(); }", "cannot express"),
     ("if (DateTime.UtcNow.Minute % 15 == 0) { Work(); }", "cannot express"),
     ("var now = DateTime.UtcNow; if (now.Hour == 2 && now.Minute == 0) { Work(); } else { Idle(); }", "else"),
+    ("var now = DateTime.UtcNow; if (now.Hour != 2 && now.Minute != 0) continue; Work();", "cannot express"),
+    ("var now = DateTime.UtcNow; if (now.Hour != 2 || !_ready) continue; Work();", "cannot express"),
+    ("var now = DateTime.UtcNow; Idle(); if (now.Hour != 2 || now.Minute != 0) continue; Work();", "every poll"),
+    ("if (DateTime.UtcNow.Hour != 3) { continue; } Work();", "whole hour"),
 ])
 def test_polled_schedules_that_stay_manual(loop_body, reason):
     src = ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"

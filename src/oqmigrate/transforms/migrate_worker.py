@@ -949,22 +949,33 @@ class _Migrator:
         cond = trigger.child_by_field_name("condition")
         if trigger.child_by_field_name("alternative") is not None:
             raise Manual("the clock check has an else branch: " + _one_line(cond))
-        terms = _conjuncts(cond)
+        guard = self._is_clock_guard(trigger)
+        if guard:
+            # `if (now.Hour != 2 || now.Minute != 0) continue;` then the work: the same as the positive check
+            terms = [_negated(t) for t in _disjuncts(cond)]
+            if any(t is None for t in terms):
+                raise Manual("the worker polls the clock with a condition Oqtane's Frequency/Interval cannot "
+                             "express: " + _one_line(cond))
+            inner = work[work.index(trigger) + 1:]
+        else:
+            terms = _conjuncts(cond)
+            cons = trigger.child_by_field_name("consequence")
+            inner = _statements_with_comments(cons) if cons.type == "block" else [cons]
         next_run = [t for t in terms if self._next_run_term(t, clocks) is not None]
         if next_run:
             if len(terms) != 1:
                 raise Manual("the next-run check is combined with other conditions: " + _one_line(cond))
             field_name = self._next_run_term(terms[0], clocks)
-            update = self._bookkeeping_update(trigger, field_name, pre)
+            update = self._bookkeeping_update(trigger, field_name, pre, inner)
             self._cadence_from_next_run(update, field_name, clocks)
         else:
-            update = self._clock_of_day(trigger, terms, clocks, pre)
-        cons = trigger.child_by_field_name("consequence")
-        inner = _statements_with_comments(cons) if cons.type == "block" else [cons]
+            update = self._clock_of_day(trigger, terms, clocks, pre, inner)
         new_work: list[Node] = []
         for st in work:
             if st == trigger:
                 new_work.extend(s for s in inner if update is None or s != update)
+                if guard:
+                    break
             else:
                 new_work.append(st)
         kept = []
@@ -975,12 +986,26 @@ class _Migrator:
                 if not names & used:
                     continue
             kept.append(st)
+        inner_ids = {s.start_byte for s in inner}
         for st in kept:
-            inside = cons.start_byte <= st.start_byte < cons.end_byte
+            inside = st.start_byte in inner_ids
             clock_local = bool(self._declared_locals(st)) and self._declared_locals(st) <= set(clocks)
             if not (inside or clock_local or st.type == "comment"):
                 raise Manual("the loop also does work on every poll, outside the clock check: " + _one_line(st))
         return kept
+
+    def _is_clock_guard(self, trigger: Node) -> bool:
+        """`if (…) continue;` (in a loop) or `if (…) return;` (in a timer callback), possibly after waits: the work
+        follows the check instead of sitting inside it."""
+        cons = trigger.child_by_field_name("consequence")
+        inner = _statements(cons) if cons.type == "block" else [cons]
+        if not inner:
+            return False
+        exit_type = "continue_statement" if self.plan.loop is not None else "return_statement"
+        last = inner[-1]
+        if last.type != exit_type or last.named_children:
+            return False
+        return all(self._delay_call(s) is not None or self._is_logging(s) for s in inner[:-1])
 
     def _unless_polled(self, stmts: list[Node]) -> list[Node]:
         """A timer callback that checks the clock on every tick: the schedule comes from the check."""
@@ -1059,11 +1084,10 @@ class _Migrator:
             return None
         return name
 
-    def _bookkeeping_update(self, trigger: Node, name: str, pre: list[Node]) -> Node:
+    def _bookkeeping_update(self, trigger: Node, name: str, pre: list[Node], triggered: list[Node]) -> Node:
         """The one statement in the triggered block that advances the next-run or last-run field; every other
         use of the field is its declaration, a neutral initial value or the check itself."""
-        cons = trigger.child_by_field_name("consequence")
-        inner = _statements(cons) if cons.type == "block" else [cons]
+        inner = [s for s in triggered if s.type != "comment"]
         updates = [s for s in inner if _assigned_name(s) == name]
         if len(updates) != 1:
             raise Manual(f"the field {name} is not advanced exactly once in the triggered block")
@@ -1145,7 +1169,8 @@ class _Migrator:
                         return None
         raise Manual(f"the next run is computed in a way that cannot be mapped: {_one_line(update)}")
 
-    def _clock_of_day(self, trigger: Node, terms: list[Node], clocks, pre: list[Node]) -> Node | None:
+    def _clock_of_day(self, trigger: Node, terms: list, clocks, pre: list[Node],
+                      triggered: list[Node]) -> Node | None:
         """`now.Hour == 2 && now.Minute == 0`, `now.DayOfWeek == DayOfWeek.Monday`, `now.Day == 1`,
         `now.TimeOfDay >= _runAt && _lastRun != now.Date` → a daily/weekly/monthly schedule with a StartDate.
         Returns the statement that records the last run (removed with its field), if there is one."""
@@ -1200,7 +1225,7 @@ class _Migrator:
         is_utc = utc.pop()
         update = None
         if flag is not None:
-            update = self._bookkeeping_update(trigger, flag, pre)
+            update = self._bookkeeping_update(trigger, flag, pre, triggered)
             if not self._records_today(_assignment(update).child_by_field_name("right"), clocks):
                 raise Manual(f"the last-run field {flag} is set to something other than the time of the run: "
                              + _one_line(update))
@@ -2457,7 +2482,28 @@ def _conjuncts(cond: Node) -> list[Node]:
     return [cond]
 
 
-def _comparison(n: Node) -> tuple[Node, str, Node] | None:
+def _disjuncts(cond: Node) -> list[Node]:
+    cond = _unparenthesized(cond)
+    if cond.type == "binary_expression" and _operator(cond) == "||":
+        return _disjuncts(cond.child_by_field_name("left")) + _disjuncts(cond.child_by_field_name("right"))
+    return [cond]
+
+
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _negated(n: Node) -> tuple[Node, str, Node] | None:
+    """`now.Hour != 2` → (now.Hour, "==", 2): one term of a guard that skips the work, turned positive."""
+    cmp = _comparison(n)
+    if cmp is None:
+        return None
+    left, op, right = cmp
+    return left, _NEGATED[op], right
+
+
+def _comparison(n) -> tuple[Node, str, Node] | None:
+    if isinstance(n, tuple):
+        return n  # a comparison already taken apart (and possibly negated)
     n = _unparenthesized(n)
     if n.type != "binary_expression" or _operator(n) not in _FLIPPED:
         return None
