@@ -255,3 +255,39 @@ def test_cadence_is_the_last_top_level_wait():
                        "await Task.Delay(TimeSpan.FromMinutes(15), stoppingToken);")
     _, out = _migrate(src)
     assert b"Interval = 15;" in out
+
+
+def _timer_service(start_body: str) -> bytes:
+    return ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"
+            "using Microsoft.Extensions.Options;\n"
+            "public class SyncOptions { public bool Enabled { get; set; } }\n"
+            "public class SyncService : IHostedService, IDisposable {\n"
+            "    private readonly IOptions<SyncOptions> _options;\n    private readonly IHostEnvironment _env;\n"
+            "    private Timer _timer;\n"
+            "    public SyncService(IOptions<SyncOptions> options, IHostEnvironment env) { _options = options; _env = env; }\n"
+            f"    public Task StartAsync(CancellationToken cancellationToken) {{ {start_body} }}\n"
+            "    private void Tick(object state) { Sync(); }\n    private void Sync() { }\n"
+            "    public Task StopAsync(CancellationToken cancellationToken) { _timer?.Change(Timeout.Infinite, 0); "
+            "return Task.CompletedTask; }\n"
+            "    public void Dispose() { _timer?.Dispose(); }\n}\n").encode()
+
+
+def test_timer_started_only_when_configured_becomes_a_disabled_job():
+    src = _timer_service("if (_options.Value.Enabled) { _timer = new Timer(Tick, null, 0, 60000); } "
+                         "return Task.CompletedTask;")
+    result, out = _migrate(src)
+    assert result.migrated == ["SyncService"]
+    assert b"IsEnabled = false;" in out
+    assert b"Microsoft.Extensions.Options" not in out
+
+
+@pytest.mark.parametrize("start_body", [
+    "if (!_env.IsProduction()) return Task.CompletedTask; _timer = new Timer(Tick, null, 0, 60000); "
+    "return Task.CompletedTask;",
+    "if (_env.IsProduction()) { _timer = new Timer(Tick, null, 0, 60000); } return Task.CompletedTask;",
+])
+def test_timer_started_on_another_condition_stays_manual(start_body):
+    src = _timer_service(start_body)
+    result, out = _migrate(src)
+    assert out == src
+    assert any("StartAsync starts the worker only when" in m.reason for m in result.manual), result.manual

@@ -402,6 +402,23 @@ class _Migrator:
             return
         if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
             return
+        if where == "StartAsync" and st.type == "if_statement":
+            if self._enabled_guard(st):
+                return  # `if (!_options.Value.Enabled) return Task.CompletedTask;`: the job starts disabled
+            cond = st.child_by_field_name("condition")
+            quits = any(n.type == "return_statement" for n in syntax.walk(st))
+            plumbing = {n for n, f in self.fields.items() if f.is_plumbing or f.simple_type == "bool"}
+            plumbing |= {"null", "IsCancellationRequested"} | self.plan.token_names
+            starts = any(self._driver_of(n) is not None for n in syntax.walk(st))
+            if starts and not quits and st.child_by_field_name("alternative") is None and \
+                    self._configuration_switch(cond, negated=False):
+                # `if (_options.Value.Enabled) { _timer = new Timer(…); }`
+                self.plan.enabled = False
+                for inner in _statements(st.child_by_field_name("consequence")):
+                    self._check_plumbing_statement(inner, where)
+                return
+            if (quits or starts) and not set(_identifiers(cond)) <= plumbing:
+                raise Manual("StartAsync starts the worker only when " + _one_line(cond))
         txt = syntax.text(st)
         if "base." in txt or "Task.CompletedTask" in txt or "GC.SuppressFinalize" in txt:
             return
@@ -1313,21 +1330,28 @@ class _Migrator:
             return False
         cons = st.child_by_field_name("consequence")
         inner = _statements(cons) if cons.type == "block" else [cons]
-        if not inner or not all(s.type == "return_statement" and not s.named_children or self._is_logging(s)
+        if not inner or not all(s.type == "return_statement" and _returns_nothing(s) or self._is_logging(s)
                                 for s in inner) or inner[-1].type != "return_statement":
             return False
-        cond = _unparenthesized(st.child_by_field_name("condition"))
-        if cond.type == "prefix_unary_expression" and syntax.text(cond.children[0]) == "!":
-            setting = cond.named_children[-1]
-        elif cond.type == "binary_expression" and _operator(cond) == "==" and \
-                syntax.text(cond.child_by_field_name("right")) == "false":
-            setting = cond.child_by_field_name("left")
-        else:
-            return False
-        if not self._from_configuration(setting, self._constants()):
+        if not self._configuration_switch(st.child_by_field_name("condition"), negated=True):
             return False
         self.plan.enabled = False
         return True
+
+    def _configuration_switch(self, cond: Node, negated: bool) -> bool:
+        """Is `cond` a setting read from configuration (`_options.Value.Enabled`, `x == true`,
+        `_config.GetValue<bool>("…")`) — or, when `negated`, its negation (`!…`, `… == false`)?"""
+        cond = _unparenthesized(cond)
+        setting = None
+        if cond.type == "prefix_unary_expression" and syntax.text(cond.children[0]) == "!":
+            if negated:
+                setting = cond.named_children[-1]
+        elif cond.type == "binary_expression" and _operator(cond) == "==" and \
+                syntax.text(cond.child_by_field_name("right")) == ("false" if negated else "true"):
+            setting = cond.child_by_field_name("left")
+        elif not negated and cond.type in ("member_access_expression", "invocation_expression", "identifier"):
+            setting = cond
+        return setting is not None and self._from_configuration(setting, self._constants())
 
     # ------------------------------------------------------------------ cadence
 
@@ -2333,6 +2357,12 @@ def _statements_with_comments(block: Node | None) -> list[Node]:
     if block.type != "block":
         return [block]
     return list(block.named_children)
+
+
+def _returns_nothing(st: Node) -> bool:
+    """`return;` or, in a method returning a Task, `return Task.CompletedTask;`."""
+    values = [c for c in st.named_children if c.type != "comment"]
+    return not values or syntax.text(values[0]) in ("Task.CompletedTask", "System.Threading.Tasks.Task.CompletedTask")
 
 
 def _assignment(st: Node) -> Node | None:
