@@ -291,3 +291,13 @@ def test_timer_started_on_another_condition_stays_manual(start_body):
     result, out = _migrate(src)
     assert out == src
     assert any("StartAsync starts the worker only when" in m.reason for m in result.manual), result.manual
+
+
+def test_configuration_using_stays_while_another_class_reads_configuration():
+    data = (FIXTURES / "configuration_interval.before.cs").read_bytes()
+    extra = (b"    public class ForumSettings\n    {\n        public ForumSettings(IConfiguration configuration) { }\n"
+             b"    }\n\n    public class ForumDigestWorker")
+    data = data.replace(b"    public class ForumDigestWorker", extra, 1)
+    _, out = _migrate(data)
+    assert b"using Microsoft.Extensions.Configuration;" in out
+    assert b"Frequency = \"m\";" in out

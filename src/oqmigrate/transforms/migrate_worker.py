@@ -55,7 +55,18 @@ REMOVABLE_USINGS = {
     "System.Timers": {"Timer", "ElapsedEventArgs", "ElapsedEventHandler"},
     "Microsoft.Extensions.Logging": {"ILogger", "ILoggerFactory", "LogLevel", "EventId", "LoggerMessage",
                                      "BeginScope", "NullLogger"} | LOG_METHODS,
-    "Microsoft.Extensions.Options": {"IOptions", "IOptionsMonitor", "IOptionsSnapshot", "Options"},
+    "Microsoft.Extensions.Options": {"IOptions", "IOptionsMonitor", "IOptionsSnapshot", "Options", "OptionsBuilder",
+                                     "IConfigureOptions", "IPostConfigureOptions", "IValidateOptions",
+                                     "ValidateOptionsResult", "OptionsWrapper", "IOptionsFactory",
+                                     "IOptionsMonitorCache", "ConfigureOptions"},
+    # GetValue, GetSection, Bind, … are extension methods of this namespace: any of them keeps the using.
+    "Microsoft.Extensions.Configuration": {"IConfiguration", "IConfigurationSection", "IConfigurationRoot",
+                                           "IConfigurationBuilder", "ConfigurationBuilder", "ConfigurationBinder",
+                                           "ConfigurationPath", "ConfigurationManager", "ConfigurationExtensions",
+                                           "ConfigurationRootExtensions", "BinderOptions", "GetValue", "GetSection",
+                                           "GetChildren", "GetConnectionString", "GetRequiredSection", "Bind", "Get",
+                                           "AsEnumerable", "Exists", "AddJsonFile", "AddEnvironmentVariables",
+                                           "AddInMemoryCollection", "AddUserSecrets", "AddCommandLine"},
 }
 
 _FUNCTION_SCOPES = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
