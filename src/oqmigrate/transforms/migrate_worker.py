@@ -88,6 +88,8 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
     for info in ctx.model.classes:
         if info.kind != "worker" or (ctx.only and info.name != ctx.only):
             continue
+        if info.is_partial and not info.bases and any(p.bases for p in _parts(ctx, info)):
+            continue  # migrated (or reported) with the part that carries the base list
         try:
             if any(p.start_byte < info.node.end_byte and p.end_byte > info.node.start_byte for p in problems):
                 raise Manual("syntax errors in or near the class; fix them first")
@@ -96,6 +98,7 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
             result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, str(why)))
             continue
         class_edits.append(migration.edit)
+        class_edits.extend(migration.part_edits)
         needs |= migration.needs
         result.migrated.append(info.name)
         for note in migration.notes:
@@ -115,6 +118,7 @@ class _Migration:
     edit: Edit
     needs: set[str]
     notes: list[str]
+    part_edits: list[Edit] = field(default_factory=list)  # in the other parts of a partial class
 
 
 @dataclass
@@ -178,6 +182,9 @@ class _Migrator:
         self.body = info.body
         if self.body is None:
             raise Manual("class has no body")
+        self.root = ctx.tree.root_node
+        self.other_parts: list[Node] = []  # bodies of the other parts of a partial class, all in this file
+        self.bodies: list[Node] = [self.body]
         self.replacements: list[_Repl] = []
         self.deleted: list[tuple[int, int]] = []
         self.notes: list[str] = []
@@ -201,17 +208,145 @@ class _Migrator:
         if info.via.rsplit(".", 1)[-1] not in ("BackgroundService", "IHostedService"):
             raise Manual(f"derives from the worker base {info.via}: migrate the base and its subclasses together")
         if info.is_partial:
-            raise Manual("partial class: its other parts may declare members this migration cannot see")
+            self._check_parts()
         if any(c.type == "type_parameter_list" for c in self.node.named_children):
             raise Manual("generic worker class")
         self._collect_members()
+        if self.other_parts:
+            self._check_parts_complete()
         self._find_driver()
         self._check_members()
         self._plan_dependencies()
         text = self._generate()
         start = self._class_rewrite_start()
         edit = Edit(start, self.node.end_byte, text, RULE_ID, "; ".join(self.notes))
-        return _Migration(edit, self.needs, list(self.notes))
+        return _Migration(edit, self.needs, list(self.notes), self._part_edits())
+
+    # ------------------------------------------------------------------ partial classes
+
+    def _check_parts(self) -> None:
+        """A partial worker is migrated only when all its parts are in this file (as far as the file can tell):
+        one part carries the base list, the constructor and the lifecycle; the others hold helpers and constants."""
+        parts = _parts(self.ctx, self.info)
+        if len(parts) < 2:
+            raise Manual("partial class: its other parts are in other files, which this migration cannot see")
+        if not self.info.bases:
+            raise Manual("partial class: the part with the base list is in another file")
+        if sum(1 for p in parts if p.bases) > 1:
+            raise Manual("partial class: several parts declare base lists")
+        for p in parts:
+            if p.node == self.node:
+                continue
+            if p.body is None or p.primary_parameters is not None or any(
+                    c.type in ("type_parameter_list", "type_parameter_constraints_clause") for c in p.node.named_children):
+                raise Manual("partial class: another part has a different shape: " + _one_line(p.name_node))
+            for m in p.body.named_children:
+                if m.type == "constructor_declaration":
+                    raise Manual("partial class: the constructor is not in the part with the base list")
+                if m.type == "method_declaration" and syntax.text(m.child_by_field_name("name")) in LIFECYCLE:
+                    raise Manual("partial class: the lifecycle is split over several parts: "
+                                 + syntax.text(m.child_by_field_name("name")))
+            self.other_parts.append(p.body)
+        self.bodies = [self.body] + self.other_parts
+
+    def _members(self):
+        for body in self.bodies:
+            yield from body.named_children
+
+    def _check_parts_complete(self) -> None:
+        """Signs of a part in another file: a partial method without its implementation here, or a member used
+        in the class that no part in this file declares."""
+        declared = set(self.fields) | set(self.methods)
+        partial_methods: dict[str, int] = {}
+        for m in self._members():
+            nm = m.child_by_field_name("name")
+            if nm is not None and m.type != "method_declaration":
+                declared.add(syntax.text(nm))
+            for d in syntax.descendants(m, "variable_declarator"):
+                declared.add(syntax.text(d.named_children[0]))
+            if m.type == "method_declaration" and "partial" in {syntax.text(c) for c in m.children
+                                                                if c.type == "modifier"}:
+                key = syntax.text(m.child_by_field_name("name"))
+                partial_methods[key] = partial_methods.get(key, 0) | (2 if m.child_by_field_name("body") else 1)
+        for name, seen in partial_methods.items():
+            if seen != 3:
+                raise Manual(f"partial class: the partial method {name} has no implementation in this file; "
+                             "another part may be in another file")
+        local = set()
+        for body in self.bodies:
+            for n in syntax.descendants(body, "parameter", "local_function_statement", "foreach_statement",
+                                        "catch_declaration", "variable_declarator"):
+                nm = n.child_by_field_name("name") or (n.named_children[0] if n.named_children else None)
+                if nm is not None and nm.type == "identifier":
+                    local.add(syntax.text(nm))
+                if n.type == "lambda_expression":
+                    pass
+            for lam in syntax.descendants(body, "lambda_expression"):
+                first = lam.named_children[0] if lam.named_children else None
+                if first is not None and first.type == "identifier":
+                    local.add(syntax.text(first))
+        for body in self.bodies:
+            for n in syntax.descendants(body, "invocation_expression", "member_access_expression", "identifier"):
+                name = None
+                if n.type == "invocation_expression":
+                    fn = n.child_by_field_name("function")
+                    if fn.type == "identifier":
+                        name = syntax.text(fn)
+                elif n.type == "member_access_expression":
+                    if syntax.text(n.child_by_field_name("expression")) == "this":
+                        name = syntax.text(n.child_by_field_name("name"))
+                elif syntax.text(n).startswith("_") and not _is_member_name(n) and n.parent.type not in (
+                        "variable_declarator", "parameter"):
+                    name = syntax.text(n)
+                if name is None or name in declared or name in local or name in ("nameof", "_"):
+                    continue
+                raise Manual(f"partial class: {name} is not declared in this file; another part may be in another "
+                             "file")
+
+    def _part_edits(self) -> list[Edit]:
+        """Helpers in the other parts are rewritten where they are; members only the removed lifecycle used go."""
+        edits: list[Edit] = []
+        if not self.other_parts:
+            return edits
+        helper_ids = {h.start_byte for h in self.helpers}
+        kept_ids = {f.declaration.start_byte for f in self.kept_fields}
+        for body in self.other_parts:
+            for m in body.named_children:
+                if m.type == "method_declaration" and m.start_byte in helper_ids:
+                    text = self._render(m.start_byte, m.end_byte).replace(_SENTINEL, "\n")
+                    if text != syntax.text(m):
+                        edits.append(Edit(m.start_byte, m.end_byte, text, RULE_ID, "partial"))
+                    continue
+                if m.type == "method_declaration" and "partial" in {
+                        syntax.text(c) for c in m.children if c.type == "modifier"}:
+                    continue  # a partial method's declaration stays with its implementation
+                gone = (m.type == "method_declaration" and m.start_byte in self.plan.removed_members) or \
+                    (m.type == "field_declaration" and m.start_byte not in kept_ids)
+                if gone:
+                    edits.append(self._member_removal(m))
+        return edits
+
+    def _in_main_part(self, member: Node) -> bool:
+        return self.body.start_byte <= member.start_byte < self.body.end_byte
+
+    def _member_removal(self, m: Node) -> Edit:
+        """Delete a member with its leading comments and attributes, and one blank line next to it."""
+        start = m.start_byte
+        prev = m.prev_named_sibling
+        while prev is not None and prev.type == "comment" and prev.end_point[0] < m.start_point[0] and \
+                not self._trailing_comment(prev):
+            start = prev.start_byte
+            prev = prev.prev_named_sibling
+        data = self.data
+        start = data.rfind(b"\n", 0, start) + 1
+        end = data.find(b"\n", m.end_byte)
+        end = len(data) if end < 0 else end + 1
+        following = data.find(b"\n", end)
+        if following >= 0 and not data[end:following].strip():
+            end = following + 1  # the blank line after it
+        elif start > 1 and not data[data.rfind(b"\n", 0, start - 1) + 1:start].strip():
+            start = data.rfind(b"\n", 0, start - 1) + 1  # or before it
+        return Edit(start, end, "", RULE_ID, "partial")
 
     def _collect_members(self) -> None:
         # A primary constructor's parameters (C# 12) are in scope in the whole class: each one is treated like a
@@ -228,7 +363,7 @@ class _Migrator:
                 self.fields[syntax.text(name)] = _Field(syntax.text(name), syntax.text(ptype), p, None, frozenset(),
                                                         ctor_value=name)
         primary_names = set(self.fields)
-        for m in self.body.named_children:
+        for m in self._members():
             if m.type == "field_declaration":
                 mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier")
                 decl = next((c for c in m.named_children if c.type == "variable_declaration"), None)
@@ -913,7 +1048,7 @@ class _Migrator:
         if hasattr(self, "_cron_cache"):
             return self._cron_cache
         found = None
-        for n in syntax.descendants(self.node, "invocation_expression"):
+        for n in (x for body in self.bodies for x in syntax.descendants(body, "invocation_expression")):
             fn = n.child_by_field_name("function")
             if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) in (
                     "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_PARSERS:
@@ -1137,7 +1272,7 @@ class _Migrator:
                 if not _neutral_start(f.ctor_value):
                     raise Manual(f"the field {name} starts at {_one_line(f.ctor_value)}")
                 allowed.append(f.ctor_statement)
-            scope = self.body
+            scope = None
         else:
             if local_decl is None:
                 raise Manual(f"{name} is neither a field nor a local declared before the loop")
@@ -1150,7 +1285,8 @@ class _Migrator:
             allowed.append(local_decl)
             self._polled_setup.append(local_decl)
             scope = self.plan.host
-        for n in syntax.descendants(scope, "identifier"):
+        scopes = self.bodies if scope is None else [scope]
+        for n in (x for sc in scopes for x in syntax.descendants(sc, "identifier")):
             if syntax.text(n) != name or (_is_member_name(n) and syntax.text(
                     n.parent.child_by_field_name("expression")) != "this"):
                 continue
@@ -1456,7 +1592,7 @@ class _Migrator:
         frontier = [(p.start, p.end) for p in self.plan.pieces]
         while frontier:
             start, end = frontier.pop()
-            for n in _nodes_in(self.body, start, end, "invocation_expression"):
+            for n in _nodes_in(self.root, start, end, "invocation_expression"):
                 if self._is_deleted(n):
                     continue
                 fn = n.child_by_field_name("function")
@@ -1470,7 +1606,7 @@ class _Migrator:
         return sorted(seen.values(), key=lambda m: m.start_byte)
 
     def _check_members(self) -> None:
-        for m in self.body.named_children:
+        for m in self._members():
             if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
                           "operator_declaration", "destructor_declaration"):
                 raise Manual(f"the worker declares a {m.type.replace('_declaration', '').replace('_', ' ')}: "
@@ -1489,7 +1625,7 @@ class _Migrator:
                 raise Manual(f"the worker has a member the job would not call: {name}")
 
     def _only_used_by_removed(self, name: str) -> bool:
-        for n in syntax.descendants(self.body, "identifier"):
+        for n in (x for body in self.bodies for x in syntax.descendants(body, "identifier")):
             if syntax.text(n) != name:
                 continue
             owner = syntax.first_ancestor(n, "method_declaration", "constructor_declaration")
@@ -1503,7 +1639,7 @@ class _Migrator:
 
     def _field_refs(self, start: int, end: int) -> list[Node]:
         out = []
-        for n in _nodes_in(self.body, start, end, "identifier"):
+        for n in _nodes_in(self.root, start, end, "identifier"):
             if self._is_deleted(n):
                 continue
             name = syntax.text(n)
@@ -1618,7 +1754,7 @@ class _Migrator:
         """The statements writing the field when nothing else reads it (a write may read the field itself:
         `_count = _count + 1`), else None."""
         writes: dict[int, Node] = {}
-        for n in syntax.descendants(self.body, "identifier"):
+        for n in (x for body in self.bodies for x in syntax.descendants(body, "identifier")):
             if syntax.text(n) != name:
                 continue
             ref = n
@@ -1669,8 +1805,8 @@ class _Migrator:
         return holder
 
     def _written_outside_ctor(self, name: str) -> bool:
-        for n in syntax.descendants(self.body, "assignment_expression", "postfix_unary_expression",
-                                    "prefix_unary_expression"):
+        for n in (x for body in self.bodies for x in syntax.descendants(
+                body, "assignment_expression", "postfix_unary_expression", "prefix_unary_expression")):
             target = n.child_by_field_name("left") if n.type == "assignment_expression" else n.named_children[0]
             if target is None:
                 continue
@@ -1701,7 +1837,7 @@ class _Migrator:
     def _declared_names(self) -> set[str]:
         names = set()
         for s, e in self._kept_ranges():
-            for n in _nodes_in(self.body, s, e, "variable_declarator", "parameter", "foreach_statement",
+            for n in _nodes_in(self.root, s, e, "variable_declarator", "parameter", "foreach_statement",
                                "catch_declaration"):
                 nm = n.child_by_field_name("name") or (n.named_children[0] if n.named_children else None)
                 if nm is not None and nm.type == "identifier":
@@ -1715,7 +1851,7 @@ class _Migrator:
         tokens = self.plan.token_names
         cts_fields = {n for n, f in self.fields.items() if f.simple_type == "CancellationTokenSource"}
         for start, end in ranges:
-            for n in _nodes_in(self.body, start, end, "identifier", "member_access_expression", "using_statement",
+            for n in _nodes_in(self.root, start, end, "identifier", "member_access_expression", "using_statement",
                                "local_declaration_statement", "invocation_expression", "expression_statement",
                                "if_statement"):
                 if self._is_deleted(n):
@@ -1809,7 +1945,7 @@ class _Migrator:
         outcome = f'return "{self.outcome_name} completed";'
         roots = [(p.start, p.end) for p in self.plan.pieces]
         for start, end in roots:
-            for n in _nodes_in(self.body, start, end, "continue_statement", "break_statement", "return_statement"):
+            for n in _nodes_in(self.root, start, end, "continue_statement", "break_statement", "return_statement"):
                 if self._is_deleted(n):
                     continue
                 if syntax.first_ancestor(n, *_FUNCTION_SCOPES) is not None and \
@@ -1931,7 +2067,7 @@ class _Migrator:
         return out
 
     def _node_at(self, start: int) -> Node | None:
-        n = self.body.descendant_for_byte_range(start, start)
+        n = self.root.descendant_for_byte_range(start, start)
         while n is not None and n.parent is not None and n.parent.start_byte == start and n.parent.type not in (
                 "block", "declaration_list"):
             n = n.parent
@@ -2043,7 +2179,8 @@ class _Migrator:
 
         members: list[str] = []
         for f in self.kept_fields:
-            members.append(self._member_text(f.declaration))
+            if self._in_main_part(f.declaration):
+                members.append(self._member_text(f.declaration))
 
         ctor = [f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
                 f"{open_brace(m)}"]
@@ -2110,7 +2247,8 @@ class _Migrator:
         members.append("".join(method))
 
         for h in self.helpers:
-            members.append(self._member_text(h))
+            if self._in_main_part(h):
+                members.append(self._member_text(h))
         text = (nl + nl).join(members)
         out.append(text.replace(_SENTINEL, "\n"))
         out.append(nl + cls_indent + "}")
@@ -2158,7 +2296,7 @@ class _Migrator:
                 "async" in {syntax.text(c) for c in host.children if c.type == "modifier"}:
             return True
         for p in self.plan.pieces:
-            for n in _nodes_in(self.body, p.start, p.end, "await_expression", "await"):
+            for n in _nodes_in(self.root, p.start, p.end, "await_expression", "await"):
                 if self._is_deleted(n):
                     continue
                 if self._inside_function_below_root(n):
@@ -2293,6 +2431,12 @@ def _names_outside_usings(root: Node) -> set[str]:
 
 # ---------------------------------------------------------------------------------------------------------------
 # small helpers
+
+
+def _parts(ctx: TransformContext, info: ClassInfo) -> list[ClassInfo]:
+    """The parts of a partial class declared in this file (same name, namespace and enclosing class)."""
+    return [c for c in ctx.model.classes if c.is_partial and c.name == info.name and c.namespace == info.namespace
+            and c.outer == info.outer]
 
 
 def _words(name: str) -> str:
