@@ -352,3 +352,19 @@ def test_partial_worker_using_a_member_of_a_part_elsewhere_stays_manual(second_p
     assert out == src
     assert [m.reason for m in result.manual if reason in m.reason], result.manual
     assert len(result.manual) == 1
+
+
+@pytest.mark.parametrize("poll", ["TimeSpan.FromMinutes(30)", "TimeSpan.FromHours(2)"])
+def test_hour_only_clock_check_needs_an_hourly_poll(poll):
+    src = _poll_worker(f"if (DateTime.UtcNow.Hour == 2) {{ Work(); }} await Task.Delay({poll}, stoppingToken);")
+    result, out = _migrate(src)
+    assert out == src
+    assert any("whole hour" in m.reason for m in result.manual), result.manual
+
+
+def test_hour_only_clock_check_polled_hourly_runs_daily():
+    src = _poll_worker("if (DateTime.UtcNow.Hour == 2) { Work(); } "
+                       "await Task.Delay(60 * 60 * 1000, stoppingToken);")
+    result, out = _migrate(src)
+    assert b'Frequency = "d";' in out and b"StartDate = DateTime.UtcNow.Date.AddHours(2);" in out
+    assert any("at a minute that depended on when it started" in m.reason for m in result.manual)

@@ -621,6 +621,7 @@ class _Migrator:
         raise Manual("timer callback is neither a method of the class nor a lambda: " + _one_line(callback))
 
     _expression_pieces = False
+    _poll_seconds: float | None = None  # the wait of a poll loop, when known
 
     def _background_task(self, arg: Node) -> None:
         """`Task.Run(() => LoopAsync(token))`, `new Thread(Loop)`: the started method holds the loop."""
@@ -664,6 +665,9 @@ class _Migrator:
         elif self._cron_expression() is not None:
             self._cadence_from_cron()
         elif delay_args:
+            constants = self._constants()
+            constants.update(locals_)
+            self._poll_seconds = evaluate_timespan(delay_args[-1], self.data, constants, number_unit=0.001)
             polled = self._polled_schedule(work, pre)
             if polled is not None:
                 work = polled
@@ -817,6 +821,18 @@ class _Migrator:
             return None
         return self._is_delay(st)
 
+    def _comments_above(self, st: Node) -> list[Node]:
+        """Comments on their own lines directly above `st` (no blank line between): they describe it."""
+        out = []
+        row = st.start_point[0]
+        prev = st.prev_named_sibling
+        while prev is not None and prev.type == "comment" and prev.end_point[0] == row - 1 and \
+                not self._trailing_comment(prev):
+            out.append(prev)
+            row = prev.start_point[0]
+            prev = prev.prev_named_sibling
+        return out
+
     def _ends_iteration(self, st: Node, loop_body: Node) -> list[Node] | None:
         """Does the iteration do nothing more after `st`: is it followed by `continue`, or only by other waits
         and cancellation checks up to the end of the loop body? Returns those later waits (their statements),
@@ -900,6 +916,8 @@ class _Migrator:
                 self._replace(d, outcome)
             else:
                 self._delete_statement(d)
+            for c in self._comments_above(d):
+                self._delete_statement(c)  # the comment described the wait
         for d, later in drops:
             if any(d in other_later for _, other_later in drops):
                 continue  # counted with the wait before it
@@ -951,6 +969,8 @@ class _Migrator:
             arg = self._is_delay(st)
             if arg is not None:
                 delays.append(arg)
+                while work and work[-1] in self._comments_above(st):
+                    work.pop()  # the comment described the wait
                 continue
             if self._is_cancellation_check(st):
                 continue
@@ -1399,6 +1419,10 @@ class _Migrator:
         hour = exact.get("Hour", at_least.get("Hour"))
         minute = exact.get("Minute", at_least.get("Minute"))
         weekday, day = exact.get("DayOfWeek"), exact.get("Day")
+        hourly = False
+        if flag is None and minute is None and "Hour" in exact and self._poll_seconds == 3600:
+            # `if (now.Hour == 2)` polled once an hour: it matched on exactly one poll a day
+            hourly, minute = True, 0
         if flag is None and minute is None:
             raise Manual("the clock check matches a whole hour or day, not a time: the worker ran on every poll "
                          "within it: " + _one_line(cond))
@@ -1419,6 +1443,9 @@ class _Migrator:
         elif day is not None:
             when = f"day {day} of the month at {when}"
         note = f"the worker polled the clock for {when}; "
+        if hourly:
+            note = (f"the worker polled the clock hourly for hour {hour:02d}, at a minute that depended on when it "
+                    f"started; the job runs at {when}; ")
         note += "times are UTC" if is_utc else "the worker used local time; StartDate is UTC — check the hour"
         self.plan.cadence_notes.append(note)
         return update
