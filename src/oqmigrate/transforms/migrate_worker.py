@@ -10,8 +10,13 @@ resolved from `provider`, …) and re-indented to its new depth; comments travel
 
 Self-made scheduling goes with the loop: a poll that runs the work when the clock matches ("poor man's cron",
 with or without a once-a-day flag) or when a next-run field is due gives the schedule; a worker switched on by
-configuration becomes a disabled job; fields the worker only writes disappear with their writes. Each of these
-is reported as a review note.
+configuration (a guard before the loop or in StartAsync) becomes a disabled job; fields the worker only writes
+disappear with their writes; a wait that only paced the loop from a branch (`if (idle) { await Task.Delay(…);
+continue; }`) goes with the loop. Each of these is reported as a review note where it changes behaviour.
+
+A partial worker is migrated when all its parts are in the file: the part with the base list and the lifecycle is
+rewritten, helpers and constants in the other parts stay where they are (rewritten in place when they used removed
+fields), members only the lifecycle used are removed from them.
 
 Anything that cannot be migrated faithfully — an irregular cron or clock check, an event-driven hosted service, an
 abstract base, state read between runs, startup work, a cadence that cannot be determined — leaves the class
