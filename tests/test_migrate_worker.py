@@ -303,43 +303,6 @@ def test_configuration_using_stays_while_another_class_reads_configuration():
     assert b"Frequency = \"m\";" in out
 
 
-# A migrated partial worker keeps its second part, which `scan` still checks as a job on its own (OQJ009: no
-# constructor) — a checks.py limitation, not the migration's. Its fixture waits in pending/ (outside the generic
-# fixture tests, including test_migrated_code_scans_clean) until the scanner checks a partial job's parts together.
-PENDING = FIXTURES / "pending"
-
-
-PENDING_CASES = {"partial_worker_parts_in_file": "SitemapWorker",
-                 "partial_timer_service_parts_in_file": "WeatherRefreshService"}
-
-
-@pytest.mark.parametrize("name", sorted(PENDING_CASES))
-def test_partial_worker_with_all_parts_in_the_file(name):
-    before = (PENDING / f"{name}.before.cs").read_bytes()
-    result, out = _migrate(before)
-    assert out == (PENDING / f"{name}.after.cs").read_bytes()
-    assert result.migrated == [PENDING_CASES[name]] and result.manual == []
-    assert syntax.syntax_problems(syntax.parse(out)) == []
-    again, _ = _migrate(out)
-    assert again.edits == []
-    if find_mcs() is not None:
-        for source in (PENDING / f"{name}.before.cs", PENDING / f"{name}.after.cs"):
-            r = compile_csharp([source])
-            assert r.ok, r.output
-
-
-@pytest.mark.xfail(strict=True, reason="checks.py reports OQJ009 on the part of a partial job without the "
-                                       "constructor; move the pending fixture up once it no longer does")
-@pytest.mark.parametrize("name", sorted(PENDING_CASES))
-def test_partial_worker_with_all_parts_in_the_file_scans_clean(name):
-    from oqmigrate.catalog import all_rule_ids
-    from oqmigrate.scanner import scan
-    from oqmigrate.workspace import discover
-
-    result = scan(discover([PENDING / f"{name}.after.cs"]), all_rule_ids(), jobs=1)
-    assert [(f.rule_id, f.line) for f in result.findings if f.severity != "info"] == []
-
-
 @pytest.mark.parametrize("second_part,reason", [
     ("private static readonly TimeSpan Period = TimeSpan.FromHours(1);", "LoadUrls is not declared in this file"),
     ("", "LoadUrls is not declared in this file"),

@@ -94,16 +94,19 @@ def _name(node: Node | None) -> str:
 
 
 def _members(cls: ClassInfo, *types: str) -> list[Node]:
-    body = cls.body
-    if body is None:
-        return []
-    return [m for m in body.named_children if m.type in types]
+    """Members of the class, of every part of a partial class in this file."""
+    out = []
+    for node in (cls.node, *cls.parts):
+        body = node.child_by_field_name("body")
+        if body is not None:
+            out.extend(m for m in body.named_children if m.type in types)
+    return out
 
 
 def _inside_class(node: Node, cls: ClassInfo) -> bool:
-    """True when `node` belongs to `cls` itself and not to a class nested in it."""
+    """True when `node` belongs to `cls` itself (any of its parts) and not to a class nested in it."""
     owner = syntax.first_ancestor(node, "class_declaration", "struct_declaration", "record_declaration", "interface_declaration")
-    return owner is not None and owner.id == cls.node.id
+    return owner is not None and owner.id in {cls.node.id, *(p.id for p in cls.parts)}
 
 
 _TYPE_NODES = frozenset(("class_declaration", "struct_declaration", "record_declaration", "interface_declaration"))
@@ -113,7 +116,7 @@ def _node_index(cls: ClassInfo) -> dict[str, list[Node]]:
     """The class's own nodes by type, in document order, built once: nested types are not entered."""
     if cls.index is None:
         index: dict[str, list[Node]] = {}
-        stack = list(reversed(cls.node.children))
+        stack = [c for part in reversed((cls.node, *cls.parts)) for c in reversed(part.children)]
         while stack:
             n = stack.pop()
             index.setdefault(n.type, []).append(n)
@@ -1064,6 +1067,8 @@ def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_
     findings: list[Finding] = []
     dedupe = set()
     for cls in ctx.model.workers_and_jobs():
+        if cls.is_secondary_part:
+            continue  # checked together with the part that carries the base list
         symbol = cls.name
         for check in CLASS_CHECKS:
             for hit in check(cls, ctx):

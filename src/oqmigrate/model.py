@@ -87,6 +87,12 @@ class ClassInfo:
     kind: str = "other"  # "worker" | "job" | "other"
     via: str = ""  # the base that made it a worker/job
     index: dict | None = field(default=None, repr=False, compare=False)  # checks' node index, built lazily
+    parts: list = field(default_factory=list, repr=False, compare=False)  # other parts of a partial class in this file
+
+    @property
+    def is_secondary_part(self) -> bool:
+        """A part of a partial worker/job that does not carry the base list."""
+        return self.is_partial and self.via == self.name
 
     @property
     def is_abstract(self) -> bool:
@@ -356,6 +362,12 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
                 # another part of a partial class carries the base list
                 c.kind, c.via = known[c.name], c.name
                 changed = True
+
+    # The parts of a partial class in this file are analysed as one class, on the part with the base list.
+    for c in classes:
+        if c.is_partial and c.kind != "other" and not c.is_secondary_part:
+            c.parts = [o.node for o in classes if o is not c and o.is_partial and o.name == c.name
+                       and o.namespace == c.namespace and o.outer == c.outer]
 
     declared = [DeclaredType(c.name, c.namespace, tuple(b.resolved for b in c.bases), c.kind) for c in classes]
     for n in all_type_nodes:
