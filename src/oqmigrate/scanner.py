@@ -183,12 +183,12 @@ def _run(items: Sequence[Item], jobs: int, progress: Callable[[int], None] | Non
 
 
 def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root: Path | None = None) -> list[Item]:
+    prefix = str(anchor_root).rstrip(os.sep) + os.sep if anchor_root is not None else None
+
     def anchor(f: SourceFile) -> str:
-        if anchor_root is not None:
-            try:
-                return f.path.relative_to(anchor_root).as_posix()
-            except ValueError:
-                pass
+        path = str(f.path)  # string slicing: pathlib costs more than the rest of the scan per file
+        if prefix is not None and path.startswith(prefix):
+            return path[len(prefix):].replace(os.sep, "/")
         return f.rel
 
     return [Item(str(f.path), f.rel, f.project.role if f.project else "unknown", f.project.name if f.project else None,
