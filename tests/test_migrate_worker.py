@@ -28,9 +28,11 @@ NEWER_SYNTAX = {
     "periodic_timer_using_var": "`using var` declaration (C# 8)",
     "primary_constructor_using_var": "primary constructor (C# 12), `using var` (C# 8), file-scoped namespace",
     "primary_constructor_logger_field": "primary constructor (C# 12)",
+    "primary_constructor_options_settings": "primary constructor (C# 12), file-scoped namespace (C# 10); the "
+                                            "options class and the data source are in other files",
 }
 # ... and whose migrated output still does (the construct lies outside the rewritten code).
-NEWER_SYNTAX_AFTER = {"file_scoped_namespace", "primary_constructor_using_var"}
+NEWER_SYNTAX_AFTER = {"file_scoped_namespace", "primary_constructor_using_var", "primary_constructor_options_settings"}
 
 
 def _context(data: bytes, rel: str = "Worker.cs", only: str | None = None) -> TransformContext:

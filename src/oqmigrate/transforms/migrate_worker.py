@@ -384,7 +384,8 @@ class _Migrator:
                     if name in primary_names:
                         raise Manual(f"the field {name} has the name of a primary constructor parameter")
                     if init is not None and set(_identifiers(init)) & primary_names:
-                        self.fields[name] = _Field(name, ftype, m, None, mods - {"const"}, ctor_value=init)
+                        self.fields[name] = _Field(name, ftype, m, None, mods - {"const"},
+                                                   ctor_value=_strip_null_guard(init))
                         continue
                     self.fields[name] = _Field(name, ftype, m, init, mods)
             elif m.type == "method_declaration":
@@ -422,9 +423,60 @@ class _Migrator:
         return any(n in self.fields and self.fields[n].is_plumbing for n in names)
 
     def _is_logging(self, st: Node) -> bool:
+        """`_logger.LogX(…);`, or such calls guarded by `if (_logger.IsEnabled(LogLevel.X)) { … }`."""
+        if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
+            if not self._is_log_level_check(st.child_by_field_name("condition")):
+                return False
+            inner = _statements(st.child_by_field_name("consequence"))
+            return bool(inner) and all(self._is_logging(s) for s in inner)
         if st.type != "expression_statement":
             return False
-        expr = _unwrap_await(st.named_children[0]) if st.named_children else None
+        return self._is_log_call(st.named_children[0] if st.named_children else None)
+
+    def _is_log_level_check(self, cond: Node | None) -> bool:
+        """`_logger.IsEnabled(LogLevel.Debug)` (possibly several joined with && or ||)."""
+        if cond is None:
+            return False
+        cond = _unparenthesized(cond)
+        if cond.type == "binary_expression" and _operator(cond) in ("&&", "||"):
+            return all(self._is_log_level_check(cond.child_by_field_name(k)) for k in ("left", "right"))
+        if cond.type != "invocation_expression":
+            return False
+        fn = cond.child_by_field_name("function")
+        if fn is None or fn.type != "member_access_expression" or \
+                syntax.text(fn.child_by_field_name("name")) != "IsEnabled":
+            return False
+        f = self.fields.get(_member_root(fn.child_by_field_name("expression")))
+        return f is not None and f.simple_type in ("ILogger", "ILoggerFactory")
+
+    def _is_lifecycle_logging(self, st: Node) -> bool:
+        """Before or after the loop: logging, or `stoppingToken.Register(() => _logger.LogX(…));` — a log line
+        written when the host stops. Jobs have no start or stop, so both go."""
+        if self._is_logging(st):
+            return True
+        if st.type != "expression_statement" or not st.named_children:
+            return False
+        expr = st.named_children[0]
+        if expr.type != "invocation_expression":
+            return False
+        fn = expr.child_by_field_name("function")
+        args = syntax.arguments(expr)
+        if fn is None or fn.type != "member_access_expression" or len(args) != 1 or \
+                syntax.text(fn.child_by_field_name("name")) != "Register" or \
+                _member_root(fn.child_by_field_name("expression")) not in self.plan.token_names:
+            return False
+        lam = args[0]
+        if lam.type != "lambda_expression" or lam.child_by_field_name("parameters") is None or \
+                lam.child_by_field_name("parameters").named_children:
+            return False
+        body = lam.child_by_field_name("body")
+        if body.type == "block":
+            inner = _statements(body)
+            return bool(inner) and all(self._is_logging(s) for s in inner)
+        return self._is_log_call(body)
+
+    def _is_log_call(self, expr: Node | None) -> bool:
+        expr = _unwrap_await(expr) if expr is not None else None
         if expr is None or expr.type != "invocation_expression":
             return False
         fn = expr.child_by_field_name("function")
@@ -687,10 +739,14 @@ class _Migrator:
                 continue
             if any(st == s for s in self._polled_setup):
                 continue
+            if self._startup_wait(st, locals_):
+                continue
+            if self._pacing_local(st, work + post):
+                continue
             if not self._dispensable_setup(st, work):
                 raise Manual("code before the loop runs once at startup: " + _one_line(st))
         for st in post:
-            if not (self._is_logging(st) or st.type == "comment"):
+            if not (self._is_lifecycle_logging(st) or st.type == "comment"):
                 raise Manual("code after the loop runs once at shutdown: " + _one_line(st))
         self.plan.pieces = self._pieces(work)
         if not any(self._node_at(p.start) is not None and self._node_at(p.start).type != "comment"
@@ -755,16 +811,58 @@ class _Migrator:
                 return args[0] if args else None
         return None
 
+    def _startup_wait(self, st: Node, locals_: dict[str, Node]) -> bool:
+        """`await Task.Yield();` or `await Task.Delay(initial, token);` before the loop: a start-up delay. The job
+        starts on Oqtane's schedule instead; a wait of a minute or more (or of an unknown length) is reported."""
+        if st.type == "expression_statement" and st.named_children:
+            expr = _unwrap_await(st.named_children[0])
+            if expr.type == "invocation_expression" and syntax.text(expr.child_by_field_name("function")) in (
+                    "Task.Yield", "System.Threading.Tasks.Task.Yield") and not syntax.arguments(expr):
+                return True
+        arg = self._is_delay(st)
+        if arg is None:
+            return False
+        constants = self._constants()
+        constants.update(locals_)
+        seconds = evaluate_timespan(arg, self.data, constants, number_unit=0.001)
+        if seconds is None or seconds >= 60:
+            wait = _one_line(arg) if seconds is None else _span_words(seconds)
+            note = f"the worker waited {wait} before its first run; Oqtane starts jobs on its own schedule"
+            if note not in self.plan.cadence_notes:
+                self.plan.cadence_notes.append(note)
+        return True
+
+    def _pacing_local(self, st: Node, kept: list[Node]) -> bool:
+        """`var interval = TimeSpan.FromSeconds(_settings.PollSeconds);` before the loop, read by nothing the job
+        keeps (only by the waits that paced the loop): part of the cadence, which the schedule now holds. Its value
+        may only compute (or read configuration): anything else it does would be start-up work."""
+        if st.type != "local_declaration_statement" or any(c.type == "using" for c in st.children):
+            return False
+        names = set()
+        constants = self._constants()
+        for d in syntax.descendants(st, "variable_declarator"):
+            kids = d.named_children
+            if len(kids) < 2:
+                return False
+            value = kids[-1]
+            if _has_effects(value) and not self._from_configuration(value, constants):
+                return False
+            names.add(syntax.text(kids[0]))
+        if not names:
+            return False
+        for k in kept:
+            for n in syntax.walk(k):
+                if n.type == "identifier" and syntax.text(n) in names and not _is_member_name(n) and \
+                        not self._is_deleted(n):
+                    return False
+        return True
+
     def _dispensable_setup(self, st: Node, work: list[Node]) -> bool:
-        """Statements before the loop that a job does not need: logging, an initial delay, the PeriodicTimer,
-        constants, or a first run of the very work the loop repeats."""
-        if st.type == "comment" or self._is_logging(st) or self._is_delay(st) is not None:
+        """Statements before the loop that a job does not need: logging, the PeriodicTimer, or a first run of the
+        very work the loop repeats."""
+        if st.type == "comment" or self._is_lifecycle_logging(st):
             return True
         if self._periodic_timer(st) is not None:
-            return True
-        if st.type == "local_declaration_statement" and all(
-                evaluate_timespan(v, self.data, {}) is not None or v.type.endswith("literal")
-                for v in (d.named_children[-1] for d in syntax.descendants(st, "variable_declarator"))):
             return True
         norm = _normalized(st)
         if any(_normalized(w) == norm for w in work):
@@ -2183,6 +2281,10 @@ class _Migrator:
                     out.append(f"provider.GetRequiredService<{t}>()")
                     self.needs.add(DEPENDENCY_INJECTION)
                 pos = n.end_byte
+                if n.parent.type == "conditional_access_expression" and n.parent.named_children[0] == n and \
+                        t.rsplit(".", 1)[-1] != "IServiceProvider":
+                    # `options?.Value`: GetRequiredService never returns null
+                    pos = self.data.index(b"?", pos) + 1
             elif nm in self.fields or nm == "this":
                 raise Manual(f"field {f.name} is computed from other members of the worker")
         out.append(self.data[pos:value.end_byte].decode())
@@ -2780,14 +2882,21 @@ def _evaluate_with_overrides(node: Node, overrides: dict[str, Node], unit: float
     handled by re-parsing a copy of the expression with the defaults spliced in."""
     text = syntax.text(node)
     subs = {k: syntax.text(v) for k, v in overrides.items() if not k.isidentifier()}
-    for k in sorted(subs, key=len, reverse=True):
-        text = text.replace(k, "(" + subs[k] + ")")
-    for _ in range(3):  # inline fields holding the expression, e.g. `_period = TimeSpan.FromMinutes(config…)`
+
+    def substitute(text: str) -> str:
+        for k in sorted(subs, key=len, reverse=True):
+            text = text.replace(k, "(" + subs[k] + ")")
+        return text
+
+    # Inline fields and locals holding the expression (`_period = TimeSpan.FromMinutes(config…)`, `var interval =
+    # TimeSpan.FromSeconds(_settings.PollSeconds)`), replacing configuration reads by their defaults as soon as
+    # they appear, before the field they read (`_settings`) is inlined in turn.
+    text = substitute(text)
+    for _ in range(3):
         for k, v in overrides.items():
             if k.isidentifier():
                 text = re.sub(rf"(?<![\w.]){re.escape(k)}(?!\w)", lambda _m: "(" + syntax.text(v) + ")", text)
-    for k in sorted(subs, key=len, reverse=True):
-        text = text.replace(k, "(" + subs[k] + ")")
+                text = substitute(text)
     if text == syntax.text(node):
         return None
     src = f"class C {{ void M() {{ var x = {text}; }} }}".encode()
