@@ -734,21 +734,27 @@ class _Migrator:
         else:
             raise Manual("loop without a delay: it does not run on a schedule")
         self._drop_conditional_pacing(loop_body, work, locals_, timer_period)
+        per_run: list[Node] = []
+        for st in reversed(pre):  # a local read by a later per-run local is per-run too
+            if self._per_run_local(st, work + per_run):
+                per_run.insert(0, st)
         for st in pre:
-            if self._enabled_guard(st):
+            if st in per_run or self._enabled_guard(st):
                 continue
             if any(st == s for s in self._polled_setup):
                 continue
             if self._startup_wait(st, locals_):
                 continue
-            if self._pacing_local(st, work + post):
+            if self._pacing_local(st, work + per_run + post):
                 continue
             if not self._dispensable_setup(st, work):
                 raise Manual("code before the loop runs once at startup: " + _one_line(st))
         for st in post:
             if not (self._is_lifecycle_logging(st) or st.type == "comment"):
                 raise Manual("code after the loop runs once at shutdown: " + _one_line(st))
-        self.plan.pieces = self._pieces(work)
+        if per_run and not any(st.type != "comment" for st in work):
+            raise Manual("the loop only waits: there is no unit of work to migrate")
+        self.plan.pieces = self._pieces(per_run + work)
         if not any(self._node_at(p.start) is not None and self._node_at(p.start).type != "comment"
                    for p in self.plan.pieces):
             raise Manual("the loop only waits: there is no unit of work to migrate")
@@ -831,6 +837,28 @@ class _Migrator:
             if note not in self.plan.cadence_notes:
                 self.plan.cadence_notes.append(note)
         return True
+
+    def _per_run_local(self, st: Node, users: list[Node]) -> bool:
+        """`var batchSize = 100;` before the loop, read (never written) by the work: computing it again on every
+        run gives the same value, so it moves into the job. A value that does anything (a call, `new`, an await)
+        is start-up work and stays manual."""
+        if st.type != "local_declaration_statement" or any(c.type == "using" for c in st.children):
+            return False
+        names = set()
+        for d in syntax.descendants(st, "variable_declarator"):
+            kids = d.named_children
+            if len(kids) < 2 or _has_effects(kids[-1]):
+                return False
+            names.add(syntax.text(kids[0]))
+        read = False
+        for u in users:
+            for n in syntax.walk(u):
+                if n.type != "identifier" or syntax.text(n) not in names or _is_member_name(n) or self._is_deleted(n):
+                    continue
+                if _is_written(n):
+                    return False  # written by the work: state carried between iterations
+                read = True
+        return read
 
     def _pacing_local(self, st: Node, kept: list[Node]) -> bool:
         """`var interval = TimeSpan.FromSeconds(_settings.PollSeconds);` before the loop, read by nothing the job
@@ -2767,6 +2795,18 @@ def _write_statement(ref: Node) -> Node | None:
     else:
         return None
     return st if st is not None and st.type == "expression_statement" else None
+
+
+def _is_written(ref: Node) -> bool:
+    """Is `ref` the target of an assignment, `++`/`--`, or a `ref`/`out` argument?"""
+    p = ref.parent
+    if p.type == "assignment_expression":
+        return p.child_by_field_name("left") == ref
+    if p.type in ("postfix_unary_expression", "prefix_unary_expression"):
+        return syntax.text(p).replace(syntax.text(ref), "").strip() in ("++", "--")
+    if p.type == "argument":
+        return any(syntax.text(c) in ("ref", "out") for c in p.children if c != ref)
+    return False
 
 
 _PURE_CALLS = ("DateTime.", "DateTimeOffset.", "TimeSpan.", "System.DateTime.", "System.TimeSpan.", "Math.")
