@@ -338,3 +338,62 @@ def test_hour_only_clock_check_polled_hourly_runs_daily():
     result, out = _migrate(src)
     assert b'Frequency = "d";' in out and b"StartDate = DateTime.UtcNow.Date.AddHours(2);" in out
     assert any("at a minute that depended on when it started" in m.reason for m in result.manual)
+
+
+def _setup_worker(before_loop: str, loop_body: str = "Work(_threshold);", after_loop: str = "") -> bytes:
+    return ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"
+            "using Microsoft.Extensions.Logging;\n"
+            "public class SetupWorker : BackgroundService {\n"
+            "    private readonly ILogger<SetupWorker> _logger;\n    private readonly int _threshold;\n"
+            "    public SetupWorker(ILogger<SetupWorker> logger) { _logger = logger; _threshold = 3; }\n"
+            "    protected override async Task ExecuteAsync(CancellationToken stoppingToken) {\n"
+            f"        {before_loop}\n"
+            "        while (!stoppingToken.IsCancellationRequested) {\n"
+            f"            {loop_body}\n"
+            "            await Task.Delay(TimeSpan.FromMinutes(10), stoppingToken);\n        }\n"
+            f"        {after_loop}\n    }}\n"
+            "    private void Work(int n) { }\n    private int Load() { return 1; }\n}\n").encode()
+
+
+@pytest.mark.parametrize("before_loop,loop_body,reason", [
+    ("var first = Load();", "Work(first);", "runs once at startup: var first = Load();"),
+    ("var count = 0;", "Work(count++);", "runs once at startup: var count = 0;"),
+    ("var count = 0;", "count += _threshold; Work(count);", "runs once at startup: var count = 0;"),
+    ("stoppingToken.Register(() => Work(1));", "Work(2);", "runs once at startup: stoppingToken.Register"),
+    ("if (_logger.IsEnabled(LogLevel.Debug)) { Work(1); }", "Work(2);", "runs once at startup: if (_logger"),
+])
+def test_startup_work_before_the_loop_stays_manual(before_loop, loop_body, reason):
+    src = _setup_worker(before_loop, loop_body)
+    result, out = _migrate(src)
+    assert out == src
+    assert [m.reason for m in result.manual if reason in m.reason], result.manual
+
+
+def test_lifecycle_logging_around_the_loop_goes():
+    src = _setup_worker('if (_logger.IsEnabled(LogLevel.Information)) { _logger.LogInformation("starting"); } '
+                        'stoppingToken.Register(() => { _logger.LogInformation("stopping"); });',
+                        after_loop='_logger.LogInformation("stopped");')
+    result, out = _migrate(src)
+    assert result.migrated == ["SetupWorker"]
+    assert b"starting" not in out and b"stopping" not in out and b"stopped" not in out
+    assert b"Work(threshold);" in out
+
+
+@pytest.mark.parametrize("wait,note", [
+    ("await Task.Delay(30000, stoppingToken);", None),
+    ("await Task.Delay(TimeSpan.FromHours(1), stoppingToken);", "the worker waited 1 hour before its first run"),
+    ("await Task.Delay(_threshold * 60000, stoppingToken);", "the worker waited 3 minutes before its first run"),
+    ("await Task.Delay(TimeSpan.FromSeconds(Load()), stoppingToken);",
+     "the worker waited TimeSpan.FromSeconds(Load()) before its first run"),
+    ("await Task.Yield();", None),
+])
+def test_startup_wait_is_dropped_and_noted_from_a_minute(wait, note):
+    src = _setup_worker(wait)
+    result, out = _migrate(src)
+    assert result.migrated == ["SetupWorker"]
+    assert b"Task.Yield" not in out and out.count(b"Task.Delay") == 0
+    notes = [m.reason for m in result.manual if "before its first run" in m.reason]
+    if note is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and note in notes[0], notes
