@@ -12,7 +12,10 @@ Self-made scheduling goes with the loop: a poll that runs the work when the cloc
 with or without a once-a-day flag) or when a next-run field is due gives the schedule; a worker switched on by
 configuration (a guard before the loop or in StartAsync) becomes a disabled job; fields the worker only writes
 disappear with their writes; a wait that only paced the loop from a branch (`if (idle) { await Task.Delay(…);
-continue; }`) goes with the loop. Each of these is reported as a review note where it changes behaviour.
+continue; }`) goes with the loop. Around the loop, lifecycle logging (plain, `IsEnabled`-guarded, or registered on
+the stopping token) and a start-up `Task.Yield`/`Task.Delay` go (a wait of a minute or more is noted); a local
+read only by the pacing wait is part of the cadence; a side-effect-free local the work reads moves into the job.
+Each of these is reported as a review note where it changes behaviour.
 
 A partial worker is migrated when all its parts are in the file: the part with the base list and the lifecycle is
 rewritten, helpers and constants in the other parts stay where they are (rewritten in place when they used removed
