@@ -454,7 +454,12 @@ class _Migrator:
 
     def _is_lifecycle_logging(self, st: Node) -> bool:
         """Before or after the loop: logging, or `stoppingToken.Register(() => _logger.LogX(…));` — a log line
-        written when the host stops. Jobs have no start or stop, so both go."""
+        written when the host stops, also together under one `IsEnabled` check. Jobs have no start or stop,
+        so all of it goes."""
+        if st.type == "if_statement" and st.child_by_field_name("alternative") is None \
+                and self._is_log_level_check(st.child_by_field_name("condition")):
+            inner = _statements(st.child_by_field_name("consequence"))
+            return bool(inner) and all(self._is_lifecycle_logging(s) for s in inner)
         if self._is_logging(st):
             return True
         if st.type != "expression_statement" or not st.named_children:
