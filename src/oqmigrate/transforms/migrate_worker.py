@@ -337,14 +337,19 @@ class _Migrator:
     def _in_main_part(self, member: Node) -> bool:
         return self.body.start_byte <= member.start_byte < self.body.end_byte
 
-    def _member_removal(self, m: Node) -> Edit:
-        """Delete a member with its leading comments and attributes, and one blank line next to it."""
-        start = m.start_byte
-        prev = m.prev_named_sibling
-        while prev is not None and prev.type == "comment" and prev.end_point[0] < m.start_point[0] and \
+    def _leading_comments_start(self, member: Node) -> int:
+        """Where a member starts together with the comments on the lines just above it."""
+        start = member.start_byte
+        prev = member.prev_named_sibling
+        while prev is not None and prev.type == "comment" and prev.end_point[0] < member.start_point[0] and \
                 not self._trailing_comment(prev):
             start = prev.start_byte
             prev = prev.prev_named_sibling
+        return start
+
+    def _member_removal(self, m: Node) -> Edit:
+        """Delete a member with its leading comments and attributes, and one blank line next to it."""
+        start = self._leading_comments_start(m)
         data = self.data
         start = data.rfind(b"\n", 0, start) + 1
         end = data.find(b"\n", m.end_byte)
@@ -2441,12 +2446,7 @@ class _Migrator:
         return out
 
     def _member_text(self, member: Node) -> str:
-        start = member.start_byte
-        prev = member.prev_named_sibling
-        while prev is not None and prev.type == "comment" and prev.end_point[0] < member.start_point[0] and \
-                not self._trailing_comment(prev):
-            start = prev.start_byte
-            prev = prev.prev_named_sibling
+        start = self._leading_comments_start(member)
         return self._line_indent(start) + self._render(start, member.end_byte)
 
     def _trailing_comment(self, comment: Node) -> bool:
