@@ -229,7 +229,7 @@ def main(argv=None) -> int:
     s = result["ast_grep"]
     print()
     if "skipped" in s:
-        print(f"ast-grep not installed: skipped" if s["skipped"] == "ast-grep not installed" else f"ast-grep: skipped ({s['skipped']})")
+        print("ast-grep not installed: skipped" if s["skipped"] == "ast-grep not installed" else f"ast-grep: skipped ({s['skipped']})")
         return 0
     print(f"{'ast-grep':34} {s['version']}")
     print(f"{'ast-grep wall best / median':34} {s['best']:.3f} s / {s['median']:.3f} s")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import sys
@@ -93,7 +92,7 @@ class Gen:
         if k == 2:
             return [f"foreach (var item in {n.lower()}s)", "{",
                     f"    item.{m}Count += {r.randrange(1, 9)};",
-                    f"    item.ModifiedOn = DateTime.UtcNow;", "}"]
+                    "    item.ModifiedOn = DateTime.UtcNow;", "}"]
         if k == 3:
             return [f"var total = {n.lower()}s.Sum(x => x.Amount * {r.randrange(2, 99)}m);"]
         if k == 4:

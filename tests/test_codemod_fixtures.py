@@ -8,7 +8,6 @@ prints nothing and exits 0.
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 

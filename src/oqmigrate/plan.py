@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from oqmigrate import engine
 from oqmigrate.checks import Finding
 from oqmigrate.scanner import ScanResult, check_bytes, items_of
-from oqmigrate.transforms import ManualFollowUp
 from oqmigrate.workspace import Workspace
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from oqmigrate import syntax
 from oqmigrate.edits import Edit, apply_edits
-from oqmigrate.model import ClassInfo, analyse
+from oqmigrate.model import ClassInfo
 from oqmigrate.schedule import Schedule, evaluate_timespan
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
@@ -2502,13 +2502,11 @@ class _Migrator:
 def _using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) -> Edit | None:
     root = ctx.tree.root_node
     directives = [c for c in root.named_children if c.type == "using_directive"]
-    host = root
     if not directives:
         for ns in root.named_children:
             if ns.type in ("namespace_declaration", "file_scoped_namespace_declaration"):
                 body = ns.child_by_field_name("body") or ns
                 directives = [c for c in body.named_children if c.type == "using_directive"]
-                host = body
                 break
     plain = [d for d in directives if d.child_by_field_name("name") is None and
              not any(c.type in ("static", "global") for c in d.children)]
