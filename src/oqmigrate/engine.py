@@ -208,10 +208,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             continue
         files.append(loaded)
 
-    table = model.TypeTable()
-    for f in files:
-        for d in f.model.declared:
-            table.add(d)
+    table = model.TypeTable.of(f.model.declared for f in files)
     kinds = table.kinds()
     if only is not None and only not in kinds:
         raise UnknownSymbol(f"no worker or job named {only} in the scanned files")

@@ -11,6 +11,7 @@ which hides the framework's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from oqmigrate import syntax
 from oqmigrate.syntax import Node, Tree
@@ -142,6 +143,15 @@ class TypeTable:
 
     def add(self, t: DeclaredType) -> None:
         self.by_name.setdefault(t.name, []).append(t)
+
+    @classmethod
+    def of(cls, declared: Iterable[Iterable[DeclaredType]]) -> "TypeTable":
+        """The table of what several files declare (one iterable of declarations per file)."""
+        table = cls()
+        for per_file in declared:
+            for d in per_file:
+                table.add(d)
+        return table
 
     def kinds(self) -> dict[str, str]:
         """Fixpoint: a class whose base is a worker/job class declared in the scan is one too."""

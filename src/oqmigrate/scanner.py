@@ -248,8 +248,4 @@ def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:
 
 
 def _type_table(reports) -> model.TypeTable:
-    table = model.TypeTable()
-    for r in reports:
-        for d in r.declared:
-            table.add(d)
-    return table
+    return model.TypeTable.of(r.declared for r in reports)
