@@ -123,6 +123,7 @@ class _File:
     tree: syntax.Tree
     problems: list[syntax.SyntaxProblem]
     model: model.FileModel
+    indent: str  # the file's indentation unit, read once from the original text
     edits: list[Edit] = field(default_factory=list)
     symbols: set[str] = field(default_factory=set)
 
@@ -145,7 +146,7 @@ def _indent_unit(data: bytes) -> str:
 
 def _context(f: _File, **kw) -> TransformContext:
     return TransformContext(f.sf.rel, f.utf8, f.tree, f.model, f.text.newline if f.text.newline else "\n",
-                            _indent_unit(f.utf8), **kw)
+                            f.indent, **kw)
 
 
 def _near_error(f: _File, edit: Edit) -> syntax.SyntaxProblem | None:
@@ -175,7 +176,7 @@ def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | Non
     text = source.decode(raw, fallback)
     utf8 = text.utf8()
     tree = syntax.parse(utf8)
-    return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree))
+    return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree), _indent_unit(utf8))
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -262,7 +263,7 @@ def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after) 
     new_problems = syntax.syntax_problems(new_tree)
     if len(new_problems) > len(f.problems):
         return Failed(rel, f"the rewritten file does not parse ({new_problems[0].describe()}); nothing written")
-    again = _File(f.sf, b"", f.text, new_utf8, new_tree, new_problems, model.analyse(new_tree))
+    again = _File(f.sf, b"", f.text, new_utf8, new_tree, new_problems, model.analyse(new_tree), f.indent)
     for codemod in codemods:
         leftover = codemod.load()(_context(again, only=only, migrating=migrating, jobs=jobs_after)).edits
         if leftover:
