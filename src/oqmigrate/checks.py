@@ -1001,13 +1001,14 @@ def _comment_body(text: str) -> str:
 
 
 def find_suppressions(root: Node) -> list[Suppression]:
+    data = root.text or b""  # Node.text copies: take the file's bytes once
     out = []
     for c in nodes_at_tokens(root, [b"oqmigrate-ignore"], "comment"):
         body = _comment_body(syntax.text(c))
         if not body.startswith("oqmigrate-ignore"):
             continue  # mentioned in passing, e.g. in documentation
         line_start = c.start_byte - c.start_point[1]
-        trailing = bool(root.text[line_start:c.start_byte].strip())
+        trailing = bool(data[line_start:c.start_byte].strip())
         m = SUPPRESSION.match(body)
         if m is None:
             out.append(Suppression(c.start_point[0] + 1, (), "", c, trailing, malformed=True))
