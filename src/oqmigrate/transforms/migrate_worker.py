@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
+from oqmigrate.checks import LOGGER_TYPES
 from oqmigrate.edits import Edit, apply_edits
 from oqmigrate.model import ClassInfo
 from oqmigrate.schedule import Schedule, evaluate_timespan
@@ -455,7 +456,7 @@ class _Migrator:
                 syntax.text(fn.child_by_field_name("name")) != "IsEnabled":
             return False
         f = self.fields.get(_member_root(fn.child_by_field_name("expression")))
-        return f is not None and f.simple_type in ("ILogger", "ILoggerFactory")
+        return f is not None and f.simple_type in LOGGER_TYPES
 
     def _is_lifecycle_logging(self, st: Node) -> bool:
         """Before or after the loop: logging, or `stoppingToken.Register(() => _logger.LogX(…));` — a log line
@@ -498,7 +499,7 @@ class _Migrator:
         name = syntax.text(fn.child_by_field_name("name")).split("<")[0]
         owner = _member_root(fn.child_by_field_name("expression"))
         f = self.fields.get(owner)
-        return name in LOG_METHODS and f is not None and f.simple_type in ("ILogger", "ILoggerFactory")
+        return name in LOG_METHODS and f is not None and f.simple_type in LOGGER_TYPES
 
     # ------------------------------------------------------------------ the driver: loop, timer or task
 
@@ -2387,7 +2388,7 @@ class _Migrator:
         # Loggers are resolved before the try so the catch can log; everything else inside it, so that a
         # missing registration becomes the job's outcome instead of an exception.
         ordered = self._ordered(self.direct_fields)
-        loggers = [f for f in ordered if self.fields[f].simple_type in ("ILogger", "ILoggerFactory")]
+        loggers = [f for f in ordered if self.fields[f].simple_type in LOGGER_TYPES]
         for fname in loggers:
             method.append(nl + s1 + self._resolution(fname))
         merged_catch = self._mergeable_catch()
