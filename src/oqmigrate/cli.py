@@ -280,16 +280,33 @@ def print_summary(result: engine.RunResult, written: Optional[int] = None, decli
                 console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}", markup=False)
 
 
-def run_codemods(ws, codemods, only: Optional[str], cfg: Config, show_progress: bool = False) -> engine.RunResult:
+def codemod_request(rules: set[str], baseline_file: Optional[Path]) -> engine.Request:
+    """What the codemods may fix: the selected rules' reported findings, minus a baseline named on the command
+    line (a baseline in the configuration filters `scan` only, so a baselined repository can still migrate)."""
+    known = None
+    if baseline_file is not None:
+        try:
+            known = baseline.load(baseline_file)
+        except baseline.BaselineError as e:
+            raise Usage(str(e)) from None
+    return engine.Request(frozenset(rules), known)
+
+
+def run_codemods(ws, codemods, only: Optional[str], cfg: Config, request: engine.Request,
+                 show_progress: bool = False) -> engine.RunResult:
     try:
         with progress_bar(show_progress, len(ws.files), "reading") as advance:
-            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance)
+            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance, request)
     except engine.UnknownSymbol as e:
         raise Usage(str(e)) from None
 
 
 CODEMOD_OPTION = typer.Option(None, "--codemod", help="only these codemods (comma separated): " + ", ".join(engine.CODEMODS))
 ONLY_OPTION = typer.Option(None, "--only", help="change only this class (and its registrations)")
+SELECT_OPTION = typer.Option(None, "--select", help="fix only findings of these rule ids or names (comma separated)")
+IGNORE_OPTION = typer.Option(None, "--ignore", help="leave findings of these rule ids or names alone")
+FIX_BASELINE_OPTION = typer.Option(None, "--baseline", help="leave findings recorded in this baseline alone "
+                                                            "(a baseline in the configuration is not used here)")
 
 
 @app.command()
@@ -298,13 +315,17 @@ def diff(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="also write the patch to FILE (git apply / patch -p1)"),
     codemod: Optional[str] = CODEMOD_OPTION,
     only: Optional[str] = ONLY_OPTION,
+    select: Optional[str] = SELECT_OPTION,
+    ignore: Optional[str] = IGNORE_OPTION,
+    baseline_file: Optional[Path] = FIX_BASELINE_OPTION,
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress output"),
     config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Preview the migration as a unified diff; writes nothing to the sources."""
     codemods = codemods_of(codemod)
     ws, cfg = project_of(paths, config)
-    result = run_codemods(ws, codemods, only, cfg, not no_progress)
+    request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
+    result = run_codemods(ws, codemods, only, cfg, request, not no_progress)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -333,6 +354,9 @@ def apply(
     only: Optional[str] = ONLY_OPTION,
     interactive: bool = typer.Option(False, "--interactive", "-i", help="confirm each change (yes/no/all/quit)"),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="write even over files with uncommitted changes"),
+    select: Optional[str] = SELECT_OPTION,
+    ignore: Optional[str] = IGNORE_OPTION,
+    baseline_file: Optional[Path] = FIX_BASELINE_OPTION,
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress output"),
     config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
@@ -341,7 +365,8 @@ def apply(
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
     ws, cfg = project_of(paths, config)
-    result = run_codemods(ws, codemods, only, cfg, not no_progress)
+    request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
+    result = run_codemods(ws, codemods, only, cfg, request, not no_progress)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:
@@ -390,16 +415,22 @@ def plan(
     format: PlanFormat = typer.Option(PlanFormat.text, "--format", help="text, markdown or json"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the plan to FILE instead of stdout"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="worker processes for the scan"),
+    select: Optional[str] = SELECT_OPTION,
+    ignore: Optional[str] = IGNORE_OPTION,
+    baseline_file: Optional[Path] = FIX_BASELINE_OPTION,
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
     config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Plan a step-by-step migration: one reviewable change per worker, and what is left for a person."""
     ws, cfg = project_of(paths, config)
-    rules = selected_rules(cfg.select, cfg.ignore)
+    rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
+    request = codemod_request(rules, baseline_file)
     with progress_bar(not no_progress, len(ws.files), "scanning") as advance:
         result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding)
+    if request.baseline is not None:
+        result.findings = baseline.subtract(result.findings, request.baseline)[0]
     result.findings = with_severities(result.findings, cfg)
-    the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg), rules,
+    the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg, request), rules,
                               cfg.legacy_encoding)
     if format is PlanFormat.json:
         write_output(report.dumps(planning.to_json(the_plan)), output)

@@ -32,6 +32,14 @@ class TransformContext:
     only: str | None = None
     migrating: frozenset[str] = frozenset()
     jobs: frozenset[str] = frozenset()
+    # What the user asked for, decided by the engine from this run's reported findings (selection,
+    # suppressions, baseline, project scope): the classes a class codemod may rewrite and the lines of the
+    # registrations a registration codemod may remove. None: no restriction (the codemod's own tests).
+    classes: frozenset[str] | None = None
+    registration_lines: frozenset[int] | None = None
+
+    def may_change_class(self, name: str) -> bool:
+        return (self.classes is None or name in self.classes) and (self.only is None or name == self.only)
 
 
 @dataclass
