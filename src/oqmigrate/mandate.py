@@ -9,10 +9,10 @@ would change. The texts here are the reasons users see, as manual follow-ups and
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
+from oqmigrate.baseline import Entry
 from oqmigrate.checks import Suppression
 from oqmigrate.model import ClassInfo
 
@@ -22,7 +22,7 @@ class Request:
     """The selected rules and, when given to the command, a baseline whose findings are left alone."""
 
     selected: frozenset[str]
-    baseline: Counter[str] | None = None
+    baseline: tuple[Entry, ...] | None = None
 
 
 def effective(suppressions: Iterable[Suppression]) -> list[Suppression]:
