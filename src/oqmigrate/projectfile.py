@@ -23,12 +23,6 @@ def is_oqtane_assembly(assembly: str) -> bool:
     return "oqtane" in assembly.lower()
 
 
-def names_oqtane(reference: str) -> bool:
-    """A package or assembly of the framework: Oqtane.Server, Oqtane.Shared, Oqtane.Client, Oqtane.Framework, ..."""
-    name = reference.strip().lower()
-    return name == "oqtane" or name.startswith("oqtane.")
-
-
 def local_name(tag: object) -> str:
     # Old-style projects put every element in the MSBuild namespace: "{http://...}Compile".
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
@@ -42,7 +36,9 @@ class ProjectFile:
     name: str  # the file name without .csproj (MSBuildProjectName)
     assembly_name: str | None  # the AssemblyName element as written; None when absent or empty
     assembly: str  # AssemblyName with simple $(...) resolved, else the project name
-    oqtane_reference: bool  # a PackageReference, Reference or ProjectReference names a framework assembly
+    # A PackageReference, Reference (by name or HintPath) or ProjectReference names an Oqtane assembly: the framework's
+    # (Oqtane.Server, Oqtane.Shared, Oqtane.Client, ...) or another module's (*.Oqtane).
+    oqtane_reference: bool
     project_references: tuple[str, ...]  # the other project files it references (absolute, normalised)
     globs_folder: bool  # SDK style with default compile items: owns every .cs under its folder
     includes: tuple[str, ...]  # Compile Include values, "/"-separated, relative to its folder
@@ -70,7 +66,8 @@ def read_project(csproj: str) -> ProjectFile:
     resolved["msbuildprojectfile"] = os.path.basename(csproj)
     resolved.setdefault("rootnamespace", name)
     resolved.setdefault("assemblyname", name)
-    assembly = expand(assembly_name, resolved) if assembly_name else name
+    # "$(AssemblyName)" inside AssemblyName is empty in MSBuild at that point; keep it as written.
+    assembly = expand(assembly_name, resolved, frozenset({"assemblyname"})) if assembly_name else name
 
     default_items = properties.get("enabledefaultcompileitems", "").lower() != "false"
     includes: list[str] = []
@@ -83,16 +80,18 @@ def read_project(csproj: str) -> ProjectFile:
             includes += _item_values(el.get("Include"))
             removes += [_msbuild_glob(v) for v in _item_values(el.get("Remove")) if not v.startswith("../")]
         elif tag == "PackageReference":
-            oqtane |= any(names_oqtane(v) for key in ("Include", "Update") for v in _references(el.get(key), resolved))
+            values = _references(el.get("Include"), resolved) + _references(el.get("Update"), resolved)
+            oqtane |= any(is_oqtane_assembly(v) for v in values)
         elif tag == "Reference":
-            # Include="Oqtane.Server" or the strong-name form "Oqtane.Server, Version=10.2.4.0, Culture=neutral, ...",
-            # usually with a HintPath to the framework's build output.
-            oqtane |= any(names_oqtane(v.split(",", 1)[0]) for v in _references(el.get("Include"), resolved))
+            # Include="Oqtane.Server", the strong-name form "Oqtane.Server, Version=10.2.4.0, Culture=neutral, ..." or
+            # a path to the DLL; usually with a HintPath to the framework's build output.
+            names = [v.split(",", 1)[0] for v in _references(el.get("Include"), resolved)]
+            oqtane |= any(is_oqtane_assembly(_stem(n) if n.lower().endswith(".dll") else n) for n in names)
             hints = [h.text for h in el if local_name(h.tag) == "HintPath"]
-            oqtane |= any(names_oqtane(_stem(v)) for hint in hints for v in _references(hint, resolved))
+            oqtane |= any(is_oqtane_assembly(_stem(v)) for hint in hints for v in _references(hint, resolved))
         elif tag == "ProjectReference":
             for value in _references(el.get("Include"), resolved):
-                if names_oqtane(_stem(value)):
+                if is_oqtane_assembly(_stem(value)):
                     oqtane = True
                 elif "$(" not in value:
                     project_refs.append(os.path.normpath(os.path.join(folder, value)))

@@ -42,7 +42,7 @@ class ProjectScope(enum.Enum):
 
     MODULE = "module"  # the assembly name contains "oqtane": Oqtane discovers its jobs
     NOT_DISCOVERED = "not-discovered"  # references Oqtane, but Oqtane will not discover jobs in its assembly
-    NOT_OQTANE = "not-oqtane"  # no Oqtane reference and no "oqtane" in its name (e.g. a Microsoft.NET.Sdk.Worker service)
+    NOT_OQTANE = "not-oqtane"  # no Oqtane reference, no "oqtane" in its name (e.g. a Microsoft.NET.Sdk.Worker service)
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ class Project:
         """Why oqmigrate leaves this project's code as it is, and what to do about it; None for a module."""
         scope = self.scope
         if scope is ProjectScope.NOT_DISCOVERED:
-            return (f'assembly {self.assembly} does not contain "Oqtane": Oqtane will not discover its jobs; rename the '
-                    f"assembly (<AssemblyName>{self.assembly}.Oqtane</AssemblyName>) to migrate it")
+            return (f'assembly {self.assembly} does not contain "Oqtane": Oqtane will not discover its jobs; '
+                    f"rename the assembly (<AssemblyName>{self.assembly}.Oqtane</AssemblyName>) to migrate it")
         if scope is ProjectScope.NOT_OQTANE:
             return (f'project {self.name} is not an Oqtane module (no Oqtane reference, and assembly {self.assembly} '
                     f'does not contain "Oqtane"): its hosted services stay as they are; to make it a module, '
@@ -243,7 +243,8 @@ class _Discovery:
                 with open(solution, encoding="utf-8-sig", errors="replace") as fh:
                     listed = _SLN_PROJECT.findall(fh.read())
             else:
-                listed = [el.get("Path", "") for el in ET.parse(solution).getroot().iter() if local_name(el.tag) == "Project"]
+                document = ET.parse(solution).getroot()
+                listed = [el.get("Path", "") for el in document.iter() if local_name(el.tag) == "Project"]
         except (OSError, ET.ParseError) as exc:
             self.errors.append((self.rel(solution), f"cannot read solution: {getattr(exc, 'strerror', None) or exc}"))
             return []
@@ -270,8 +271,9 @@ class _Discovery:
         if read.error:
             self.errors.append((self.rel(csproj), read.error))
         folder = os.path.dirname(csproj)
-        project = Project(read.name, Path(csproj), self._role(read.name, read.assembly_name, folder), read.assembly_name,
-                          read.assembly, self._references_oqtane(csproj, set()))
+        role = self._role(read.name, read.assembly, folder)
+        project = Project(read.name, Path(csproj), role, read.assembly_name, read.assembly,
+                          self._references_oqtane(csproj, set()))
         info = _ProjectInfo(project, folder, read.globs_folder, read.includes, read.removes)
         self.projects[csproj] = info
         return info
@@ -296,8 +298,8 @@ class _Discovery:
                 return True
         return False
 
-    def _role(self, name: str, assembly_name: str | None, folder: str) -> Role:
-        for label in (name, assembly_name or ""):
+    def _role(self, name: str, assembly: str, folder: str) -> Role:
+        for label in (name, assembly):
             # Right to left: in "Acme.Shared.Client" the last word is the more specific one.
             for word in reversed(label.lower().split(".")):
                 if word in _ROLE_WORDS:
