@@ -181,6 +181,8 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     for sf in ws.files:
         if progress:
             progress(1)
+        if sf.project is not None and sf.project.scope_reason:
+            continue  # not an Oqtane module: never rewritten (the CLI says so once per project)
         try:
             loaded = _load(sf, tokens, fallback)
         except source.LoadError as e:

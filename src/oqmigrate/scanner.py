@@ -40,6 +40,7 @@ class Item:
     project: str | None
     fallback: str = "cp1252"  # codec for files that are neither UTF-8 nor UTF-16
     anchor: str = ""  # path for fingerprints: relative to the git work tree, so baselines survive another scan root
+    scope_blocker: str | None = None  # why no codemod may change this file's project (not an Oqtane module)
 
 
 @dataclass
@@ -192,7 +193,7 @@ def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root:
         return f.rel
 
     return [Item(str(f.path), f.rel, f.project.role if f.project else "unknown", f.project.name if f.project else None,
-                 fallback, anchor(f)) for f in files]
+                 fallback, anchor(f), f.project.scope_reason if f.project else None) for f in files]
 
 
 def scan(ws: Workspace, selected: set[str], jobs: int | None = None,

@@ -150,3 +150,25 @@ QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="print only the finding
 NO_PROGRESS_OPTION = typer.Option(False, "--no-progress", help="no progress bar")
 JOBS_OPTION = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
                            help="worker processes (default: one per core)")
+
+
+def workspace_notices(ws: Workspace) -> list[str]:
+    """One line each for what the run leaves out or assumes: projects outside the scan, projects that are not
+    Oqtane modules (scanned, never rewritten), files that belong to no project."""
+    lines = [f"skipped {path}: {why}" for path, why in ws.outside]
+    with_files = {sf.project.path for sf in ws.files if sf.project is not None}
+    for project in ws.projects:
+        if project.scope_reason and project.path in with_files:
+            lines.append(f"not rewritten: {project.scope_reason}")
+    loose = len(ws.loose_files)
+    if loose:
+        lines.append(f"{plural(loose, 'file')} with no project file: assumed to belong to an Oqtane module's Server "
+                     "project")
+    return lines
+
+
+def print_notices(ws: Workspace, quiet: bool) -> None:
+    if not quiet:
+        console = err_console()
+        for line in workspace_notices(ws):
+            console.print(line, markup=False)

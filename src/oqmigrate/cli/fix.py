@@ -11,7 +11,7 @@ from rich.text import Text
 
 from oqmigrate import baseline, engine
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, SELECT_HELP,
-                                  Color, Usage, did_you_mean, err_console, plural, progress_bar, project_of,
+                                  Color, Usage, did_you_mean, err_console, plural, print_notices, progress_bar, project_of,
                                   require_sources, selected_rules, set_color, write_bytes_output)
 from oqmigrate.config import Config
 from oqmigrate.diffing import file_diff
@@ -171,6 +171,7 @@ def diff(
     request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
     require_sources(ws, paths)
     result = run_codemods(ws, codemods, only, cfg, request, not no_progress and not quiet)
+    print_notices(ws, quiet)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -219,6 +220,7 @@ def apply(
     request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
     require_sources(ws, paths)
     result = run_codemods(ws, codemods, only, cfg, request, not no_progress and not quiet)
+    print_notices(ws, quiet)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:

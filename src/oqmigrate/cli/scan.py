@@ -16,7 +16,8 @@ from oqmigrate import baseline, engine
 from oqmigrate.catalog import SEVERITIES
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION,
                                   SELECT_HELP, Color, Usage, err_console, progress_bar, project_of, require_sources,
-                                  selected_rules, set_color, stdout_console, with_severities, write_output)
+                                  print_notices, selected_rules, set_color, stdout_console, with_severities,
+                                  workspace_notices, write_output)
 from oqmigrate.config import load_config
 from oqmigrate.formats import Fix, FileChange, ScanFormat, ScanView, human, machine, sarif
 from oqmigrate.mandate import Request
@@ -104,6 +105,19 @@ def scan(
                      no_progress)
 
 
+def project_facts(ws: Workspace) -> list[dict]:
+    """Each project of the scan as JSON: where it is, its assembly, whether Oqtane loads it, and why not."""
+    return [{"name": p.name, "path": ws_rel(ws, p.path), "role": p.role, "assembly": p.assembly,
+             "scope": p.scope.value, "reason": p.scope_reason} for p in ws.projects]
+
+
+def ws_rel(ws: Workspace, path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(ws.root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
 def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics, jobs, quiet,
           no_progress) -> int:
     rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
@@ -122,7 +136,8 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
     if known is not None:
         findings, covered, fixed = baseline.match(findings, known)
     view = ScanView(Path(ws.root), result.files_scanned, findings, result.errors, result.skipped,
-                    covered if known is not None else None, srcroot=git_root(ws.root) or Path(ws.root))
+                    covered if known is not None else None, srcroot=git_root(ws.root) or Path(ws.root),
+                    notices=workspace_notices(ws), projects=project_facts(ws))
     format = format or (ScanFormat.full if sys.stdout.isatty() and output is None else ScanFormat.concise)
     if format is ScanFormat.sarif and any(f.fixable for f in findings):
         view.fixes = _fixes(ws, cfg, rules)
@@ -147,6 +162,7 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
         render(view, stdout_console())
     if statistics and not human_format:
         human.statistics(view, err_console())
+    print_notices(ws, quiet)
     if not quiet:
         err_console().print(human.summary_line(result.files_scanned, findings, result.errors, len(covered)),
                             markup=False)

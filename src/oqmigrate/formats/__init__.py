@@ -50,6 +50,7 @@ class ScanView:
     fixes: list[Fix] | None = None  # the changesets `diff` would make (SARIF only)
     srcroot: Path | None = None  # SARIF's SRCROOT: the git work tree when there is one, else the root
     notices: list[str] = field(default_factory=list)  # one-line facts about the run (projects left out, …)
+    projects: list[dict] = field(default_factory=list)  # each project: name, path, role, assembly, scope, reason
 
     def display(self, rel: str, base: Path | None = None) -> str:
         """A path people can open: relative to `base` (default: the current directory), / separated."""

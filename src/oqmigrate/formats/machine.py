@@ -23,6 +23,7 @@ def to_json(view: ScanView) -> dict:
         "findings": [f.to_json() for f in view.findings],
         "errors": [{"path": rel, "message": msg} for rel, msg in view.errors],
         "skipped": [{"path": rel, "reason": why} for rel, why in view.skipped],
+        "projects": list(view.projects),
         "notices": list(view.notices),
     }
 

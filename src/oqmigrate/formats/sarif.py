@@ -136,7 +136,7 @@ def to_sarif(view: ScanView, suppressed: list[Finding] = ()) -> dict:
                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(view, rel),
                                                                               "uriBaseId": "SRCROOT"}}}]}
                     for rel, msg in view.errors
-                ],
+                ] + [{"level": "note", "message": {"text": line}} for line in view.notices],
             }],
             "results": results,
         }],
