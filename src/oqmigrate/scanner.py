@@ -30,6 +30,7 @@ KIND_TOKENS = {b"BackgroundService", b"HostedService"}
 MAX_BYTES = 4_000_000
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+NUL = b"\0"  # in a file that is not UTF-16: a binary file
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,10 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
             reports.append(FileReport(item.rel, skipped="generated"))
             continue
         haystack = _searchable(data)
+        if haystack is data and NUL in data:
+            # reported whether or not the prefilter would read it: a binary file named .cs is not C#
+            reports.append(FileReport(item.rel, errors=[f"binary file (NUL byte at offset {data.find(NUL)})"]))
+            continue
         if any(t in haystack for t in tokens):
             try:
                 reports.append(check_bytes(item, data, selected, table, kinds))
