@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oqmigrate import engine
+from oqmigrate import aftercare, engine
 from oqmigrate.checks import Finding
 from oqmigrate.scanner import ScanResult, check_bytes, items_of
 from oqmigrate.workspace import Workspace
@@ -45,6 +45,7 @@ class Plan:
     steps: list[Step]
     manual: list[ManualItem]
     untouched: list[Finding]  # findings of classes no step or manual item covers (fix by hand)
+    unused_packages: list[str] = field(default_factory=list)  # package references the steps leave unused
 
 
 def _key(f: Finding) -> tuple:
@@ -90,7 +91,13 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
     untouched = [f for f in scan.findings if _key(f) not in covered]
     # Smallest steps first: they are the easiest to review and land.
     steps.sort(key=lambda s: (len(s.files), s.files))
-    return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched)
+    unused = [u.describe() for u in aftercare.unused_packages(ws, run.changesets)]
+    return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched,
+                unused)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _finding_list(findings: list[Finding]) -> str:
@@ -112,8 +119,8 @@ def to_text(plan: Plan) -> str:
         lines.append(f"Automatic steps ({len(plan.steps)}), smallest first; each one is a reviewable change.")
         lines.append(f"Run the commands in {shown_root(plan)}:")
     for n, s in enumerate(plan.steps, 1):
-        lines.append(f"{n}. {', '.join(s.symbols) or s.files[0]}: {len(s.files)} file(s), resolves {len(s.resolves)} "
-                     f"finding(s) ({_finding_list(s.resolves)})")
+        lines.append(f"{n}. {', '.join(s.symbols) or s.files[0]}: {_plural(len(s.files), 'file')}, resolves "
+                     f"{_plural(len(s.resolves), 'finding')} ({_finding_list(s.resolves)})")
         for path in s.files:
             lines.append(f"     {path}")
         for note in s.review:
@@ -121,6 +128,10 @@ def to_text(plan: Plan) -> str:
         if s.remaining:
             lines.append(f"     still to fix by hand afterwards: {_finding_list(s.remaining)}")
         lines.append(f"     $ {s.command}")
+    if plan.unused_packages:
+        lines.append("")
+        lines.append("After the steps, package references nothing uses any more (the project files are not edited):")
+        lines.extend(f"- {u}" for u in plan.unused_packages)
     if plan.manual:
         lines.append("")
         lines.append(f"Left for a person ({len(plan.manual)}): the codemods do not guess")
@@ -155,6 +166,9 @@ def to_markdown(plan: Plan) -> str:
                 lines.append(f"| {n} | {', '.join(s.symbols)} | {'<br>'.join(f'`{p}`' for p in s.files)} | "
                              f"{len(s.resolves)} ({_finding_list(s.resolves)}) | {_finding_list(s.remaining)} | "
                              f"{review} | `{s.command}` |")
+    if plan.unused_packages:
+        lines += ["", "### Package references to remove after the steps", ""]
+        lines += [f"- {_md(u)}" for u in plan.unused_packages]
     if plan.manual:
         lines += ["", "### Left for a person", ""]
         lines += [f"- **{m.symbol}** (`{m.path}:{m.line}`): {_md('; '.join(m.reasons))} — {_finding_list(m.findings)}"
@@ -180,4 +194,5 @@ def to_json(plan: Plan) -> dict:
         "manual": [{"symbol": m.symbol, "path": m.path, "line": m.line, "reasons": m.reasons,
                     "findings": [f.to_json() for f in m.findings]} for m in plan.manual],
         "untouched": [f.to_json() for f in plan.untouched],
+        "unused_packages": plan.unused_packages,
     }

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 from rich.text import Text
 
-from oqmigrate import baseline, engine
+from oqmigrate import aftercare, baseline, engine
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, SELECT_HELP,
                                   Color, Usage, did_you_mean, err_console, plural, print_notices, progress_bar, project_of,
                                   require_sources, selected_rules, set_color, write_bytes_output)
@@ -112,7 +112,7 @@ def show_patch(patch: bytes) -> None:
 
 
 def print_summary(result: engine.RunResult, applied: Optional[list[engine.Changeset]] = None,
-                  declined: int = 0, next_step: str = "") -> None:
+                  declined: int = 0, next_step: str = "", aftercare_items: tuple[list[str], ...] = ()) -> None:
     """Counts that add up to the files considered, the outcomes worth a look, the review notes of the changes
     made (or shown), the manual follow-ups, and the command to run next."""
     console = err_console()
@@ -135,13 +135,25 @@ def print_summary(result: engine.RunResult, applied: Optional[list[engine.Change
     symbols = {s for cs in shown for s in cs.symbols}
     review = [m for m in result.manual if m.reason.startswith("review: ") and m.symbol in symbols]
     manual = [m for m in result.manual if not m.reason.startswith("review: ")]
-    for title, items in (("review the migrated code", review), ("manual follow-ups (left unchanged)", manual)):
+    review_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}" for m in review]
+    for extra in aftercare_items:
+        review_lines.extend(extra)
+    manual_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.reason}" for m in manual]
+    for title, items in (("review the migrated code", review_lines), ("manual follow-ups (left unchanged)", manual_lines)):
         if items:
             console.print(f"{title} ({len(items)}):", markup=False)
-            for m in items:
-                console.print(f"  {m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}", markup=False)
+            for line in items:
+                console.print(f"  {line}", markup=False)
     if next_step:
         console.print(next_step, markup=False)
+
+
+def _aftercare(ws, changesets: list[engine.Changeset], request: Request, cfg: Config) -> tuple[list[str], ...]:
+    """Review items beyond the codemods' notes: findings the rewritten classes still report, unused packages."""
+    if not changesets:
+        return ()
+    left = aftercare.left_in_changes(ws, changesets, set(request.selected), None, cfg.legacy_encoding)
+    return aftercare.describe_left(left), [u.describe() for u in aftercare.unused_packages(ws, changesets)]
 
 
 def _args(paths: Optional[List[Path]]) -> str:
@@ -179,7 +191,7 @@ def diff(
     show_patch(patch)
     if not quiet:
         nxt = f"to write these changes: oqmigrate apply{_args(paths)}" if patch else ""
-        print_summary(result, next_step=nxt)
+        print_summary(result, next_step=nxt, aftercare_items=_aftercare(ws, result.changesets, request, cfg))
     if result.count("failed"):
         return 1
     return 0 if exit_zero or not patch else 1
@@ -256,5 +268,5 @@ def apply(
                 result.outcomes = [engine.Failed(o.rel, str(e)) if o.rel == c.rel else o for o in result.outcomes]
     if not quiet:
         nxt = "next: review with `git diff`, then `oqmigrate scan` for what is left" if applied else ""
-        print_summary(result, applied, declined, nxt)
+        print_summary(result, applied, declined, nxt, _aftercare(ws, applied, request, cfg))
     return 1 if result.count("failed") else 0

@@ -10,7 +10,7 @@ import typer
 
 from oqmigrate import baseline, engine, plan as planning
 from oqmigrate.cli.common import (CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, err_console,
-                                  print_notices, progress_bar, project_of, require_sources, selected_rules, with_severities,
+                                  plural, print_notices, progress_bar, project_of, require_sources, selected_rules, with_severities,
                                   write_output)
 from oqmigrate.cli.fix import FIX_BASELINE_OPTION, IGNORE_OPTION, SELECT_OPTION, codemod_request, run_codemods
 from oqmigrate.formats.machine import dumps
@@ -63,6 +63,7 @@ def plan(
         write_output(planning.to_text(the_plan), output)
     print_notices(ws, quiet)
     if not quiet:
-        err_console().print(f"{len(the_plan.steps)} automatic steps, {len(the_plan.manual)} classes left for a person, "
-                            f"{len(the_plan.untouched)} findings no codemod addresses", markup=False)
+        err_console().print(f"{plural(len(the_plan.steps), 'automatic step')}, "
+                            f"{plural(len(the_plan.manual), 'class', 'classes')} left for a person, "
+                            f"{plural(len(the_plan.untouched), 'finding')} no codemod addresses", markup=False)
     return 0

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 from oqmigrate import __version__
 from oqmigrate.catalog import SEVERITIES
 from oqmigrate.formats import ScanView
-from oqmigrate.formats.human import summary_line
+from oqmigrate.formats.human import plural, summary_line
 
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -64,7 +64,7 @@ def to_junit(view: ScanView) -> str:
                        failures=str(len(cases)), errors=str(len(view.errors)))
     for (path, rule_id, name), items in sorted(cases.items()):
         case = ET.SubElement(suite, "testcase", classname=path, name=f"{rule_id} {name}")
-        failure = ET.SubElement(case, "failure", message=f"{len(items)} finding(s) of {rule_id}",
+        failure = ET.SubElement(case, "failure", message=f"{plural(len(items), 'finding')} of {rule_id}",
                                 type=max((f.severity for f in items), key=lambda s: -SEVERITIES.index(s)))
         failure.text = "\n".join(f"{path}:{f.line}:{f.column}: {f.message}" for f in items)
     for rel, msg in view.errors:
