@@ -19,7 +19,7 @@ from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
 from oqmigrate.scanner import MAX_BYTES, Item, items_of, read_candidate
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext
-from oqmigrate.transforms.registry import CODEMODS, Codemod, Target
+from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
 from oqmigrate.vcs import git_root
 from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
@@ -35,7 +35,7 @@ class UnknownSymbol(ValueError):
 
 def resolve_codemods(spec: str | None) -> list[Codemod]:
     if spec is None:
-        return list(CODEMODS.values())
+        return default_codemods()
     names = [n for n in spec.replace(",", " ").split() if n]
     if not names:
         raise UnknownCodemod("--codemod names no codemod")
@@ -260,7 +260,7 @@ def _read_mandate(files: list[_File], kinds: dict[str, str], request: Request) -
 def _with_mandate(ctx: TransformContext, f: _File, codemod: Codemod) -> tuple[TransformContext, list[ManualFollowUp]]:
     """Narrow a codemod to what this run reports for it. A class codemod also leaves a class alone when a
     suppression inside it (or on the line above it) says a person has decided about code the rewrite would change."""
-    primary = [x for x in f.findings if x.rule_id == codemod.primary]
+    primary = [x for x in f.findings if x.rule_id in codemod.primary]
     if codemod.target is Target.REGISTRATION:
         return replace(ctx, registration_lines=frozenset(x.line for x in primary)), []
     classes = {x.symbol for x in primary}

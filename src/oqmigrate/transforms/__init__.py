@@ -48,3 +48,13 @@ class TransformResult:
     manual: list[ManualFollowUp] = field(default_factory=list)
     migrated: list[str] = field(default_factory=list)
     touched: list[str] = field(default_factory=list)  # other classes whose code or registrations the edits change
+
+
+@dataclass(frozen=True)
+class ClassVerdict:
+    """What a class codemod would do to one class, decided without producing edits (the scan's `fixable`):
+    `blocker` says why it would leave the class alone (None: it rewrites it); findings inside `kept` (byte
+    ranges it carries over as they are) are not resolved by it."""
+
+    blocker: str | None
+    kept: tuple[tuple[int, int], ...] = ()
