@@ -297,6 +297,25 @@ def test_central_management_switched_off(tmp_path):
     assert "central package management is off" in info.detail
 
 
+def test_single_target_frameworks_value_still_evaluates_framework_conditions(tmp_path):
+    project = tmp_path / "Acme.csproj"
+    project.write_text('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFrameworks>net7.0</TargetFrameworks>'
+                       "</PropertyGroup><ItemGroup Condition=\"'$(TargetFramework)' == 'net7.0'\">"
+                       '<PackageReference Include="Oqtane.Server" Version="4.0.4" /></ItemGroup></Project>')
+    info = detect(project, stop_at=tmp_path)
+    assert (info.version, info.source, info.detail) == (
+        Version(4, 0, 4), VersionSource.PACKAGE_REFERENCE, "PackageReference Oqtane.Server 4.0.4 in Acme.csproj")
+
+
+def test_target_framework_from_an_undefined_property(tmp_path):
+    project = tmp_path / "Acme.csproj"
+    project.write_text('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>$(ModuleTfm)'
+                       "</TargetFramework></PropertyGroup></Project>")
+    info = detect(project, stop_at=tmp_path)
+    assert info.source is VersionSource.ASSUMED_CURRENT
+    assert "TargetFramework $(ModuleTfm) in Acme.csproj: ModuleTfm is not defined in the files read" in info.detail
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400) | st.text(alphabet='<>/="$()\' \nProjectItemGroupPackageReferenceOqtane.Server4.0.2',
                                         max_size=300).map(str.encode))

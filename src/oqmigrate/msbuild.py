@@ -288,11 +288,12 @@ class _Evaluator:
         self.result.files.append(path)
         self._importing.append(path)
         try:
-            self._children(root, path, depth, [])
+            self._children(root, path, depth)
         finally:
             self._importing.pop()
 
-    def _children(self, parent: ET.Element, file: Path, depth: int, conditions: list[str]) -> None:
+    def _children(self, parent: ET.Element, file: Path, depth: int, conditions: tuple[str, ...] = ()) -> None:
+        """Pass 1 over a file's top level (or a ``<When>``'s body, whose condition is in ``conditions``)."""
         for element in parent:
             name = local_name(element.tag)
             condition = element.get("Condition", "")
@@ -310,6 +311,26 @@ class _Evaluator:
                     for child in element:
                         if local_name(child.tag) == "Import":
                             self._import(child, file, depth)
+            elif name == "Choose":
+                self._choose(element, file, depth)
+
+    def _choose(self, choose: ET.Element, file: Path, depth: int) -> None:
+        """``<Choose>``: the first ``<When>`` that holds, else ``<Otherwise>``; stop at one that cannot be told."""
+        for branch in choose:
+            kind = local_name(branch.tag)
+            condition = branch.get("Condition", "") if kind == "When" else ""
+            verdict = self.holds(condition, file) if kind == "When" else True
+            if verdict is None:
+                for group in choose.iter():
+                    for element in group if local_name(group.tag) in ("PropertyGroup", "ItemGroup") else ():
+                        name = local_name(element.tag)
+                        label = element.get("Include") or element.get("Update")
+                        what = f"{name} {label}" if local_name(group.tag) == "ItemGroup" else f"property {name}"
+                        self.result.skipped.append(Skipped(what, file, condition))
+                return
+            if verdict:
+                self._children(branch, file, depth, (condition,) if condition else ())
+                return
 
     def _property_group(self, group: ET.Element, file: Path, condition: str) -> None:
         members = [child for child in group if isinstance(child.tag, str)]
@@ -322,7 +343,8 @@ class _Evaluator:
                 own_verdict = self.holds(own, file, defining=[name])
                 verdict = own_verdict if verdict is True else (False if own_verdict is False else None)
             if verdict is None:
-                self.result.skipped.append(Skipped(f"property {name}", file, " and ".join(c for c in (condition, own) if c)))
+                both = " and ".join(c for c in (condition, own) if c)
+                self.result.skipped.append(Skipped(f"property {name}", file, both))
                 continue
             if not verdict or name.casefold() in self._globals:
                 continue
@@ -342,8 +364,12 @@ class _Evaluator:
         if verdict is None:
             self.result.skipped.append(Skipped(f"Import {project}", file, condition))
             return
-        if verdict and target.is_file():
+        if not verdict:
+            return
+        if target.is_file():
             self.read(target, depth + 1)
+        else:
+            self.result.problems.append((target, "does not exist (imported)"))
 
     def _import_path(self, project: str, file: Path) -> Path | None:
         text = project.strip()
@@ -381,7 +407,8 @@ class _Evaluator:
                 for element in group:
                     if isinstance(element.tag, str):
                         label = element.get("Include") or element.get("Update") or ""
-                        self.result.skipped.append(Skipped(f"{local_name(element.tag)} {label}".strip(), file, condition))
+                        what = f"{local_name(element.tag)} {label}".strip()
+                        self.result.skipped.append(Skipped(what, file, condition))
                 continue
             for element in group:
                 if isinstance(element.tag, str):

@@ -249,7 +249,7 @@ class _Detector:
         for path, problem in outer.problems:
             if path != csproj:
                 self.note(f"{self.show(path)} {problem}, not used")
-        if outer.value("TargetFramework") is None and len(_frameworks(outer.value("TargetFrameworks"))) > 1:
+        if outer.value("TargetFramework") is None and _frameworks(outer.value("TargetFrameworks")):
             return [outer, *(msbuild.evaluate(csproj, stop_at=self.stop_at, reader=self.reader,
                                               global_properties={"TargetFramework": tfm})
                              for tfm in _frameworks(outer.value("TargetFrameworks")))]
@@ -424,7 +424,11 @@ class _Detector:
         known = [(TARGET_FRAMEWORKS[_base_framework(t)], t) for t in frameworks
                  if _base_framework(t) in TARGET_FRAMEWORKS]
         if not known:
-            self.note(f"TargetFramework {prop.value} in {self.show(prop.file)} is not one Oqtane targets")
+            if "$(" in prop.value:
+                self.note(f"{prop.name} {prop.value} in {self.show(prop.file)}: "
+                          f"{', '.join(_unresolved(prop.value))} is not defined in the files read")
+            else:
+                self.note(f"{prop.name} {prop.value} in {self.show(prop.file)} is not one Oqtane targets")
             return None
         version, tfm = min(known)
         where = f"{prop.value.strip()} in {self.show(prop.file)}"
