@@ -20,7 +20,9 @@ from oqmigrate.scanner import MAX_BYTES, Item, items_of, read_candidate
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext
 from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
+from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import git_root
+from oqmigrate.versions import CURRENT, Version
 from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
 
@@ -128,8 +130,9 @@ def _indent_unit(data: bytes) -> str:
 
 
 def _context(f: _File, **kw) -> TransformContext:
+    version = Version.parse(f.item.oqtane_version) if f.item is not None else CURRENT
     return TransformContext(f.sf.rel, f.utf8, f.tree, f.model, f.text.newline if f.text.newline else "\n",
-                            f.indent, **kw)
+                            f.indent, version=version, **kw)
 
 
 def _near_error(f: _File, edit: Edit) -> syntax.SyntaxProblem | None:
@@ -171,13 +174,14 @@ def _outside(path: Path, root: Path) -> bool:
 
 
 def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fallback: str = "cp1252",
-        progress: Callable[[int], None] | None = None, request: Request | None = None) -> RunResult:
+        progress: Callable[[int], None] | None = None, request: Request | None = None,
+        versions: Versions | None = None) -> RunResult:
     """Run the codemods over the workspace. With a `request`, a codemod acts only where its primary finding is
     reported in this run (see `Request`); without one (the codemods' own fixture tests), wherever it can."""
     tokens = tuple(sorted({t for c in codemods for t in c.tokens}))
     outcomes: dict[str, Outcome] = {}
     files: list[_File] = []
-    items = {item.rel: item for item in items_of(ws.files, fallback, git_root(ws.root))}
+    items = {item.rel: item for item in items_of(ws.files, fallback, git_root(ws.root), versions)}
     for sf in ws.files:
         if progress:
             progress(1)

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from oqmigrate.catalog import SUPPRESSION_RULE, UnknownRuleError, all_rule_ids, load_catalog, resolve_rule_ids
 from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
+from oqmigrate.project_versions import Versions, for_workspace
 from oqmigrate.workspace import UsageError, Workspace, discover
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -167,8 +168,22 @@ def workspace_notices(ws: Workspace) -> list[str]:
     return lines
 
 
-def print_notices(ws: Workspace, quiet: bool) -> None:
+def print_notices(ws: Workspace, quiet: bool, versions: Versions | None = None) -> None:
     if not quiet:
         console = err_console()
-        for line in workspace_notices(ws):
+        for line in workspace_notices(ws) + (versions.notices(ws) if versions is not None else []):
             console.print(line, markup=False)
+
+
+OQTANE_VERSION_OPTION = typer.Option(None, "--oqtane-version", metavar="X.Y.Z",
+                                     help="emit code for this Oqtane version (default: found per project from its "
+                                          "package references, else bounded by its target framework)")
+
+
+def versions_of(ws: Workspace, cfg: Config, option: Optional[str]) -> Versions:
+    """Each project's Oqtane version: the option, else the configuration's, else detected."""
+    override, origin = (option, "--oqtane-version") if option else (cfg.oqtane_version, f"oqtane-version in {cfg.path}")
+    try:
+        return for_workspace(ws, override, origin)
+    except ValueError as e:
+        raise Usage(f"{origin}: {e}") from None

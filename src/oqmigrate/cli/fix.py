@@ -11,11 +11,12 @@ from rich.text import Text
 
 from oqmigrate import aftercare, baseline, engine
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, SELECT_HELP,
-                                  Color, Usage, did_you_mean, err_console, plural, print_notices, progress_bar, project_of,
+                                  Color, Usage, did_you_mean, err_console, plural, print_notices, OQTANE_VERSION_OPTION, versions_of, progress_bar, project_of,
                                   require_sources, selected_rules, set_color, write_bytes_output)
 from oqmigrate.config import Config
 from oqmigrate.diffing import file_diff
 from oqmigrate.mandate import Request
+from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import GitError, dirty_files, git_root
 from oqmigrate.writer import PendingWrite, WriteError, write_all
 
@@ -79,11 +80,11 @@ def codemod_request(rules: set[str], baseline_file: Optional[Path]) -> Request:
     return Request(frozenset(rules), entries)
 
 
-def run_codemods(ws, codemods, only: Optional[str], cfg: Config, request: Request,
+def run_codemods(ws, codemods, only: Optional[str], cfg: Config, request: Request, versions: Versions,
                  show_progress: bool = False) -> engine.RunResult:
     try:
         with progress_bar(show_progress, len(ws.files), "reading") as advance:
-            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance, request)
+            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance, request, versions)
     except engine.UnknownSymbol as e:
         raise Usage(str(e)) from None
 
@@ -170,6 +171,7 @@ def diff(
     ignore: Optional[str] = IGNORE_OPTION,
     baseline_file: Optional[Path] = FIX_BASELINE_OPTION,
     exit_zero: bool = typer.Option(False, "--exit-zero", help="exit 0 even when there are changes to show"),
+    oqtane_version: Optional[str] = OQTANE_VERSION_OPTION,
     quiet: bool = QUIET_OPTION,
     color: Optional[Color] = COLOR_OPTION,
     no_progress: bool = NO_PROGRESS_OPTION,
@@ -182,8 +184,9 @@ def diff(
     ws, cfg = project_of(paths, config)
     request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
     require_sources(ws, paths)
-    result = run_codemods(ws, codemods, only, cfg, request, not no_progress and not quiet)
-    print_notices(ws, quiet)
+    versions = versions_of(ws, cfg, oqtane_version)
+    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
+    print_notices(ws, quiet, versions)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -218,6 +221,7 @@ def apply(
     select: Optional[str] = SELECT_OPTION,
     ignore: Optional[str] = IGNORE_OPTION,
     baseline_file: Optional[Path] = FIX_BASELINE_OPTION,
+    oqtane_version: Optional[str] = OQTANE_VERSION_OPTION,
     quiet: bool = QUIET_OPTION,
     color: Optional[Color] = COLOR_OPTION,
     no_progress: bool = NO_PROGRESS_OPTION,
@@ -231,8 +235,9 @@ def apply(
     ws, cfg = project_of(paths, config)
     request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
     require_sources(ws, paths)
-    result = run_codemods(ws, codemods, only, cfg, request, not no_progress and not quiet)
-    print_notices(ws, quiet)
+    versions = versions_of(ws, cfg, oqtane_version)
+    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
+    print_notices(ws, quiet, versions)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:

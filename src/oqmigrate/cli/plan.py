@@ -10,8 +10,8 @@ import typer
 
 from oqmigrate import baseline, engine, plan as planning
 from oqmigrate.cli.common import (CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, err_console,
-                                  plural, print_notices, progress_bar, project_of, require_sources, selected_rules, with_severities,
-                                  write_output)
+                                  OQTANE_VERSION_OPTION, plural, print_notices, progress_bar, project_of, require_sources, selected_rules, with_severities,
+                                  versions_of, write_output)
 from oqmigrate.cli.fix import FIX_BASELINE_OPTION, IGNORE_OPTION, SELECT_OPTION, codemod_request, run_codemods
 from oqmigrate.formats.machine import dumps
 from oqmigrate.scanner import scan as run_scan
@@ -38,6 +38,7 @@ def plan(
     select: Optional[str] = SELECT_OPTION,
     ignore: Optional[str] = IGNORE_OPTION,
     baseline_file: Optional[Path] = FIX_BASELINE_OPTION,
+    oqtane_version: Optional[str] = OQTANE_VERSION_OPTION,
     jobs: Optional[int] = JOBS_OPTION,
     quiet: bool = QUIET_OPTION,
     no_progress: bool = NO_PROGRESS_OPTION,
@@ -48,12 +49,13 @@ def plan(
     rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
     request = codemod_request(rules, baseline_file)
     require_sources(ws, paths)
+    versions = versions_of(ws, cfg, oqtane_version)
     with progress_bar(not no_progress and not quiet, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding)
+        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding, versions)
     if request.baseline is not None:
         result.findings = baseline.subtract(result.findings, list(request.baseline))[0]
     result.findings = with_severities(result.findings, cfg)
-    the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg, request), rules,
+    the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg, request, versions), rules,
                               cfg.legacy_encoding)
     if format is PlanFormat.json:
         write_output(dumps(planning.to_json(the_plan)), output)
@@ -61,7 +63,7 @@ def plan(
         write_output(planning.to_markdown(the_plan), output)
     else:
         write_output(planning.to_text(the_plan), output)
-    print_notices(ws, quiet)
+    print_notices(ws, quiet, versions)
     if not quiet:
         err_console().print(f"{plural(len(the_plan.steps), 'automatic step')}, "
                             f"{plural(len(the_plan.manual), 'class', 'classes')} left for a person, "

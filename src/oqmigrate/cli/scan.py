@@ -16,11 +16,12 @@ from oqmigrate import baseline, engine
 from oqmigrate.catalog import SEVERITIES
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION,
                                   SELECT_HELP, Color, Usage, err_console, progress_bar, project_of, require_sources,
-                                  print_notices, selected_rules, set_color, stdout_console, with_severities,
+                                  OQTANE_VERSION_OPTION, print_notices, selected_rules, versions_of, set_color, stdout_console, with_severities,
                                   workspace_notices, write_output)
 from oqmigrate.config import load_config
 from oqmigrate.formats import Fix, FileChange, ScanFormat, ScanView, human, machine, sarif
 from oqmigrate.mandate import Request
+from oqmigrate.project_versions import Versions
 from oqmigrate.scanner import scan as run_scan
 from oqmigrate.vcs import git_root
 from oqmigrate.workspace import SourceFile, Workspace, discover
@@ -85,6 +86,7 @@ def scan(
     statistics: bool = typer.Option(False, "--statistics", help="print the number of findings per rule"),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", metavar="PATH",
                                                  help="with `-` as the path: where the file read from stdin lives"),
+    oqtane_version: Optional[str] = OQTANE_VERSION_OPTION,
     jobs: Optional[int] = JOBS_OPTION,
     quiet: bool = QUIET_OPTION,
     color: Optional[Color] = COLOR_OPTION,
@@ -102,13 +104,15 @@ def scan(
                 raise Usage("--stdin-filename goes with `-` as the only path")
             ws, cfg = project_of(paths, config)
         return _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics, jobs, quiet,
-                     no_progress)
+                     no_progress, oqtane_version)
 
 
-def project_facts(ws: Workspace) -> list[dict]:
-    """Each project of the scan as JSON: where it is, its assembly, whether Oqtane loads it, and why not."""
+def project_facts(ws: Workspace, versions: Versions) -> list[dict]:
+    """Each project of the scan as JSON: where it is, its assembly, whether Oqtane loads it and why not, and the
+    Oqtane version it builds against (and where that was read)."""
     return [{"name": p.name, "path": ws_rel(ws, p.path), "role": p.role, "assembly": p.assembly,
-             "scope": p.scope.value, "reason": p.scope_reason} for p in ws.projects]
+             "scope": p.scope.value, "reason": p.scope_reason,
+             "oqtane_version": versions.by_project[str(p.path)].to_json()} for p in ws.projects]
 
 
 def ws_rel(ws: Workspace, path: Path) -> str:
@@ -119,7 +123,7 @@ def ws_rel(ws: Workspace, path: Path) -> str:
 
 
 def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics, jobs, quiet,
-          no_progress) -> int:
+          no_progress, oqtane_version) -> int:
     rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
     fail_on = fail_on or FailOn(cfg.fail_on or "warning")
     baseline_file = baseline_file or cfg.baseline
@@ -130,17 +134,18 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
         except baseline.BaselineError as e:
             raise Usage(str(e)) from None
     require_sources(ws, paths)
+    versions = versions_of(ws, cfg, oqtane_version)
     with progress_bar(not no_progress and not quiet, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding)
+        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding, versions)
     findings, covered, fixed = with_severities(result.findings, cfg), [], []
     if known is not None:
         findings, covered, fixed = baseline.match(findings, known)
     view = ScanView(Path(ws.root), result.files_scanned, findings, result.errors, result.skipped,
                     covered if known is not None else None, srcroot=git_root(ws.root) or Path(ws.root),
-                    notices=workspace_notices(ws), projects=project_facts(ws))
+                    notices=workspace_notices(ws) + versions.notices(ws), projects=project_facts(ws, versions))
     format = format or (ScanFormat.full if sys.stdout.isatty() and output is None else ScanFormat.concise)
     if format is ScanFormat.sarif and any(f.fixable for f in findings):
-        view.fixes = _fixes(ws, cfg, rules)
+        view.fixes = _fixes(ws, cfg, rules, versions)
     human_format = format in (ScanFormat.full, ScanFormat.concise, ScanFormat.text)
     if format is ScanFormat.json:
         write_output(machine.dumps(machine.to_json(view)), output)
@@ -162,7 +167,7 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
         render(view, stdout_console())
     if statistics and not human_format:
         human.statistics(view, err_console())
-    print_notices(ws, quiet)
+    print_notices(ws, quiet, versions)
     if not quiet:
         err_console().print(human.summary_line(result.files_scanned, findings, result.errors, len(covered)),
                             markup=False)
@@ -176,8 +181,9 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
     return 1 if result.errors or any(SEVERITIES.index(f.severity) <= threshold for f in findings) else 0
 
 
-def _fixes(ws, cfg, rules) -> list[Fix]:
-    run = engine.run(ws, engine.resolve_codemods(None), None, cfg.legacy_encoding, None, Request(frozenset(rules)))
+def _fixes(ws, cfg, rules, versions) -> list[Fix]:
+    run = engine.run(ws, engine.resolve_codemods(None), None, cfg.legacy_encoding, None, Request(frozenset(rules)),
+                     versions)
     return [Fix(cs.symbols, [FileChange(c.rel, c.old, c.new) for c in cs.files]) for cs in run.changesets]
 
 

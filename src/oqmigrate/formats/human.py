@@ -38,8 +38,12 @@ def full(view: ScanView, console: Console) -> None:
     groups: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in view.findings:
         groups[f.project or "(no project)"][f.rel].append(f)
+    versions = {p["name"]: p.get("oqtane_version") for p in view.projects}
     for project, files in sorted(groups.items()):
-        console.print(Text(project, style="bold underline"), highlight=False)
+        header = Text(project, style="bold underline")
+        if versions.get(project):
+            header.append(f"  Oqtane {versions[project]['version']} ({versions[project]['detail']})", style="dim")
+        console.print(header, highlight=False, soft_wrap=True)
         for rel, items in sorted(files.items()):
             console.print(Text(view.display(rel), style="bold"), highlight=False)
             for f in items:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from oqmigrate.edits import Edit
 from oqmigrate.model import FileModel
 from oqmigrate.syntax import Tree
+from oqmigrate.versions import CURRENT, Version
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class TransformContext:
     # registrations a registration codemod may remove. None: no restriction (the codemod's own tests).
     classes: frozenset[str] | None = None
     registration_lines: frozenset[int] | None = None
+    version: Version = CURRENT  # the Oqtane version the file's project builds against: emit only what it has
 
     def may_change_class(self, name: str) -> bool:
         return (self.classes is None or name in self.classes) and (self.only is None or name == self.only)
