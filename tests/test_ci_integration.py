@@ -66,44 +66,58 @@ def hooks_repo(tmp: Path) -> Path:
 
 
 def try_repo(hooks: Path, hook: str, repo: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*pre_commit(), "try-repo", str(hooks), hook, "--verbose", *args], cwd=repo,
+    return subprocess.run([*pre_commit(), "try-repo", str(hooks), *([hook] if hook else []), "--verbose", *args], cwd=repo,
                           capture_output=True, text=True, env=env, timeout=900)
+
+
+def pre_commit_run(repo: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*pre_commit(), "run", "--verbose", *args], cwd=repo, capture_output=True, text=True,
+                          env=env, timeout=900)
+
+
+def use_hooks(repo: Path, hooks: Path) -> None:
+    """A .pre-commit-config.yaml as a user writes it, naming the hooks repository and a commit."""
+    rev = git(hooks, "rev-parse", "HEAD").stdout.decode().strip()
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: oqmigrate\n      - id: oqmigrate-diff\n")
+    git(repo, "add", ".pre-commit-config.yaml")
 
 
 @pytest.mark.skipif(pre_commit() is None, reason="pre-commit is not installed (it is in the `test` extra)")
 @pytest.mark.skipif(not WHEELHOUSE, reason=NO_WHEELHOUSE)
-def test_pre_commit_hooks_with_try_repo(tmp_path):
+def test_pre_commit_hooks(tmp_path):
     hooks = hooks_repo(tmp_path)
     env = offline_env(tmp_path)
     sample = make_repo(tmp_path / "sample", copy_from=SOLUTION)
 
-    # the whole solution: findings, so the scan hook fails and names them
-    done = try_repo(hooks, "oqmigrate", sample, env, "--all-files")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "oqmigrate scan" in done.stdout and "Failed" in done.stdout
-    assert "OQJ001" in done.stdout and "ReminderWorker" in done.stdout
+    # `pre-commit try-repo` (a fresh install each time it runs) with both hooks on the whole solution:
+    # the scan hook fails and names the findings, the diff hook fails and shows the patch
+    done = try_repo(hooks, "", sample, env, "--all-files")
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert re.search(r"oqmigrate scan\.+Failed", out) and re.search(r"oqmigrate diff \(check\)\.+Failed", out)
+    assert "OQJ001" in out and "ReminderWorker" in out and "+using Oqtane.Infrastructure;" in out
 
-    # only the staged files are scanned: one changed job file, one clean new file
+    # installed in the repository's configuration: only the staged files are checked
+    use_hooks(sample, hooks)
+    git(sample, "commit", "-qm", "hooks")
     sweeper = sample / "Server" / "Jobs" / "TenantSweeper.cs"
     sweeper.write_bytes(sweeper.read_bytes() + b"\n")
     (sample / "Server" / "Clean.cs").write_bytes(CLEAN_CS)
     git(sample, "add", "Server/Jobs/TenantSweeper.cs", "Server/Clean.cs")
-    done = try_repo(hooks, "oqmigrate", sample, env)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "TenantSweeper" in done.stdout and "ReminderWorker" not in done.stdout and "NightlyCleanup" not in done.stdout
-    git(sample, "commit", "-qm", "sweeper")
+    done = pre_commit_run(sample, env)
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert re.search(r"oqmigrate scan\.+Failed", out) and "TenantSweeper" in out
+    assert "ReminderWorker" not in out and "NightlyCleanup" not in out
+    assert re.search(r"oqmigrate diff \(check\)\.+Passed", out)  # no codemod changes TenantSweeper
 
-    # the diff hook fails when the codemods would change the files, and shows the patch
-    done = try_repo(hooks, "oqmigrate-diff", sample, env, "--all-files")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "+using Oqtane.Infrastructure;" in done.stdout
-
-    # both pass on a commit with nothing to report or migrate
+    # both pass on a repository with nothing to report or migrate
     clean = make_repo(tmp_path / "clean", files={"Clean.cs": CLEAN_CS})
-    for hook in ("oqmigrate", "oqmigrate-diff"):
-        done = try_repo(hooks, hook, clean, env, "--all-files")
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert "Passed" in done.stdout
+    use_hooks(clean, hooks)
+    done = pre_commit_run(clean, env, "--all-files")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"oqmigrate scan\.+Passed", done.stdout) and re.search(r"oqmigrate diff \(check\)\.+Passed", done.stdout)
 
 
 # --- the GitHub Action ------------------------------------------------------------------------------
