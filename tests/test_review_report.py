@@ -173,10 +173,14 @@ def test_page_renders_in_chromium_and_filters(tmp_path):
     assert everything.body_filter == "* *"  # the script ran
     assert everything.changes == {"change-1": False, "change-2": False}
 
+    assert '<p class="none muted">' not in dom  # no "nothing here" note without a filter
     for query in ("?rule=OQJ014", "#rule=OQJ014"):  # both read on load
-        filtered = parse(browse(url + query, tmp_path, "--dump-dom").stdout)
+        dom = browse(url + query, tmp_path, "--dump-dom").stdout
+        filtered = parse(dom)
         assert filtered.body_filter == "OQJ014 *"
         # only the DigestMailer/ReminderWorker change resolves the registrations (OQJ014)
         assert filtered.changes == {"change-1": True, "change-2": False}
+        # nothing left for a person has OQJ014: that section says so instead of showing an empty list
+        assert re.search(r'id="manual">.*<p class="none muted">Nothing here for this filter.</p></section>', dom)
     unknown = parse(browse(url + "#project=Nope", tmp_path, "--dump-dom").stdout)
     assert unknown.body_filter == "* *" and not any(unknown.changes.values())  # unknown value: filter off

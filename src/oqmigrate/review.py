@@ -20,6 +20,7 @@ from typing import Iterable, Optional
 CONTEXT_LINES = 3
 SIMILAR = 0.6  # lines at least this alike get their differing characters marked
 NO_PROJECT = "(no project)"
+NONE = '<p class="none muted" hidden>Nothing here for this filter.</p>'  # shown by the script
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def _progress(data: ReviewData, index: _Index) -> str:
         return '<section id="progress"><h2>Progress per project</h2><p>No findings: nothing to migrate.</p></section>'
     return ('<section id="progress"><h2>Progress per project</h2><table class="grid"><thead><tr><th>project</th>'
             '<th>findings</th><th>fixed by the pending changes</th><th>left for a person</th><th>progress</th>'
-            '</tr></thead><tbody>' + "".join(rows) + "</tbody></table></section>")
+            '</tr></thead><tbody>' + "".join(rows) + f"</tbody></table>{NONE}</section>")
 
 
 def _by_rule(data: ReviewData, index: _Index) -> str:
@@ -224,7 +225,7 @@ def _by_rule(data: ReviewData, index: _Index) -> str:
         return ""
     return ('<section id="rules"><h2>Findings by rule</h2><table class="grid"><thead><tr><th>rule</th><th>severity</th>'
             '<th>findings</th><th>fixed by the pending changes</th><th>left for a person</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table></section>")
+            + "".join(rows) + f"</tbody></table>{NONE}</section>")
 
 
 def _findings(data: ReviewData, index: _Index) -> str:
@@ -240,7 +241,7 @@ def _findings(data: ReviewData, index: _Index) -> str:
         return ""
     return (f'<section id="findings"><details><summary><h2>All findings ({len(rows)})</h2></summary>'
             '<table class="grid"><thead><tr><th>location</th><th>rule</th><th>severity</th><th>class</th>'
-            '<th>message</th><th>status</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></details></section>")
+            '<th>message</th><th>status</th></tr></thead><tbody>' + "".join(rows) + f"</tbody></table>{NONE}</details></section>")
 
 
 def _change(n: int, change: Change, index: _Index) -> str:
@@ -273,7 +274,7 @@ def _changes(data: ReviewData, index: _Index) -> str:
         return '<section id="changes"><h2>Pending changes</h2><p>No pending change: the codemods have nothing to do.</p></section>'
     return (f'<section id="changes"><h2>Pending changes ({len(data.changes)})</h2>'
             '<p>Each change is one reviewable step; the diffs show what <code>oqmigrate apply</code> would write.</p>'
-            + "".join(_change(n, c, index) for n, c in enumerate(data.changes, 1)) + "</section>")
+            + "".join(_change(n, c, index) for n, c in enumerate(data.changes, 1)) + f"{NONE}</section>")
 
 
 def _follow_ups(data: ReviewData, index: _Index) -> str:
@@ -293,7 +294,7 @@ def _follow_ups(data: ReviewData, index: _Index) -> str:
         return ""
     return (f'<section id="manual"><h2>Left for a person ({len(items)})</h2>'
             '<p>The codemods do not guess: these need a decision in the code.</p><ul class="manual">'
-            + "".join(items) + "</ul></section>")
+            + "".join(items) + f"</ul>{NONE}</section>")
 
 
 def _errors(data: ReviewData) -> str:
@@ -379,6 +380,9 @@ SCRIPT = """
       var ok = (!r || rules.indexOf(r) >= 0) && (!p || projects.indexOf(p) >= 0);
       el.hidden = !ok;
       if (el.classList.contains('change')) { total += 1; if (ok) shown += 1; }
+    });
+    document.querySelectorAll('p.none').forEach(function (note) {
+      note.hidden = !!note.parentNode.querySelector('[data-rules]:not([hidden])');
     });
     document.body.setAttribute('data-filter', (r || '*') + ' ' + (p || '*'));
     status.textContent = (r || p) ? shown + ' of ' + total + ' changes shown' : '';
