@@ -96,7 +96,7 @@ def gather(ws: Workspace, cfg: Config, rules: set[str], known: Optional[Counter]
 
 
 def report(
-    paths: Optional[List[Path]] = typer.Argument(None, metavar="[PATH]...", show_default=False,
+    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATH", show_default=False,
                                                  help="Folders, .cs files, .sln, .slnx or .csproj (default: .)"),
     output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", metavar="FILE.html",
                                 help="the HTML page to write; - writes it to stdout"),
