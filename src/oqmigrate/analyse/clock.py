@@ -23,7 +23,8 @@ class ClockMixin:
         if not triggers:
             return None
         if len(triggers) > 1:
-            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the loop checks the clock several times: " + cs.one_line(triggers[1]))
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                          "the loop checks the clock several times: " + cs.one_line(triggers[1]))
         trigger = triggers[0]
         cond = trigger.child_by_field_name("condition")
         if trigger.child_by_field_name("alternative") is not None:
@@ -33,8 +34,9 @@ class ClockMixin:
             # `if (now.Hour != 2 || now.Minute != 0) continue;` then the work: the same as the positive check
             terms = [cs.negated(t) for t in cs.disjuncts(cond)]
             if any(t is None for t in terms):
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the worker polls the clock with a condition Oqtane's Frequency/Interval cannot "
-                             "express: " + cs.one_line(cond))
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              "the worker polls the clock with a condition Oqtane's Frequency/Interval cannot "
+                              "express: " + cs.one_line(cond))
             inner = work[work.index(trigger) + 1:]
         else:
             terms = cs.conjuncts(cond)
@@ -43,7 +45,8 @@ class ClockMixin:
         next_run = [t for t in terms if self._next_run_term(t, clocks) is not None]
         if next_run:
             if len(terms) != 1:
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the next-run check is combined with other conditions: " + cs.one_line(cond))
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              "the next-run check is combined with other conditions: " + cs.one_line(cond))
             field_name = self._next_run_term(terms[0], clocks)
             update = self._bookkeeping_update(trigger, field_name, pre, inner)
             self._cadence_from_next_run(update, field_name, clocks)
@@ -70,7 +73,8 @@ class ClockMixin:
             inside = st.start_byte in inner_ids
             clock_local = bool(self._declared_locals(st)) and self._declared_locals(st) <= set(clocks)
             if not (inside or clock_local or st.type == "comment"):
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the loop also does work on every poll, outside the clock check: " + cs.one_line(st))
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              "the loop also does work on every poll, outside the clock check: " + cs.one_line(st))
         return kept
 
     def _is_clock_guard(self, trigger: Node) -> bool:
@@ -169,7 +173,8 @@ class ClockMixin:
         inner = [s for s in triggered if s.type != "comment"]
         updates = [s for s in inner if cs.assigned_name(s) == name]
         if len(updates) != 1:
-            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"the field {name} is not advanced exactly once in the triggered block")
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                          f"the field {name} is not advanced exactly once in the triggered block")
         update = updates[0]
         cond = trigger.child_by_field_name("condition")
         allowed = [cond, update]
@@ -183,15 +188,18 @@ class ClockMixin:
         f = self.fields.get(name)
         if f is not None:
             if f.initializer is not None and not cs.neutral_start(f.initializer):
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"the field {name} starts at {cs.one_line(f.initializer)}")
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              f"the field {name} starts at {cs.one_line(f.initializer)}")
             if f.ctor_statement is not None:
                 if not cs.neutral_start(f.ctor_value):
-                    raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"the field {name} starts at {cs.one_line(f.ctor_value)}")
+                    raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                                  f"the field {name} starts at {cs.one_line(f.ctor_value)}")
                 allowed.append(f.ctor_statement)
             scope = None
         else:
             if local_decl is None:
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"{name} is neither a field nor a local declared before the loop")
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              f"{name} is neither a field nor a local declared before the loop")
             d = next(d for d in syntax.descendants(local_decl, "variable_declarator")
                      if syntax.text(d.named_children[0]) == name)
             if len(d.named_children) > 1 and not cs.neutral_start(d.named_children[-1]):
@@ -201,17 +209,18 @@ class ClockMixin:
             allowed.append(local_decl)
             self._polled_setup.append(local_decl)
             scope = self.plan.host
-        scopes = self.bodies if scope is None else [scope]
-        for n in (x for sc in scopes for x in syntax.descendants(sc, "identifier")):
+        uses = self._identifiers_named(name) if scope is None else syntax.descendants(scope, "identifier")
+        for n in uses:
             if syntax.text(n) != name or (cs.is_member_name(n) and syntax.text(
                     n.parent.child_by_field_name("expression")) != "this"):
                 continue
             if n.parent.type == "variable_declarator" and n.parent.named_children[0] == n and f is not None:
                 continue
             if not any(a.start_byte <= n.start_byte and n.end_byte <= a.end_byte for a in allowed):
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"{name} is also used outside the schedule check: "
-                             + cs.one_line(syntax.first_ancestor(n, "expression_statement", "local_declaration_statement",
-                                                               "if_statement", "return_statement") or n))
+                use = syntax.first_ancestor(n, "expression_statement", "local_declaration_statement", "if_statement",
+                                            "return_statement") or n
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              f"{name} is also used outside the schedule check: " + cs.one_line(use))
         return update
 
     def _cadence_from_next_run(self, update: Node, name: str, clocks) -> None:
@@ -247,7 +256,8 @@ class ClockMixin:
                     if months is not None and months >= 1 and float(months).is_integer():
                         self.plan.schedule = Schedule("M", int(months))
                         return None
-        raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"the next run is computed in a way that cannot be mapped: {cs.one_line(update)}")
+        raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                      f"the next run is computed in a way that cannot be mapped: {cs.one_line(update)}")
 
     def _clock_of_day(self, trigger: Node, terms: list, clocks, pre: list[Node],
                       triggered: list[Node]) -> Node | None:
@@ -255,8 +265,9 @@ class ClockMixin:
         `now.TimeOfDay >= _runAt && _lastRun != now.Date` → a daily/weekly/monthly schedule with a StartDate.
         Returns the statement that records the last run (removed with its field), if there is one."""
         cond = trigger.child_by_field_name("condition")
-        irregular = Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the worker polls the clock with a condition Oqtane's Frequency/Interval cannot express: "
-                           + cs.one_line(cond))
+        irregular = Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                            "the worker polls the clock with a condition Oqtane's Frequency/Interval cannot express: "
+                            + cs.one_line(cond))
         exact: dict[str, int] = {}
         at_least: dict[str, int] = {}
         flag = None
@@ -307,11 +318,13 @@ class ClockMixin:
         if flag is not None:
             update = self._bookkeeping_update(trigger, flag, pre, triggered)
             if not self._records_today(cs.assignment(update).child_by_field_name("right"), clocks):
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"the last-run field {flag} is set to something other than the time of the run: "
-                             + cs.one_line(update))
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                              f"the last-run field {flag} is set to something other than the time of the run: "
+                              + cs.one_line(update))
         elif at_least:
-            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the clock check has no once-a-day guard: the worker ran on every poll after the time: "
-                         + cs.one_line(cond))
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                          "the clock check has no once-a-day guard: the worker ran on every poll after the time: "
+                          + cs.one_line(cond))
         hour = exact.get("Hour", at_least.get("Hour"))
         minute = exact.get("Minute", at_least.get("Minute"))
         weekday, day = exact.get("DayOfWeek"), exact.get("Day")
@@ -320,8 +333,9 @@ class ClockMixin:
             # `if (now.Hour == 2)` polled once an hour: it matched on exactly one poll a day
             hourly, minute = True, 0
         if flag is None and minute is None:
-            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the clock check matches a whole hour or day, not a time: the worker ran on every poll "
-                         "within it: " + cs.one_line(cond))
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                          "the clock check matches a whole hour or day, not a time: the worker ran on every poll "
+                          "within it: " + cs.one_line(cond))
         if hour is None and flag is None and weekday is None and day is None:
             self.plan.schedule = Schedule("H", 1, exact=(minute == 0))
             self.plan.cadence_notes.append(f"the worker polled the clock for :{minute:02d} past every hour"

@@ -1,4 +1,5 @@
-"""Small helpers over tree-sitter C# nodes and schedules, shared by the worker analysis and the migrate-worker codemod."""
+"""Small helpers over tree-sitter C# nodes and schedules, shared by the worker analysis and the migrate-worker
+codemod."""
 
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ class DependenciesMixin:
             if cs.is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name") or nm in params:
                 continue
             if nm in self.fields or nm == "this":
-                raise Blocked(BlockerKind.COMPUTED_DEPENDENCY, f"field {f.name} is computed from other members of the worker")
+                raise Blocked(BlockerKind.COMPUTED_DEPENDENCY,
+                              f"field {f.name} is computed from other members of the worker")
 
     def _kept_ranges(self) -> list[tuple[int, int]]:
         return [(p.start, p.end) for p in self.plan.pieces]
@@ -95,7 +96,8 @@ class DependenciesMixin:
             if f.is_plumbing:
                 raise Blocked(BlockerKind.PLUMBING_IN_WORK, f"the unit of work uses the {f.simple_type} field {name}")
             if f.ctor_value is None or self._written_outside_ctor(name):
-                raise Blocked(BlockerKind.STATE_BETWEEN_RUNS, f"state carried between runs in field {name}: it needs persistent storage")
+                raise Blocked(BlockerKind.STATE_BETWEEN_RUNS,
+                              f"state carried between runs in field {name}: it needs persistent storage")
             if f.simple_type == "IServiceProvider" and cs.is_param(f.ctor_value, self._parameters()):
                 self.resolved[name] = "provider"
                 continue
@@ -147,7 +149,8 @@ class DependenciesMixin:
                     if call.type != "invocation_expression" or any(
                             n.type in ("assignment_expression", "object_creation_expression") for n in
                             syntax.walk(value)):
-                        raise Blocked(BlockerKind.STATE_BETWEEN_RUNS, f"state carried between runs in field {name}: it needs persistent storage")
+                        raise Blocked(BlockerKind.STATE_BETWEEN_RUNS,
+                                      f"state carried between runs in field {name}: it needs persistent storage")
                     left_end = value.start_byte
                     self.deleted.append((st.start_byte, left_end))
                     self._replace_range(st.start_byte, left_end, "")
@@ -164,7 +167,7 @@ class DependenciesMixin:
         """The statements writing the field when nothing else reads it (a write may read the field itself:
         `_count = _count + 1`), else None."""
         writes: dict[int, Node] = {}
-        for n in (x for body in self.bodies for x in syntax.descendants(body, "identifier")):
+        for n in self._identifiers_named(name):
             if syntax.text(n) != name:
                 continue
             ref = n
@@ -215,8 +218,8 @@ class DependenciesMixin:
         return holder
 
     def _written_outside_ctor(self, name: str) -> bool:
-        for n in (x for body in self.bodies for x in syntax.descendants(
-                body, "assignment_expression", "postfix_unary_expression", "prefix_unary_expression")):
+        for n in (x for t in ("assignment_expression", "postfix_unary_expression", "prefix_unary_expression")
+                  for x in self._class_nodes(t)):
             target = n.child_by_field_name("left") if n.type == "assignment_expression" else n.named_children[0]
             if target is None:
                 continue

@@ -1,11 +1,17 @@
-"""What drives the worker: the ExecuteAsync loop, a timer, or a loop started from StartAsync; and the lifecycle around it."""
+"""What drives the worker — the ExecuteAsync loop, a timer, or a loop started from StartAsync (Task.Run, a Thread,
+an unawaited call) — and the lifecycle around it; one-shot timers are not a schedule."""
 
 from __future__ import annotations
 
 from oqmigrate import syntax
 from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.model import expand_alias
 from oqmigrate.syntax import Node
+
+ONE_SHOT_TEXT = ('a one-shot timer ran once after every start; Frequency "O" runs once per installation: move start-up '
+                 'work into an IServerStartup or a migration')
+_INFINITE = {"Timeout.Infinite", "-1", "Timeout.InfiniteTimeSpan", "TimeSpan.FromMilliseconds(-1)"}
 from oqmigrate.analyse.worker_facts import Driver, Piece
 
 
@@ -39,12 +45,14 @@ class DriverMixin:
                     driver = found
         if driver is None:
             raise Blocked(BlockerKind.EVENT_DRIVEN, "event-driven hosted service: no timer or loop gives it a schedule")
+        kind, payload = driver
+        self.plan.driver = kind
+        if kind == Driver.THREADING_TIMER:
+            self._one_shot_timer(payload[1])
         for name in ("StartAsync", "StopAsync", "Dispose", "DisposeAsync"):
             m = self._method(name)
             if m is not None:
                 self._check_lifecycle(m)
-        kind, payload = driver
-        self.plan.driver = kind
         if kind == Driver.THREADING_TIMER:
             callback, period = payload
             self._timer_callback(callback)
@@ -62,7 +70,7 @@ class DriverMixin:
 
     def _driver_of(self, n: Node):
         if n.type == "object_creation_expression":
-            t = syntax.text(n.child_by_field_name("type"))
+            t = self._type_name(n.child_by_field_name("type"))
             args = syntax.arguments(n)
             if t in ("Timer", "System.Threading.Timer") and len(args) == 4:
                 return Driver.THREADING_TIMER, (args[0], args[3])
@@ -77,7 +85,52 @@ class DriverMixin:
             fn = syntax.text(n.child_by_field_name("function"))
             if fn in ("Task.Run", "Task.Factory.StartNew") and syntax.arguments(n):
                 return Driver.STARTED_LOOP, syntax.arguments(n)[0]
+            if self._unawaited_loop_call(n):
+                return Driver.STARTED_LOOP, n
         return None
+
+    def _unawaited_loop_call(self, call: Node) -> bool:
+        """`_ = RunAsync(token);`, `_executing = LoopAsync(token);` or a bare `LoopAsync(token);`: a method of the
+        class that holds a loop, started and not awaited, so it runs in the background like a Task.Run."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "identifier" or syntax.text(fn) not in self.methods:
+            return False
+        parent = call.parent
+        if parent.type == "assignment_expression" and cs.operator(parent) == "=" and \
+                parent.child_by_field_name("right") == call:
+            target = cs.member_root(parent.child_by_field_name("left"))
+            f = self.fields.get(target)
+            if target != "_" and (f is None or f.simple_type != "Task"):
+                return False
+            parent = parent.parent
+        if parent.type != "expression_statement":
+            return False
+        method = self.methods[syntax.text(fn)][0]
+        return any(True for _ in syntax.descendants(method, "while_statement", "do_statement", "for_statement"))
+
+    def _one_shot_timer(self, period: Node) -> None:
+        """A System.Threading.Timer with an infinite period, or one re-armed with `Change(due, Infinite)` outside
+        StopAsync/Dispose (a debounce), fires once after every start: not a schedule."""
+        rearmed = None
+        for name, ms in self.methods.items():
+            if name in ("StopAsync", "Dispose", "DisposeAsync"):
+                continue
+            for n in (x for m in ms for x in syntax.descendants(m, "invocation_expression")):
+                fn = n.child_by_field_name("function")
+                args = syntax.arguments(n)
+                if fn is not None and fn.type in ("member_access_expression", "conditional_access_expression") and \
+                        syntax.text(fn).rsplit(".", 1)[-1] == "Change" and len(args) == 2 and \
+                        self._is_infinite(args[1]) and not self._is_infinite(args[0]):
+                    rearmed = n
+        if self._is_infinite(period) or rearmed is not None:
+            raise Blocked(BlockerKind.ONE_SHOT_TIMER, ONE_SHOT_TEXT)
+
+    def _is_infinite(self, n: Node) -> bool:
+        """`Timeout.Infinite`, `-1`, `Timeout.InfiniteTimeSpan` (or a constant holding one of them)."""
+        text = "".join(syntax.text(n).split())
+        if n.type == "identifier" and text in self.fields and self.fields[text].is_constant:
+            return self._is_infinite(self.fields[text].initializer)
+        return text.replace("System.Threading.", "") in _INFINITE
 
     def _timers_interval(self, timer: str) -> Node | None:
         """The interval of a System.Timers.Timer: constructor argument, initializer or `Interval =`."""
@@ -86,7 +139,7 @@ class DriverMixin:
         scopes += [f.declaration for f in self.fields.values()]
         for scope in scopes:
             for n in syntax.walk(scope):
-                if n.type == "object_creation_expression" and syntax.text(n.child_by_field_name("type")) in (
+                if n.type == "object_creation_expression" and self._type_name(n.child_by_field_name("type")) in (
                         "Timer", "System.Timers.Timer"):
                     args = syntax.arguments(n)
                     if len(args) == 1:
@@ -149,8 +202,11 @@ class DriverMixin:
         names = cs.identifiers(st)
         if any(n in self.fields and self.fields[n].is_plumbing for n in names):
             return
-        if any(n in ("Task", "Thread", "Timer", "Timeout") for n in names):
+        if any(expand_alias(n, self.aliases).rsplit(".", 1)[-1] in ("Task", "Thread", "Timer", "Timeout")
+               for n in names):
             return
+        if any(self._driver_of(n) is not None for n in syntax.walk(st)):
+            return  # `_ = RunAsync(token);`: starts the loop
         plumbing_flag = [n for n in names if n in self.fields and self.fields[n].simple_type == "bool"]
         if plumbing_flag and st.type == "expression_statement":
             return
@@ -165,7 +221,8 @@ class DriverMixin:
             used = set(cs.identifiers(method.child_by_field_name("body") or method))
             for p in params.named_children if params else []:
                 if p.type == "parameter" and syntax.text(p.child_by_field_name("name")) in used:
-                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, f"the timer callback uses its parameter {syntax.text(p.child_by_field_name('name'))}")
+                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                  f"the timer callback uses its parameter {syntax.text(p.child_by_field_name('name'))}")
             body = method.child_by_field_name("body")
             self.plan.host = method
             self.plan.work_root = method
@@ -196,7 +253,8 @@ class DriverMixin:
                 self.plan.pieces = [Piece(body.start_byte, body.end_byte)]
                 self._expression_pieces = True
             return
-        raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "timer callback is neither a method of the class nor a lambda: " + cs.one_line(callback))
+        raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                      "timer callback is neither a method of the class nor a lambda: " + cs.one_line(callback))
 
     def _background_task(self, arg: Node) -> None:
         """`Task.Run(() => LoopAsync(token))`, `new Thread(Loop)`: the started method holds the loop."""
@@ -211,7 +269,8 @@ class DriverMixin:
         name = syntax.text(target)
         method = self._method(name) if name in self.methods else None
         if method is None:
-            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "background task does not start a method of the class: " + cs.one_line(arg))
+            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                          "background task does not start a method of the class: " + cs.one_line(arg))
         self.plan.removed_members.add(method.start_byte)
         self._loop_host(method)
 

@@ -70,7 +70,8 @@ class LoopMixin:
                 raise Blocked(BlockerKind.STARTUP_WORK, "code before the loop runs once at startup: " + cs.one_line(st))
         for st in post:
             if not (self._is_lifecycle_logging(st) or st.type == "comment"):
-                raise Blocked(BlockerKind.SHUTDOWN_WORK, "code after the loop runs once at shutdown: " + cs.one_line(st))
+                raise Blocked(BlockerKind.SHUTDOWN_WORK,
+                              "code after the loop runs once at shutdown: " + cs.one_line(st))
         if per_run and not any(st.type != "comment" for st in work):
             raise Blocked(BlockerKind.NO_WORK, "the loop only waits: there is no unit of work to migrate")
         self.plan.pieces = self._pieces(per_run + work)
@@ -101,16 +102,19 @@ class LoopMixin:
             if w.type == "using_statement":
                 timer_period = self._periodic_timer(w)
                 if timer_period is None:
-                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "the loop is wrapped in a using statement that is not a PeriodicTimer")
+                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                  "the loop is wrapped in a using statement that is not a PeriodicTimer")
             else:
                 for c in w.named_children:
                     if c.type == "catch_clause" and not self._is_cancellation_catch(c):
                         if not all(self._is_logging(s) for s in cs.statements(c.child_by_field_name("body"))):
-                            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "the loop is wrapped in a try/catch that does more than log")
+                            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                          "the loop is wrapped in a try/catch that does more than log")
                     if c.type == "finally_clause":
                         for s in cs.statements(next(x for x in c.named_children if x.type == "block")):
                             if not self._is_logging(s):
-                                raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "the loop is wrapped in a try/finally that does more than log")
+                                raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                              "the loop is wrapped in a try/finally that does more than log")
             if inner_block is None or inner_block.type != "block":
                 raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "unexpected loop wrapper")
             loop, pre, post, period = self._locate_loop(cs.statements(inner_block), locals_)
@@ -128,7 +132,7 @@ class LoopMixin:
 
     def _periodic_timer(self, st: Node) -> Node | None:
         for n in syntax.descendants(st, "object_creation_expression"):
-            if syntax.text(n.child_by_field_name("type")) in ("PeriodicTimer", "System.Threading.PeriodicTimer"):
+            if self._type_name(n.child_by_field_name("type")) in ("PeriodicTimer", "System.Threading.PeriodicTimer"):
                 if n.parent is not None and syntax.first_ancestor(n, "block") is not None and \
                         st.type == "using_statement" and n.start_byte > st.child_by_field_name("body").start_byte:
                     continue

@@ -25,9 +25,11 @@ class PartsMixin:
         one part carries the base list, the constructor and the lifecycle; the others hold helpers and constants."""
         parts = parts_of(self.ctx, self.info)
         if len(parts) < 2:
-            raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, "partial class: its other parts are in other files, which this migration cannot see")
+            raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                          "partial class: its other parts are in other files, which this migration cannot see")
         if not self.info.bases:
-            raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, "partial class: the part with the base list is in another file")
+            raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                          "partial class: the part with the base list is in another file")
         if sum(1 for p in parts if p.bases) > 1:
             raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, "partial class: several parts declare base lists")
         for p in parts:
@@ -35,13 +37,16 @@ class PartsMixin:
                 continue
             if p.body is None or p.primary_parameters is not None or any(
                     c.type in ("type_parameter_list", "type_parameter_constraints_clause") for c in p.node.named_children):
-                raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, "partial class: another part has a different shape: " + cs.one_line(p.name_node))
+                raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                              "partial class: another part has a different shape: " + cs.one_line(p.name_node))
             for m in p.body.named_children:
                 if m.type == "constructor_declaration":
-                    raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, "partial class: the constructor is not in the part with the base list")
+                    raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                                  "partial class: the constructor is not in the part with the base list")
                 if m.type == "method_declaration" and syntax.text(m.child_by_field_name("name")) in LIFECYCLE:
-                    raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, "partial class: the lifecycle is split over several parts: "
-                                 + syntax.text(m.child_by_field_name("name")))
+                    raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                                  "partial class: the lifecycle is split over several parts: "
+                                  + syntax.text(m.child_by_field_name("name")))
             self.other_parts.append(p.body)
         self.bodies = [self.body] + self.other_parts
 
@@ -62,8 +67,9 @@ class PartsMixin:
                 partial_methods[key] = partial_methods.get(key, 0) | (2 if m.child_by_field_name("body") else 1)
         for name, seen in partial_methods.items():
             if seen != 3:
-                raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, f"partial class: the partial method {name} has no implementation in this file; "
-                             "another part may be in another file")
+                raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                              f"partial class: the partial method {name} has no implementation in this file; "
+                              "another part may be in another file")
         local = set()
         for body in self.bodies:
             for n in syntax.descendants(body, "parameter", "local_function_statement", "foreach_statement",
@@ -92,8 +98,9 @@ class PartsMixin:
                     name = syntax.text(n)
                 if name is None or name in declared or name in local or name in ("nameof", "_"):
                     continue
-                raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE, f"partial class: {name} is not declared in this file; another part may be in another "
-                             "file")
+                raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
+                              f"partial class: {name} is not declared in this file; another part may be in another "
+                              "file")
 
     def _in_main_part(self, member: Node) -> bool:
         return self.body.start_byte <= member.start_byte < self.body.end_byte

@@ -17,7 +17,7 @@ class CadenceMixin:
         if hasattr(self, "_cron_cache"):
             return self._cron_cache
         found = None
-        for n in (x for body in self.bodies for x in syntax.descendants(body, "invocation_expression")):
+        for n in self._class_nodes("invocation_expression"):
             fn = n.child_by_field_name("function")
             if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) in (
                     "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_PARSERS:
@@ -26,7 +26,8 @@ class CadenceMixin:
                     continue
                 value = self._string_value(args[0])
                 if value is None:
-                    raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the cron expression is not a constant: " + cs.one_line(args[0]))
+                    raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                                  "the cron expression is not a constant: " + cs.one_line(args[0]))
                 if found is not None and found != value:
                     raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "several cron expressions")
                 found = value
@@ -58,7 +59,8 @@ class CadenceMixin:
         expr = self._cron_expression()
         sched = Schedule.from_cron(expr)
         if sched is None:
-            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f'cron "{expr}" cannot be expressed with Oqtane\'s Frequency/Interval')
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                          f'cron "{expr}" cannot be expressed with Oqtane\'s Frequency/Interval')
         self.plan.schedule = sched
         if sched.note:
             self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')

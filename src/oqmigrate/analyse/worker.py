@@ -108,6 +108,8 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.cron_locals: set[str] = set()
         self._cron_removed: list[Node] = []
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
+        self._index: dict[str, list[Node]] | None = None
+        self._by_name: dict[str, list[Node]] | None = None
 
     def analyse(self) -> None:
         info = self.info
@@ -136,6 +138,24 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.notes.extend(self.plan.cadence_notes)
         if not self.plan.enabled:
             self.notes.append(DISABLED_NOTE)
+
+    def _class_nodes(self, node_type: str) -> list[Node]:
+        """The nodes of one type in the class (all its parts in this file), in document order. The class is
+        walked once, after its parts are known; later lookups are dictionary reads."""
+        if self._index is None:
+            self._index = {}
+            for body in self.bodies:
+                for n in syntax.walk(body):
+                    self._index.setdefault(n.type, []).append(n)
+        return self._index.get(node_type, [])
+
+    def _identifiers_named(self, name: str) -> list[Node]:
+        """The identifiers spelled `name` in the class, in document order."""
+        if self._by_name is None:
+            self._by_name = {}
+            for n in self._class_nodes("identifier"):
+                self._by_name.setdefault(syntax.text(n), []).append(n)
+        return self._by_name.get(name, [])
 
     def kept_ranges(self) -> list[tuple[int, int]]:
         """The byte ranges the job carries over, minus the statements the analysis already removed from them."""

@@ -29,7 +29,8 @@ class Driver(Enum):
     PERIODIC_TIMER = "periodic-timer"  # ExecuteAsync loops on PeriodicTimer.WaitForNextTickAsync
     CRON_LOOP = "cron-loop"  # ExecuteAsync waits until a cron expression's next occurrence
     POLLED_CLOCK_LOOP = "polled-clock-loop"  # a loop that polls the clock (or a next-run field) and runs when due
-    STARTED_LOOP = "started-loop"  # StartAsync starts a loop: Task.Run, Task.Factory.StartNew, a Thread, an unawaited call
+    # StartAsync starts a loop: Task.Run, Task.Factory.StartNew, a Thread, an unawaited call of a loop method
+    STARTED_LOOP = "started-loop"
     THREADING_TIMER = "threading-timer"  # System.Threading.Timer
     TIMERS_TIMER = "timers-timer"  # System.Timers.Timer with an Elapsed handler
 

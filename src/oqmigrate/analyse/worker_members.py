@@ -8,6 +8,7 @@ from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import LOG_METHODS, Field
 from oqmigrate.checks import LOGGER_TYPES
+from oqmigrate.model import expand_alias
 
 
 class MembersMixin:
@@ -28,7 +29,8 @@ class MembersMixin:
                 name = p.child_by_field_name("name")
                 ptype = p.child_by_field_name("type")
                 if ptype is None or any(c.type == "modifier" for c in p.children):
-                    raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "primary constructor parameter without a plain type: " + cs.one_line(p))
+                    raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                                  "primary constructor parameter without a plain type: " + cs.one_line(p))
                 self.fields[syntax.text(name)] = Field(syntax.text(name), syntax.text(ptype), p, None, frozenset(),
                                                         ctor_value=name)
         primary_names = set(self.fields)
@@ -46,7 +48,8 @@ class MembersMixin:
                     kids = d.named_children
                     init = kids[-1] if len(kids) > 1 else None
                     if name in primary_names:
-                        raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, f"the field {name} has the name of a primary constructor parameter")
+                        raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                                      f"the field {name} has the name of a primary constructor parameter")
                     if init is not None and set(cs.identifiers(init)) & primary_names:
                         self.fields[name] = Field(name, ftype, m, None, mods - {"const"},
                                                    ctor_value=cs.strip_null_guard(init))
@@ -60,8 +63,14 @@ class MembersMixin:
                 if self.ctor is not None or primary is not None:
                     raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "several constructors")
                 self.ctor = m
+        for f in self.fields.values():
+            f.resolved_type = expand_alias(f.type, self.aliases)
         if self.ctor is not None:
             self._read_constructor()
+
+    def _type_name(self, node: Node | None) -> str:
+        """A type as written, with a using alias expanded (`Tick` → `System.Threading.Timer`)."""
+        return expand_alias(syntax.text(node), self.aliases) if node is not None else ""
 
     def _read_constructor(self) -> None:
         init = next((c for c in self.ctor.named_children if c.type == "constructor_initializer"), None)
@@ -79,7 +88,8 @@ class MembersMixin:
                 continue
             if self._is_logging(st) or self._is_timer_setup(st):
                 continue
-            raise Blocked(BlockerKind.LIFECYCLE_WORK, "the constructor does more than store its dependencies: " + cs.one_line(st))
+            raise Blocked(BlockerKind.LIFECYCLE_WORK,
+                          "the constructor does more than store its dependencies: " + cs.one_line(st))
 
     def _is_timer_setup(self, st: Node) -> bool:
         """`_timer.Elapsed += OnElapsed;`, `_timer.AutoReset = true;`, `_timer.Start();` and the like."""
@@ -166,8 +176,9 @@ class MembersMixin:
         for m in self._members():
             if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
                           "operator_declaration", "destructor_declaration"):
-                raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, f"the worker declares a {m.type.replace('_declaration', '').replace('_', ' ')}: "
-                             + cs.one_line(m))
+                raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                              f"the worker declares a {m.type.replace('_declaration', '').replace('_', ' ')}: "
+                              + cs.one_line(m))
         self.helpers = self._helpers()
         helper_ids = {h.start_byte for h in self.helpers}
         for name, ms in self.methods.items():
@@ -182,7 +193,7 @@ class MembersMixin:
                 raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, f"the worker has a member the job would not call: {name}")
 
     def _only_used_by_removed(self, name: str) -> bool:
-        for n in (x for body in self.bodies for x in syntax.descendants(body, "identifier")):
+        for n in self._identifiers_named(name):
             if syntax.text(n) != name:
                 continue
             owner = syntax.first_ancestor(n, "method_declaration", "constructor_declaration")

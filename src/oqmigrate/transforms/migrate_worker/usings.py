@@ -60,9 +60,10 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) 
         alias = d.child_by_field_name("name")
         target = _using_target(d)
         if alias is not None:
-            ns = target.rsplit(".", 1)[0]
+            # an alias is file-local: once the migration removed its last use (`using Tick =
+            # System.Threading.Timer;`), nothing else can need it
             a = syntax.text(alias)
-            if ns in REMOVABLE_USINGS and a in before_names and a not in after_names:
+            if a in before_names and a not in after_names:
                 remove.append(d)
             continue
         names = REMOVABLE_USINGS.get(target)
