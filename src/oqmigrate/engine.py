@@ -135,24 +135,6 @@ def _context(f: _File, **kw) -> TransformContext:
                             f.indent, version=version, **kw)
 
 
-def _near_error(f: _File, edit: Edit) -> syntax.SyntaxProblem | None:
-    """The parse error an edit could interact with: one inside the class member or statement the edit is
-    in, or within a line of the edit."""
-    if not f.problems:
-        return None
-    node: Node = f.tree.root_node.descendant_for_byte_range(edit.start_byte, max(edit.start_byte, edit.end_byte - 1))
-    container = syntax.first_ancestor(node, "class_declaration", "struct_declaration", "namespace_declaration") or f.tree.root_node
-    lo = f.utf8.rfind(b"\n", 0, max(0, f.utf8.rfind(b"\n", 0, edit.start_byte)))
-    hi = f.utf8.find(b"\n", f.utf8.find(b"\n", edit.end_byte) + 1)
-    hi = len(f.utf8) if hi < 0 else hi
-    for p in f.problems:
-        if lo <= p.end_byte and p.start_byte <= hi:
-            return p
-        if container.type != "compilation_unit" and container.start_byte <= p.start_byte < container.end_byte:
-            return p
-    return None
-
-
 def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | None | Skipped:
     raw = read_candidate(str(sf.path), tokens)
     if raw is None:
@@ -286,7 +268,7 @@ def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after, 
     if not f.edits:
         return Unchanged(rel)
     for e in f.edits:
-        p = _near_error(f, e)
+        p = syntax.problem_near(f.tree, f.utf8, f.problems, e.start_byte, e.end_byte)
         if p is not None:
             return Skipped(rel, f"{p.describe()} next to the change; fix the syntax error first")
     try:

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Callable, Iterable, Sequence
 
-from oqmigrate import checks, model, source, syntax
+from oqmigrate import checks, fixes, model, source, syntax
 from oqmigrate.catalog import trigger_tokens
 from oqmigrate.checks import Finding
 from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import git_root
-from oqmigrate.versions import CURRENT
+from oqmigrate.versions import CURRENT, Version
 from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
 SUPPRESSION_TOKEN = b"oqmigrate-ignore"
@@ -58,6 +58,8 @@ class FileReport:
     bases_used: set[str] = field(default_factory=set)
     own_kinds: dict[str, str] = field(default_factory=dict)
     skipped: str | None = None
+    migratable: set[str] = field(default_factory=set)  # workers migrate-worker rewrites in this run
+    registrations: dict[tuple[str, int, int], tuple[str, str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,7 +138,13 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.bases_used = {b.simple for c in fm.classes for b in c.bases}
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
     ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel)
-    report.findings, report.pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
+    found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
+    verdict = fixes.decide(item.rel, utf8, tree, fm, found + [f for f, _ in pending], selected, item.role,
+                           item.scope_blocker, Version.parse(item.oqtane_version))
+    report.findings = verdict.findings[:len(found)]
+    report.pending = [(f, name) for f, (_, name) in zip(verdict.findings[len(found):], pending)]
+    report.migratable = verdict.migratable
+    report.registrations = {(item.rel, line, col): claim for (line, col), claim in verdict.registrations.items()}
     return report
 
 
@@ -242,12 +250,17 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
     kinds = _type_table(reports.values()).kinds()
     findings: list[Finding] = []
     errors: list[tuple[str, str]] = list(ws.errors)
+    migratable: set[str] = set()
+    claims: dict[tuple[str, int, int], tuple[str, str | None]] = {}
     for r in reports.values():
         findings.extend(r.findings)
         for f, name in r.pending:
             if kinds.get(name) in ("worker", "job"):
                 findings.append(f)
         errors.extend((r.rel, e) for e in r.errors)
+        migratable |= r.migratable
+        claims.update(r.registrations)
+    findings = fixes.resolve_registrations(findings, claims, kinds, migratable)
     findings.sort(key=Finding.sort_key)
     errors.sort()
     skipped = sorted(list(ws.skipped) + [(r.rel, r.skipped) for r in reports.values() if r.skipped])

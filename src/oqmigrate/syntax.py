@@ -120,3 +120,22 @@ def syntax_problems(tree: Tree) -> list[SyntaxProblem]:
             stack.extend(reversed(n.children))
     problems.sort(key=lambda p: p.start_byte)
     return problems
+
+
+def problem_near(tree: Tree, data: bytes, problems: list[SyntaxProblem], start: int, end: int) -> SyntaxProblem | None:
+    """The parse error a change of bytes [start, end) could interact with: one inside the class member or
+    statement the change is in, or within a line of it. The engine refuses such a change; the scan's fixable
+    asks the same question."""
+    if not problems:
+        return None
+    node = tree.root_node.descendant_for_byte_range(start, max(start, end - 1))
+    container = first_ancestor(node, "class_declaration", "struct_declaration", "namespace_declaration") or tree.root_node
+    lo = data.rfind(b"\n", 0, max(0, data.rfind(b"\n", 0, start)))
+    hi = data.find(b"\n", data.find(b"\n", end) + 1)
+    hi = len(data) if hi < 0 else hi
+    for p in problems:
+        if lo <= p.end_byte and p.start_byte <= hi:
+            return p
+        if container.type != "compilation_unit" and container.start_byte <= p.start_byte < container.end_byte:
+            return p
+    return None

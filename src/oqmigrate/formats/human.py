@@ -40,10 +40,11 @@ def full(view: ScanView, console: Console) -> None:
         groups[f.project or "(no project)"][f.rel].append(f)
     versions = {p["name"]: p.get("oqtane_version") for p in view.projects}
     for project, files in sorted(groups.items()):
-        header = Text(project, style="bold underline")
+        console.print(Text(project, style="bold underline"), highlight=False, soft_wrap=True)
         if versions.get(project):
-            header.append(f"  Oqtane {versions[project]['version']} ({versions[project]['detail']})", style="dim")
-        console.print(header, highlight=False, soft_wrap=True)
+            about = f"Oqtane {versions[project]['version']}: {versions[project]['detail']}"
+            for part in textwrap.wrap(about, width - 2):
+                console.print(Text("  " + part, style="dim"), highlight=False, soft_wrap=True)
         for rel, items in sorted(files.items()):
             console.print(Text(view.display(rel), style="bold"), highlight=False)
             for f in items:

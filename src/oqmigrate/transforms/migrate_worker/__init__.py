@@ -20,12 +20,21 @@ from __future__ import annotations
 from oqmigrate.analyse.partial_worker import parts_of as info_parts
 from oqmigrate.analyse.worker import analyse_worker
 from oqmigrate.edits import Edit
-from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
+from oqmigrate.model import ClassInfo
+from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult
 from oqmigrate.transforms.migrate_worker.generate import JobWriter
 from oqmigrate.transforms.migrate_worker.rule import CODEMOD, RULE_ID
 from oqmigrate.transforms.migrate_worker.usings import using_edit
 
-__all__ = ["CODEMOD", "RULE_ID", "migrate_worker"]
+__all__ = ["CODEMOD", "RULE_ID", "migrate_worker", "verdict"]
+
+
+def verdict(ctx: TransformContext, info: ClassInfo) -> ClassVerdict:
+    """What migrate_worker would do to the class, from the analysis alone (the scan's `fixable`)."""
+    model = analyse_worker(ctx, info)
+    if model.blockers:
+        return ClassVerdict(model.blockers[0].text)
+    return ClassVerdict(None, tuple(model.kept_ranges))
 
 
 def migrate_worker(ctx: TransformContext) -> TransformResult:
@@ -33,8 +42,8 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
     class_edits: list[Edit] = []
     needs: set[str] = set()
     for info in ctx.model.classes:
-        if info.kind != "worker" or (ctx.only and info.name != ctx.only):
-            continue
+        if info.kind != "worker" or not ctx.may_change_class(info.name):
+            continue  # not a worker, or not asked for in this run (deselected, suppressed, --only)
         if info.is_partial and not info.bases and any(p.bases for p in info_parts(ctx, info)):
             continue  # migrated (or reported) with the part that carries the base list
         model = analyse_worker(ctx, info)
