@@ -1,0 +1,13 @@
+"""analyse: what a worker or job class is made of, read once and shared by the rules and the codemods.
+
+`model` (the parent package's module) says what kind of class each class is; this package reads inside
+the classes, resolving `using` aliases the way the class model does:
+
+- `names`: names of types and invocations (`simple`, `qualifier`, `resolved_type`, `invoked_name`);
+- `members`: a class's own nodes (`class_nodes`, the lazily built per-class node index), its fields,
+  properties, constructors, methods and parameters, writes to its members, loggers (`LOGGER_TYPES`);
+- `drivers`: what makes a worker repeat: timers and loops that wait;
+- `statements`: the statements of a constructor body and the part of each that runs first;
+- `tokens`: finding nodes by a byte search of the file instead of a walk over the tree;
+- `registrations`: hand-written hosted-service registrations (`AddHostedService<T>()` and friends).
+"""
