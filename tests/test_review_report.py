@@ -6,14 +6,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 import pngcheck
-from conftest import FIXTURES, REPO, run_cli
+from conftest import FIXTURES, run_cli
 from oqmigrate import review
 
 SOLUTION = FIXTURES / "solutions" / "Acme.Module.Tasks"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oqmigrate import engine
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 from oqmigrate.projectfile import local_name
 from oqmigrate.scanner import check_bytes, items_of
 from oqmigrate.workspace import Workspace

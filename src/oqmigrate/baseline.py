@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oqmigrate import __version__
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 
 FORMAT = 2
 READABLE = (1, 2)

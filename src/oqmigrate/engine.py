@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Callable, Sequence, Union
 
 from oqmigrate import baseline as baselines, checks, mandate, model, source, syntax
+from oqmigrate.findings import Finding
 from oqmigrate.mandate import Request
+from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
 from oqmigrate.scanner import MAX_BYTES, Item, items_of, read_candidate
-from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext
 from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
 from oqmigrate.project_versions import Versions
@@ -110,7 +111,7 @@ class _File:
     item: Item | None = None  # how the scan sees the file (role, project, fingerprint path)
     edits: list[Edit] = field(default_factory=list)
     symbols: set[str] = field(default_factory=set)
-    findings: list[checks.Finding] = field(default_factory=list)  # reported in this run: the codemods' mandate
+    findings: list[Finding] = field(default_factory=list)  # reported in this run: the codemods' mandate
 
 
 def _indent_unit(data: bytes) -> str:
@@ -251,7 +252,7 @@ def _with_mandate(ctx: TransformContext, f: _File, codemod: Codemod) -> tuple[Tr
         return replace(ctx, registration_lines=frozenset(x.line for x in primary)), []
     classes = {x.symbol for x in primary}
     blocked: list[ManualFollowUp] = []
-    suppressions = mandate.effective(checks.find_suppressions(f.tree.root_node)) if classes else []
+    suppressions = mandate.effective(find_suppressions(f.tree.root_node)) if classes else []
     role = f.item.role if f.item is not None else "unknown"
     for info in f.model.classes if classes else ():
         if info.name in classes and ctx.may_change_class(info.name):

@@ -16,7 +16,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from oqmigrate import mandate, syntax
-from oqmigrate.checks import Finding, find_registrations, find_suppressions
+from oqmigrate.analyse.registrations import find_registrations
+from oqmigrate.findings import Finding
+from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo, FileModel
 from oqmigrate.syntax import Tree

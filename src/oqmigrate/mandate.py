@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from oqmigrate.baseline import Entry
-from oqmigrate.checks import Suppression
+from oqmigrate.findings import Suppression
 from oqmigrate.model import ClassInfo
 
 

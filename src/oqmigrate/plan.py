@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oqmigrate import aftercare, engine
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 from oqmigrate.scanner import ScanResult, check_bytes, items_of
 from oqmigrate.workspace import Workspace
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Sequence
 
 from oqmigrate import checks, fixes, model, source, syntax
 from oqmigrate.catalog import trigger_tokens
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import git_root
 from oqmigrate.versions import CURRENT, Version

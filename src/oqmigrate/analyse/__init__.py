@@ -1,4 +1,16 @@
-"""analyse: what the code means, computed once and read by both the checks and the codemods.
+"""analyse: what the code means, read once and shared by the rules and the codemods.
 
-`worker.analyse_worker` decides whether (and how) a worker class becomes an Oqtane job, without generating code.
+`model` (the parent package's module) says what kind of class each class is; this package reads inside the
+classes, resolving `using` aliases the way the class model does:
+
+- `names`: names of types and invocations (`simple`, `qualifier`, `resolved_type`, `invoked_name`);
+- `members`: a class's own nodes (`class_nodes`, the lazily built per-class node index), its fields,
+  properties, constructors, methods and parameters, writes to its members, loggers (`LOGGER_TYPES`);
+- `drivers`: what makes a worker repeat: timers and loops that wait;
+- `statements`: the statements of a constructor body and the part of each that runs first;
+- `tokens`: finding nodes by a byte search of the file instead of a walk over the tree;
+- `registrations`: hand-written hosted-service registrations (`AddHostedService<T>()` and friends);
+- `worker`: `analyse_worker` decides whether (and how) a worker becomes an Oqtane job, without generating code
+  (its parts: `partial_worker`, `worker_members`, `driver`, `loop`, `clock`, `schedule_of_worker`,
+  `dependencies`, `recorder`, `blockers`, `worker_facts`, `cs_helpers`).
 """

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-# checks is read at call time (checks.LOGGER_TYPES), so that checks may import the analysis in turn
-from oqmigrate import checks, syntax
+from oqmigrate import syntax
+from oqmigrate.analyse.members import LOGGER_TYPES
 from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
@@ -33,7 +33,7 @@ class DependenciesMixin:
             for name in self._ordered(fields):
                 self._check_dependency_source(self.fields[name])
         ordered = self._ordered(self.direct_fields)
-        loggers = [f for f in ordered if self.fields[f].simple_type in checks.LOGGER_TYPES]
+        loggers = [f for f in ordered if self.fields[f].simple_type in LOGGER_TYPES]
         for name in loggers + [f for f in ordered if f not in loggers]:
             self._check_dependency_source(self.fields[name])
 

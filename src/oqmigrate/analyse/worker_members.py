@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-# checks is read at call time (checks.LOGGER_TYPES), so that checks may import the analysis in turn
-from oqmigrate import checks, syntax
+from oqmigrate import syntax
+from oqmigrate.analyse.members import LOGGER_TYPES
 from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
@@ -121,7 +121,7 @@ class MembersMixin:
                 syntax.text(fn.child_by_field_name("name")) != "IsEnabled":
             return False
         f = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
-        return f is not None and f.simple_type in checks.LOGGER_TYPES
+        return f is not None and f.simple_type in LOGGER_TYPES
 
     def _is_lifecycle_logging(self, st: Node) -> bool:
         """Before or after the loop: logging, or `stoppingToken.Register(() => _logger.LogX(…));` — a log line
@@ -164,7 +164,7 @@ class MembersMixin:
         name = syntax.text(fn.child_by_field_name("name")).split("<")[0]
         owner = cs.member_root(fn.child_by_field_name("expression"))
         f = self.fields.get(owner)
-        return name in LOG_METHODS and f is not None and f.simple_type in checks.LOGGER_TYPES
+        return name in LOG_METHODS and f is not None and f.simple_type in LOGGER_TYPES
 
     def _method(self, name: str) -> Node | None:
         ms = self.methods.get(name, [])

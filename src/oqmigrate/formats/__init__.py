@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 
 
 class ScanFormat(str, enum.Enum):

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from oqmigrate.catalog import SEVERITIES
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 from oqmigrate.formats import ScanView
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from oqmigrate import __version__
 from oqmigrate.catalog import SUPPRESSION_RULE, Rule, load_catalog
-from oqmigrate.checks import Finding
+from oqmigrate.findings import Finding
 from oqmigrate.formats import Fix, ScanView
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}

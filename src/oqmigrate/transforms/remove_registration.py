@@ -8,7 +8,7 @@ to one in the same run; registrations of other services and of unmigrated worker
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.checks import Registration, find_registrations
+from oqmigrate.analyse.registrations import Registration, find_registrations
 from oqmigrate.edits import Edit
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from oqmigrate import checks, syntax
+from oqmigrate import syntax
+from oqmigrate.analyse.members import LOGGER_TYPES
 from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.worker import WorkerModel
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, WORKER_BASES, Field, Piece
@@ -144,7 +145,7 @@ class JobWriter(Rewriter):
         # Loggers are resolved before the try so the catch can log; everything else inside it, so that a
         # missing registration becomes the job's outcome instead of an exception.
         ordered = self._ordered(self.direct_fields)
-        loggers = [f for f in ordered if self.fields[f].simple_type in checks.LOGGER_TYPES]
+        loggers = [f for f in ordered if self.fields[f].simple_type in LOGGER_TYPES]
         for fname in loggers:
             method.append(nl + s1 + self._resolution(fname))
         merged_catch = self._mergeable_catch()

@@ -1,0 +1,222 @@
+"""The members of a worker or job class: its own nodes, fields and properties, constructors, methods,
+parameters, the writes to its members, and where a node sits (enclosing function or member).
+
+A partial class is read as one class: every part declared in the file (`ClassInfo.parts`) contributes.
+Nested types are not entered: their nodes belong to them, not to the class.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, NamedTuple
+
+from oqmigrate import syntax
+from oqmigrate.model import ClassInfo, type_name
+from oqmigrate.analyse.names import node_text, simple
+from oqmigrate.syntax import Node
+
+LOGGER_TYPES = {"ILogger", "ILoggerFactory"}
+"""Simple names of the logging types a class may inject."""
+
+EXECUTE_METHODS = ("ExecuteJob", "ExecuteJobAsync")
+"""The methods HostedServiceBase calls once per tenant; a job overrides one of them."""
+
+TYPE_NODES = frozenset(("class_declaration", "struct_declaration", "record_declaration", "interface_declaration"))
+FUNCTION_NODES = ("method_declaration", "constructor_declaration", "local_function_statement", "accessor_declaration",
+                  "lambda_expression", "anonymous_method_expression", "destructor_declaration", "operator_declaration")
+MEMBER_NODES = ("method_declaration", "constructor_declaration", "property_declaration", "field_declaration",
+                "destructor_declaration", "operator_declaration", "event_declaration", "indexer_declaration")
+
+
+class Field(NamedTuple):
+    """A field (one per declarator: `int a, b;` is two) or a property."""
+
+    node: Node  # the field_declaration / event_field_declaration / property_declaration
+    name: str
+    type_node: Node | None
+    declarator: Node | None  # None for a property
+    modifiers: frozenset[str]
+
+
+class Param(NamedTuple):
+    name: str
+    type_node: Node | None
+    simple_type: str  # as written, without namespace or generic arguments
+
+
+def modifiers(node: Node) -> frozenset[str]:
+    """`public`, `static`, `override`, ... of a declaration."""
+    return frozenset(syntax.text(c) for c in node.children if c.type == "modifier")
+
+
+def members(cls: ClassInfo, *types: str) -> list[Node]:
+    """Members of the class, of every part of a partial class in this file."""
+    out = []
+    for node in (cls.node, *cls.parts):
+        body = node.child_by_field_name("body")
+        if body is not None:
+            out.extend(m for m in body.named_children if m.type in types)
+    return out
+
+
+def inside_class(node: Node, cls: ClassInfo) -> bool:
+    """True when `node` belongs to `cls` itself (any of its parts) and not to a class nested in it."""
+    owner = syntax.first_ancestor(node, *TYPE_NODES)
+    return owner is not None and owner.id in {cls.node.id, *(p.id for p in cls.parts)}
+
+
+def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
+    """The class's own nodes by type, in document order, built once: nested types are not entered."""
+    if cls.index is None:
+        index: dict[str, list[Node]] = {}
+        stack = [c for part in reversed((cls.node, *cls.parts)) for c in reversed(part.children)]
+        while stack:
+            n = stack.pop()
+            index.setdefault(n.type, []).append(n)
+            if n.type not in TYPE_NODES:
+                stack.extend(reversed(n.children))
+        cls.index = index
+    return cls.index
+
+
+def class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
+    """The class's own nodes of the given types, in document order (from the node index)."""
+    index = node_index(cls)
+    if len(types) == 1:
+        yield from index.get(types[0], ())
+        return
+    yield from sorted((n for t in types for n in index.get(t, ())), key=lambda n: n.start_byte)
+
+
+def fields(cls: ClassInfo) -> list[Field]:
+    """Fields, event fields and properties, in declaration order (fields first)."""
+    out = []
+    for f in members(cls, "field_declaration", "event_field_declaration"):
+        mods = modifiers(f)
+        decl = next((c for c in f.named_children if c.type == "variable_declaration"), None)
+        if decl is None:
+            continue
+        tnode = decl.child_by_field_name("type")
+        for d in decl.named_children:
+            if d.type == "variable_declarator":
+                out.append(Field(f, node_text(d.child_by_field_name("name") or d.named_children[0]), tnode, d, mods))
+    for p in members(cls, "property_declaration"):
+        out.append(Field(p, node_text(p.child_by_field_name("name")), p.child_by_field_name("type"), None, modifiers(p)))
+    return out
+
+
+def initializer(declarator: Node | None) -> Node | None:
+    """The value a variable declarator is initialised with (`= value`), if any."""
+    if declarator is None:
+        return None
+    kids = declarator.named_children
+    return kids[-1] if len(kids) > 1 else None
+
+
+def declarator_name(declarator: Node) -> str:
+    return node_text(declarator.child_by_field_name("name") or declarator.named_children[0])
+
+
+def is_auto_property(prop: Node) -> bool:
+    """`{ get; set; }`: every accessor without a body."""
+    acc = prop.child_by_field_name("accessors")
+    if acc is None:
+        return False
+    return all(a.child_by_field_name("body") is None and not any(c.type == "arrow_expression_clause" for c in a.children)
+               for a in acc.named_children if a.type == "accessor_declaration")
+
+
+def constructors(cls: ClassInfo) -> list[Node]:
+    """Instance constructors (a static constructor is not one)."""
+    return [c for c in members(cls, "constructor_declaration") if "static" not in modifiers(c)]
+
+
+def methods(cls: ClassInfo, name: str | None = None) -> list[Node]:
+    """Methods, all of them or those named `name`."""
+    ms = members(cls, "method_declaration")
+    return [m for m in ms if name is None or node_text(m.child_by_field_name("name")) == name]
+
+
+def params(plist: Node | None) -> list[Param]:
+    """The parameters of a parameter list."""
+    out: list[Param] = []
+    if plist is None:
+        return out
+    for p in plist.named_children:
+        if p.type != "parameter":
+            continue
+        t = p.child_by_field_name("type")
+        out.append(Param(node_text(p.child_by_field_name("name")), t, simple(type_name(t)) if t is not None else ""))
+    return out
+
+
+def constructor_base_args(ctor: Node) -> list[str] | None:
+    """The argument texts of the constructor's `: base(...)` call; None without one (or with `: this(...)`)."""
+    for c in ctor.named_children:
+        if c.type == "constructor_initializer":
+            if not any(syntax.text(k) == "base" for k in c.children):
+                return None
+            return [syntax.text(a).strip() for a in syntax.descendants(c, "argument")]
+    return None
+
+
+def constructor_param_assignments(cls: ClassInfo) -> dict[str, tuple[str, Node]]:
+    """field -> (constructor parameter it is assigned from, that parameter's type node); `x ?? throw` counts."""
+    out = {}
+    for ctor in constructors(cls):
+        ps = {p.name: p.type_node for p in params(ctor.child_by_field_name("parameters"))}
+        for a in syntax.descendants(ctor, "assignment_expression"):
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            name = assigned_member(left) if left is not None else None
+            if name and right is not None:
+                r = right
+                if r.type == "binary_expression" and syntax.text(r.child_by_field_name("operator")) == "??":
+                    r = r.child_by_field_name("left")
+                if r is not None and r.type == "identifier" and syntax.text(r) in ps:
+                    out[name] = (syntax.text(r), ps[syntax.text(r)])
+    return out
+
+
+def execute_methods(cls: ClassInfo) -> list[Node]:
+    """A job's ExecuteJob methods, then its ExecuteJobAsync methods."""
+    return [m for name in EXECUTE_METHODS for m in methods(cls, name)]
+
+
+def is_direct_job(cls: ClassInfo) -> bool:
+    """Derives from HostedServiceBase itself (not through a base class of the scan)."""
+    return simple(cls.via) == "HostedServiceBase"
+
+
+def assigned_member(left: Node) -> str | None:
+    """The member an assignment target names: `_x`, `this._x` -> `_x`; None for anything else."""
+    if left.type == "identifier":
+        return syntax.text(left)
+    if left.type == "member_access_expression":
+        e = left.child_by_field_name("expression")
+        if e is not None and e.type in ("this_expression", "this"):
+            return node_text(left.child_by_field_name("name"))
+    return None
+
+
+def enclosing_function(node: Node) -> Node | None:
+    """The method, constructor, accessor, local function or lambda a node is in."""
+    return syntax.first_ancestor(node, *FUNCTION_NODES)
+
+
+def enclosing_member(node: Node) -> Node | None:
+    """The class member (method, ctor, property, field) a node is in, skipping lambdas."""
+    return syntax.first_ancestor(node, *MEMBER_NODES)
+
+
+def writes(cls: ClassInfo) -> Iterator[tuple[str, Node]]:
+    """(member name, writing node) for assignments and ++/-- inside the class."""
+    for a in class_nodes(cls, "assignment_expression"):
+        left = a.child_by_field_name("left")
+        name = assigned_member(left) if left is not None else None
+        if name:
+            yield name, a
+    for u in class_nodes(cls, "postfix_unary_expression", "prefix_unary_expression"):
+        op = "".join(syntax.text(c) for c in u.children if not c.is_named)
+        if op in ("++", "--") and u.named_children:
+            name = assigned_member(u.named_children[0])
+            if name:
+                yield name, u

@@ -1,0 +1,32 @@
+"""OQJ002 timer-or-polling-loop: a timer, or a loop that waits and repeats, inside a worker or job.
+
+Oqtane's scheduler already repeats a job (Frequency/Interval); a timer or polling loop runs beside it, unseen by
+the scheduler and its history.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from oqmigrate.analyse.drivers import LOOP_NODES, is_repeating_loop, timer_creations
+from oqmigrate.analyse.members import class_nodes
+from oqmigrate.findings import Hit
+from oqmigrate.model import ClassInfo
+from oqmigrate.syntax import Node
+
+if TYPE_CHECKING:
+    from oqmigrate.checks import CheckContext
+
+RULE_ID = "OQJ002"
+
+
+def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
+    for n in timer_creations(cls, ctx.model):
+        yield Hit(RULE_ID, n, "a timer drives this work; Oqtane schedules jobs itself (Frequency/Interval)")
+    flagged: list[Node] = []  # a loop inside a reported loop is part of it
+    for loop in class_nodes(cls, *LOOP_NODES):
+        if any(f.start_byte <= loop.start_byte and loop.end_byte <= f.end_byte for f in flagged):
+            continue
+        if is_repeating_loop(loop, cls):
+            flagged.append(loop)
+            yield Hit(RULE_ID, loop, "a loop that waits and repeats; Oqtane calls the job once per scheduled run")

@@ -1,0 +1,34 @@
+"""OQJ005 manual-tenant-resolution: SetTenant, GetTenants loops and ITenantResolver in a worker or job.
+
+HostedServiceBase already runs a job once per tenant with the tenant set; picking tenants by hand runs the work
+twice over, or against the wrong database.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from oqmigrate import syntax
+from oqmigrate.analyse.members import class_nodes
+from oqmigrate.analyse.names import invoked_name
+from oqmigrate.findings import Hit
+from oqmigrate.model import ClassInfo
+
+if TYPE_CHECKING:
+    from oqmigrate.checks import CheckContext
+
+RULE_ID = "OQJ005"
+
+
+def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
+    for inv in class_nodes(cls, "invocation_expression"):
+        _, name = invoked_name(inv)
+        if name == "SetTenant":
+            yield Hit(RULE_ID, inv, "switches tenant by hand; Oqtane runs the job once per tenant and sets it")
+        elif name == "GetTenants":
+            yield Hit(RULE_ID, inv, "loops over tenants by hand; Oqtane already runs the job once per tenant")
+    seen_lines = set()
+    for ident in class_nodes(cls, "identifier"):
+        if syntax.text(ident) == "ITenantResolver" and ident.start_point[0] not in seen_lines:
+            seen_lines.add(ident.start_point[0])
+            yield Hit(RULE_ID, ident, "resolves the tenant by hand; Oqtane sets the tenant before each run")

@@ -1,0 +1,83 @@
+"""OQJ010 cached-dependency: a repository, DbContext or other service kept in a field (injected, resolved
+once, or new-ed up) or captured by a primary constructor. It was created for whichever tenant was current
+then, so every later run, for every tenant, uses that one database.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterator
+
+from oqmigrate import syntax
+from oqmigrate.analyse.members import LOGGER_TYPES, assigned_member, class_nodes, constructor_param_assignments, fields, initializer, params
+from oqmigrate.analyse.names import has_simple_type, invoked_name, node_text, simple
+from oqmigrate.findings import Hit
+from oqmigrate.model import ClassInfo, type_name
+from oqmigrate.syntax import Node
+
+if TYPE_CHECKING:
+    from oqmigrate.checks import CheckContext
+
+RULE_ID = "OQJ010"
+
+# Types a worker may keep: the root-level factories and configuration, all singletons.
+NOT_CACHED_SERVICES = {
+    "IServiceScopeFactory", "IServiceProvider", "IOptions", "IOptionsMonitor", "IOptionsSnapshot", "IConfiguration",
+    "IHostApplicationLifetime", "IApplicationLifetime", "IHostEnvironment", "IWebHostEnvironment", "IHttpClientFactory",
+    "CancellationToken", "ILogger", "ILoggerFactory", "TimeProvider", "ISystemClock",
+}
+SERVICE_NAME = re.compile(r"^I[A-Z]\w*$|(Repository|Context|DbContext|Service|Manager|Client|Provider|Store)$")
+RESOLVE_METHODS = ("GetService", "GetRequiredService", "GetServices", "GetRequiredKeyedService", "GetKeyedService")
+DATA_ACCESS_TYPE = re.compile(r"(Repository|Context|DbContext)$")
+
+
+def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
+    from_params = constructor_param_assignments(cls)
+    assigned_values: dict[str, list[Node]] = {}
+    for a in class_nodes(cls, "assignment_expression"):
+        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+        name = assigned_member(left) if left is not None else None
+        if name and right is not None:
+            assigned_values.setdefault(name, []).append(right)
+    for decl, name, tnode, declarator, mods in fields(cls):
+        if "const" in mods:
+            continue
+        if has_simple_type(tnode, NOT_CACHED_SERVICES):
+            continue
+        reason = None
+        if name in from_params and _is_service_type(from_params[name][1]):
+            reason = f"'{name}' keeps the injected {syntax.text(from_params[name][1])}"
+        else:
+            values = assigned_values.get(name, []) + ([initializer(declarator)] if initializer(declarator) is not None else [])
+            if any(_resolves_service(v) for v in values):
+                reason = f"'{name}' keeps a service resolved once"
+        if reason:
+            yield Hit(RULE_ID, decl, reason + "; resolve it from the provider in each run (tenant-scoped services change per tenant)")
+    primary = cls.primary_parameters
+    if primary is not None:
+        body_idents = {syntax.text(i) for i in class_nodes(cls, "identifier")} if cls.body is not None else set()
+        for pname, ptype, psimple in params(primary):
+            if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents:
+                p_node = next(p for p in primary.named_children if p.type == "parameter" and node_text(p.child_by_field_name("name")) == pname)
+                yield Hit(RULE_ID, p_node, f"primary constructor parameter '{pname}' keeps the injected {syntax.text(ptype)}; resolve it from the provider in each run")
+
+
+def _is_service_type(type_node: Node | None) -> bool:
+    """Named like a service (`IFoo`, `...Repository`, `...Context`, ...) and not one a worker may keep."""
+    if type_node is None or type_node.type == "predefined_type":
+        return False
+    name = simple(type_name(type_node))
+    return name not in NOT_CACHED_SERVICES and bool(SERVICE_NAME.search(name))
+
+
+def _resolves_service(expr: Node) -> bool:
+    """Resolves a service from a provider, builds one with ActivatorUtilities, or news up a repository/context."""
+    for inv in syntax.descendants(expr, "invocation_expression"):
+        recv, name = invoked_name(inv)
+        if name in RESOLVE_METHODS or (simple(recv) == "ActivatorUtilities"):
+            return True
+    for n in syntax.descendants(expr, "object_creation_expression"):
+        t = simple(type_name(n.child_by_field_name("type")))
+        if DATA_ACCESS_TYPE.search(t):
+            return True
+    return False
