@@ -9,7 +9,8 @@ A rule module has a docstring that says what the rule finds and why, a `RULE_ID`
 
 It reads the code through `oqmigrate.analyse` and knows nothing of findings, suppressions or selection:
 `oqmigrate.checks` runs the selected rules and turns their hits into findings. To add a rule: its TOML file
-under `codemods/`, its module here, and its import in the tuple below.
+under `codemods/`, its module here, and the module's import and entry in `RULES` below
+(tests/test_rule_registry.py checks that the three agree).
 """
 
 from __future__ import annotations
