@@ -18,6 +18,7 @@ from oqmigrate.model import FileModel
 from oqmigrate.rules import CLASS_CHECKS, FILE_CHECKS
 from oqmigrate.suppressions import apply_suppressions, find_suppressions
 from oqmigrate.syntax import Node
+from oqmigrate.versions import CURRENT, Version
 from oqmigrate.workspace import Role
 
 __all__ = ["CheckContext", "check_file", "make_finding", "with_fingerprints"]
@@ -32,6 +33,7 @@ class CheckContext:
     project: str | None = None
     kinds: dict[str, str] | None = None  # worker/job kinds of classes declared anywhere in the scan
     anchor: str = ""  # the path fingerprints use (relative to the git work tree when there is one)
+    version: Version = CURRENT  # the Oqtane version the file's project builds against (rules word advice by it)
 
 
 def make_finding(hit: Hit, symbol: str, ctx: CheckContext) -> Finding:

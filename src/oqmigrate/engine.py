@@ -235,7 +235,8 @@ def _read_mandate(files: list[_File], kinds: dict[str, str], request: Request) -
     minus those the request's baseline already knows."""
     for f in files:
         item = f.item
-        ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel)
+        ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel,
+                                  Version.parse(item.oqtane_version))
         f.findings = checks.check_file(ctx, f.tree.root_node, set(request.selected))[0]
     if request.baseline is not None:
         new, _ = baselines.subtract([x for f in files for x in f.findings], request.baseline)

@@ -137,10 +137,11 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.declared = fm.declared
     report.bases_used = {b.simple for c in fm.classes for b in c.bases}
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
-    ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel)
+    version = Version.parse(item.oqtane_version)
+    ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel, version)
     found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
     verdict = fixes.decide(item.rel, utf8, tree, fm, found + [f for f, _ in pending], selected, item.role,
-                           item.scope_blocker, Version.parse(item.oqtane_version))
+                           item.scope_blocker, version)
     report.findings = verdict.findings[:len(found)]
     report.pending = [(f, name) for f, (_, name) in zip(verdict.findings[len(found):], pending)]
     report.migratable = verdict.migratable
