@@ -85,7 +85,7 @@ def decide(rel: str, data: bytes, tree: Tree, fm: FileModel, findings: list[Find
     claims: dict[tuple[int, int], tuple[str, str | None]] = {}
     refused = None  # a removal next to a syntax error: the engine then leaves the whole file alone
     for reg in find_registrations(tree.root_node, fm):
-        line = reg.hit.node.start_point[0] + 1
+        line = reg.node.start_point[0] + 1
         edit = removal(data, reg)
         if isinstance(edit, Edit):
             near = syntax.problem_near(tree, data, problems, edit.start_byte, edit.end_byte)

@@ -9,7 +9,6 @@ from typing import Iterator
 from oqmigrate import syntax
 from oqmigrate.analyse.names import qualifier, resolved_type, simple
 from oqmigrate.analyse.tokens import nodes_at_tokens
-from oqmigrate.findings import Hit
 from oqmigrate.model import FileModel, type_name
 from oqmigrate.syntax import Node
 
@@ -21,12 +20,6 @@ LIFETIME_METHODS = ("AddSingleton", "AddTransient", "AddScoped")
 class Registration:
     node: Node  # the registering method's name (`AddHostedService<T>`), where a finding starts
     type_name: str  # the registered class (simple name)
-
-    @property
-    def hit(self) -> Hit:
-        """The registration as an OQJ014 hit. Transitional: for callers written before `node` existed
-        (transforms/remove_registration.py reads `hit.node`); read `node` instead."""
-        return Hit("OQJ014", self.node, "registers a hosted service by hand")
 
 
 def find_registrations(root: Node, model: FileModel) -> Iterator[Registration]:

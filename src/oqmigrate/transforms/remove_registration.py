@@ -47,7 +47,7 @@ def removal(data: bytes, reg: Registration) -> Edit | str:
     """The edit that deletes one registration, or why it must be removed by hand. Pure: the scan asks the
     same question to decide whether an OQJ014 finding is fixable."""
     name = reg.type_name
-    inv = syntax.first_ancestor(reg.hit.node, "invocation_expression")
+    inv = syntax.first_ancestor(reg.node, "invocation_expression")
     if inv is None:
         return "not a method call; remove the registration by hand"
     fn = inv.child_by_field_name("function")
@@ -75,7 +75,7 @@ def remove_registration(ctx: TransformContext) -> TransformResult:
         name = reg.type_name
         if name not in targets or (ctx.only is not None and name != ctx.only):
             continue
-        line = reg.hit.node.start_point[0] + 1
+        line = reg.node.start_point[0] + 1
         if ctx.registration_lines is not None and line not in ctx.registration_lines:
             continue  # its finding is not reported in this run (deselected, suppressed or in the baseline)
         edit = removal(ctx.data, reg)
@@ -83,8 +83,8 @@ def remove_registration(ctx: TransformContext) -> TransformResult:
             result.edits.append(edit)
             result.touched.append(name)
         else:
-            inv = syntax.first_ancestor(reg.hit.node, "invocation_expression")
-            result.manual.append(ManualFollowUp(ctx.rel, (inv or reg.hit.node).start_point[0] + 1, name, edit))
+            inv = syntax.first_ancestor(reg.node, "invocation_expression")
+            result.manual.append(ManualFollowUp(ctx.rel, (inv or reg.node).start_point[0] + 1, name, edit))
     result.edits = _tidy(ctx.data, result.edits)
     return result
 
