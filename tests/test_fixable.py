@@ -22,6 +22,7 @@ from oqmigrate import engine
 from oqmigrate.catalog import all_rule_ids
 from oqmigrate.mandate import Request
 from oqmigrate.scanner import scan
+from oqmigrate.transforms.registry import CODEMODS
 from oqmigrate.workspace import discover
 
 
@@ -69,7 +70,7 @@ def assert_fixable_iff_resolved(tree: Path, tmp: Path, selected: set[str] | None
 
 def fixture_files():
     out = []
-    for folder in ("migrate-worker", "remove-registration"):
+    for folder in CODEMODS:
         out += [pytest.param(p, id=f"{folder}/{p.name}") for p in sorted((FIXTURES / folder).glob("*.before.cs"))]
     out += [pytest.param(p, id=f"rules/{p.parent.parent.name}/{p.parent.name}/{p.name}")
             for p in sorted((FIXTURES / "rules").glob("*/*/*.cs"))]
