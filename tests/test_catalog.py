@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import textwrap
 import tomllib
@@ -11,6 +13,7 @@ import pytest
 import tree_sitter
 import tree_sitter_c_sharp
 
+from conftest import FIXTURES, REPO, run_cli
 from oqmigrate import catalog
 from oqmigrate.catalog import (
     SEVERITIES,
@@ -123,17 +126,27 @@ def test_severities_are_ordered_most_severe_first():
 
 
 @pytest.mark.parametrize("rule_id", IDS)
-def test_file_name_and_help_uri(rules, rule_id):
+def test_file_name(rules, rule_id):
     rule = rules[rule_id]
     assert (catalog_dir() / f"{rule.id}-{rule.name}.toml").is_file()
-    assert rule.help_uri == f"https://github.com/oqmigrate/oqmigrate/blob/main/codemods/{rule.id}-{rule.name}.toml"
+
+
+def test_help_uri_comes_only_from_the_configured_repository_url(rules):
+    """No URL is invented: the link is the Repository of [project.urls] (as installed), else there is none."""
+    repository = catalog.project_urls().get("Repository")
+    for rule in rules.values():
+        if repository:
+            assert rule.help_uri == f"{repository.rstrip('/')}/blob/main/rules/{rule.file_name}"
+        else:
+            assert rule.help_uri is None
+    assert catalog.SUPPRESSION_RULE.help_uri is None  # it has no rule file to point to
 
 
 def test_catalog_in_use_is_the_repository_catalog():
-    """Installed from a wheel the catalog sits inside the package; from a source checkout it is the top-level
-    folder. Either way it holds exactly the repository's rule files."""
-    repo_catalog = Path(__file__).resolve().parents[1] / "codemods"
-    packaged = Path(catalog.__file__).resolve().parent / "codemods"
+    """Installed from a wheel the catalog sits inside the package (oqmigrate/rule_catalog); from a source
+    checkout it is the top-level rules/ folder. Either way it holds exactly the repository's rule files."""
+    repo_catalog = Path(__file__).resolve().parents[1] / "rules"
+    packaged = Path(catalog.__file__).resolve().parent / "rule_catalog"
     in_use = catalog_dir().resolve()
     assert in_use in (packaged, repo_catalog.resolve())
     assert {p.name: p.read_bytes() for p in in_use.glob("*.toml")} == {
@@ -294,11 +307,14 @@ def test_explain_text(rules, rule_id):
     assert text.index("Noncompliant:") < text.index("Compliant:")
     for example in (rule.noncompliant, rule.compliant):
         assert textwrap.indent(example.strip("\n"), "    ", lambda line: bool(line.strip())) in text
-    if rule.codemod:
-        assert f"Codemod: {rule.codemod}" in text
+    if rule.codemods:
+        assert f"Codemod: {', '.join(rule.codemods)}" in text
     else:
         assert "Codemod: none (reported only)" in text
-    assert rule.help_uri in text
+    if rule.help_uri:
+        assert f"More: {rule.help_uri}" in text
+    else:
+        assert "More:" not in text and "http" not in text
     # the rationale is re-wrapped, never cut
     assert " ".join(rule.rationale.split()) == " ".join(
         text.split("Playbook: ", 1)[1].split("\n\n", 1)[1].split("\n\nFix: ", 1)[0].split()
@@ -335,6 +351,36 @@ def test_valid_sample_loads(tmp_path):
     write(tmp_path, "OQJ901-sample-rule.toml", VALID)
     rule = load_catalog_from(tmp_path)["OQJ901"]
     assert rule.triggers == ("HostedServiceBase",) and rule.fixable is False
+    assert rule.codemods == () and rule.codemod == ""
+
+
+@pytest.mark.parametrize(
+    "value,codemods",
+    [
+        ('["migrate-worker"]', ("migrate-worker",)),
+        ('["scope-dependencies", "guard-execution"]', ("scope-dependencies", "guard-execution")),
+        ('["a-codemod", "a-codemod", "b"]', ("a-codemod", "b")),
+        ("[]", ()),
+        # the string form older rule files use: one name, or names separated by commas or spaces
+        ('"migrate-worker"', ("migrate-worker",)),
+        ('"scope-dependencies, guard-execution"', ("scope-dependencies", "guard-execution")),
+        ('"scope-dependencies guard-execution"', ("scope-dependencies", "guard-execution")),
+        ('""', ()),
+    ],
+)
+def test_codemod_field_names_several_codemods(tmp_path, value, codemods):
+    write(tmp_path, "OQJ901-sample-rule.toml", VALID.replace('codemod = ""', f"codemod = {value}"))
+    rule = load_catalog_from(tmp_path)["OQJ901"]
+    assert rule.codemods == codemods
+    assert rule.codemod == ",".join(codemods)  # one `--codemod` argument, for callers of the single-name field
+
+
+def test_explain_names_every_codemod(tmp_path):
+    text = VALID.replace('codemod = ""', 'codemod = ["scope-dependencies", "guard-execution"]')
+    write(tmp_path, "OQJ901-sample-rule.toml", text.replace("fixable = false", "fixable = true"))
+    rule = load_catalog_from(tmp_path)["OQJ901"]
+    assert "Codemods: scope-dependencies, guard-execution (automatic: `oqmigrate apply --codemod " \
+           "scope-dependencies,guard-execution`)" in explain_text(rule)
 
 
 @pytest.mark.parametrize(
@@ -345,6 +391,12 @@ def test_valid_sample_loads(tmp_path):
         (lambda t: t.replace('triggers = ["HostedServiceBase"]', "triggers = []"), "triggers"),
         (lambda t: t.replace("fixable = false", 'fixable = "no"'), "fixable"),
         (lambda t: t.replace("fixable = false", "fixable = true"), "must name its codemod"),
+        (lambda t: t.replace('codemod = ""', "codemod = []").replace("fixable = false", "fixable = true"),
+         "must name its codemod"),
+        (lambda t: t.replace('codemod = ""\n', ""), "missing key 'codemod'"),
+        (lambda t: t.replace('codemod = ""', "codemod = 3"), "'codemod' must be a list of codemod names"),
+        (lambda t: t.replace('codemod = ""', 'codemod = ["ok", 3]'), "'codemod' must be a list of codemod names"),
+        (lambda t: t.replace('codemod = ""', 'codemod = ["Migrate_Worker"]'), "codemod name 'Migrate_Worker'"),
         (lambda t: t.replace('compliant = "class B : HostedServiceBase {}"', ""), "missing example 'compliant'"),
         (lambda t: t.replace('name = "sample-rule"', 'name = "other-rule"'), "file name must be"),
         (lambda t: t.replace('id = "OQJ901"', 'id = "OQJ902"'), "file name must be"),
@@ -371,3 +423,55 @@ def test_missing_or_empty_folder_is_an_error(tmp_path):
         load_catalog_from(tmp_path / "absent")
     with pytest.raises(CatalogError, match="no rule files"):
         load_catalog_from(tmp_path)
+
+
+# --- project URLs (pyproject.toml [project.urls], read from the installed metadata) ---------------------------
+
+
+def installed_metadata(folder: Path, *project_urls: str) -> dict[str, str]:
+    """Write the metadata an installed oqmigrate distribution carries (as pip writes it from pyproject.toml) into
+    `folder`, and return the environment that puts it first on the CLI's path."""
+    dist_info = folder / "oqmigrate-0.1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    lines = ["Metadata-Version: 2.4", "Name: oqmigrate", "Version: 0.1.0",
+             *(f"Project-URL: {entry}" for entry in project_urls)]
+    (dist_info / "METADATA").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)}
+
+
+def test_help_links_use_the_configured_repository_url(tmp_path):
+    env = installed_metadata(tmp_path / "site", "Homepage, https://example.org/oqmigrate",
+                             "Repository, https://git.example.org/acme/oqmigrate/")
+    code, out, _ = run_cli("explain", "OQJ004", env=env)
+    assert code == 0
+    assert out.rstrip().endswith("More: https://git.example.org/acme/oqmigrate/blob/main/rules/OQJ004-job-state.toml")
+    code, out, _ = run_cli("scan", FIXTURES / "rules" / "OQJ004" / "bad", "--format", "sarif", "--no-progress",
+                           "--fail-on", "never", env=env)
+    assert code == 0
+    descriptors = {r["id"]: r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]}
+    assert descriptors["OQJ001"]["helpUri"] == \
+        "https://git.example.org/acme/oqmigrate/blob/main/rules/OQJ001-generic-hosted-service.toml"
+    assert "helpUri" not in descriptors["OQJ000"]  # no rule file to link to
+    assert json.loads(out)["runs"][0]["tool"]["driver"]["informationUri"] == "https://example.org/oqmigrate"
+
+
+def test_no_links_while_the_project_urls_are_unset(tmp_path):
+    # pyproject.toml ships them empty until publication: that yields "Project-URL: Repository, " lines
+    env = installed_metadata(tmp_path / "site", "Homepage, ", "Repository, ")
+    code, out, _ = run_cli("explain", "OQJ004", env=env)
+    assert code == 0 and "More:" not in out and "http" not in out
+    code, out, _ = run_cli("rules", "--format", "json", env=env)
+    assert code == 0 and all(r["help_uri"] is None for r in json.loads(out)["rules"])
+    code, out, _ = run_cli("scan", FIXTURES / "rules" / "OQJ004" / "bad", "--format", "sarif", "--no-progress",
+                           "--fail-on", "never", env=env)
+    driver = json.loads(out)["runs"][0]["tool"]["driver"]
+    assert code == 0 and "informationUri" not in driver and not [r for r in driver["rules"] if "helpUri" in r]
+
+
+def test_pyproject_declares_the_project_urls_without_inventing_them():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert set(project["urls"]) == {"Homepage", "Repository"}
+    # no address of the project is written anywhere in the source but pyproject.toml
+    for source in (REPO / "src").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "github.com" not in text and "oqmigrate.org" not in text, source

@@ -11,10 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from oqmigrate import __version__
-from oqmigrate.catalog import SEVERITIES, SUPPRESSION_RULE, Rule, load_catalog
+from oqmigrate.catalog import SEVERITIES, SUPPRESSION_RULE, Rule, load_catalog, project_urls
 from oqmigrate.checks import Finding
 
-TOOL_URI = "https://github.com/oqmigrate/oqmigrate"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -77,16 +76,26 @@ def _rule_descriptor(rule: Rule) -> dict:
         f"Fix: {rule.fix.strip()}\n\nNoncompliant:\n\n```csharp\n{rule.noncompliant.strip()}\n```\n\n"
         f"Compliant:\n\n```csharp\n{rule.compliant.strip()}\n```\n"
     )
-    return {
+    descriptor = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale.strip()},
         "help": {"text": f"{rule.rationale.strip()}\n\nFix: {rule.fix.strip()}", "markdown": markdown},
-        "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
         "properties": {"tags": ["oqtane", "scheduled-jobs"], "codemod": rule.codemod, "fixable": rule.fixable},
     }
+    if rule.help_uri:  # only when the project's Repository URL is configured (pyproject.toml [project.urls])
+        descriptor["helpUri"] = rule.help_uri
+    return descriptor
+
+
+def _driver(rules: list[dict]) -> dict:
+    driver = {"name": "oqmigrate", "version": __version__, "rules": rules}
+    homepage = project_urls().get("Homepage")  # pyproject.toml [project.urls], unset until publication
+    if homepage:
+        driver["informationUri"] = homepage
+    return driver
 
 
 def to_sarif(root: str, findings: list[Finding], errors: list[tuple[str, str]]) -> dict:
@@ -116,7 +125,7 @@ def to_sarif(root: str, findings: list[Finding], errors: list[tuple[str, str]]) 
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "oqmigrate", "version": __version__, "informationUri": TOOL_URI, "rules": rules}},
+            "tool": {"driver": _driver(rules)},
             "originalUriBaseIds": {"SRCROOT": {"uri": root_uri.rstrip("/") + "/"}},
             "invocations": [{
                 "executionSuccessful": True,
