@@ -220,6 +220,28 @@ def _load_rule(path: Path) -> Rule:
     )
 
 
+_SUPPRESSION_EXAMPLE = """\
+public class PingJob : HostedServiceBase
+{{
+    {suppression}
+    private static int _runs;
+
+    public PingJob(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)
+    {{
+        Name = "Ping Job";
+        Frequency = "m";
+        Interval = 5;
+        IsEnabled = true;
+    }}
+
+    public override string ExecuteJob(IServiceProvider provider)
+    {{
+        try {{ return $"Ping {{++_runs}} sent"; }}
+        catch (Exception ex) {{ return $"Ping Job failed: {{ex.Message}}"; }}
+    }}
+}}
+"""
+
 # Not a rule of the playbook but of oqmigrate itself: it reports `oqmigrate-ignore` comments that are
 # malformed, name unknown rules, lack a reason or suppress nothing. It can be selected, ignored,
 # re-levelled and explained like the catalog's rules, and is not part of the catalog listing.
@@ -239,19 +261,26 @@ SUPPRESSION_RULE = Rule(
     fixable=False,
     fix="Reported only. Write `// oqmigrate-ignore OQJ004: <reason>` on the finding's line or the line above it, "
         "and delete suppressions reported as stale.",
-    noncompliant="// oqmigrate-ignore OQJ004\nprivate static int _runs;",
-    compliant="// oqmigrate-ignore OQJ004: diagnostics counter, reset on restart by design\nprivate static int _runs;",
+    noncompliant=_SUPPRESSION_EXAMPLE.format(suppression="// oqmigrate-ignore OQJ004"),
+    compliant=_SUPPRESSION_EXAMPLE.format(
+        suppression="// oqmigrate-ignore OQJ004: diagnostics only, a count per process is what we want"),
     catalogued=False,
 )
 
 
+def all_rules() -> dict[str, Rule]:
+    """Every rule a run can report, keyed by id and ordered by id: OQJ000 (the suppression rule) and the catalog.
+    This is what ``oqmigrate rules`` lists."""
+    return {SUPPRESSION_RULE.id: SUPPRESSION_RULE, **load_catalog()}
+
+
 def all_rule_ids() -> set[str]:
     """What a run checks when nothing is selected: the catalog and the suppression rule."""
-    return set(load_catalog()) | {SUPPRESSION_RULE.id}
+    return set(all_rules())
 
 
 def rule_by_id(rule_id: str) -> Rule:
-    return SUPPRESSION_RULE if rule_id == SUPPRESSION_RULE.id else load_catalog()[rule_id]
+    return all_rules()[rule_id]
 
 
 def resolve_rule_ids(spec: str | None) -> set[str]:
@@ -259,7 +288,7 @@ def resolve_rule_ids(spec: str | None) -> set[str]:
     (also case-insensitively). ``None`` or a blank spec selects nothing and returns an empty set."""
     if spec is None:
         return set()
-    catalog = {**load_catalog(), SUPPRESSION_RULE.id: SUPPRESSION_RULE}
+    catalog = all_rules()
     by_name = {rule.name: rule.id for rule in catalog.values()}
     selected: set[str] = set()
     for token in _SPEC_SEPARATORS.split(spec.strip()):
@@ -276,7 +305,7 @@ def resolve_rule_ids(spec: str | None) -> set[str]:
 
 def trigger_tokens(rule_ids: Iterable[str]) -> tuple[bytes, ...]:
     """The byte tokens a file must contain (at least one of) to be worth parsing for these rules."""
-    catalog = {**load_catalog(), SUPPRESSION_RULE.id: SUPPRESSION_RULE}
+    catalog = all_rules()
     tokens: set[bytes] = set()
     for rule_id in rule_ids:
         rule = catalog.get(rule_id)
