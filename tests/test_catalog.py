@@ -159,6 +159,16 @@ def test_catalog_in_use_is_the_repository_catalog():
         p.name: p.read_bytes() for p in repo_catalog.glob("*.toml")}
 
 
+def test_packaging_ships_the_catalog_where_catalog_dir_looks():
+    """The wheel maps the top-level folder to the package folder catalog_dir() reads first; the sdist keeps it."""
+    build = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
+    assert build["wheel"]["force-include"] == {catalog.REPOSITORY_FOLDER: f"oqmigrate/{catalog.PACKAGE_FOLDER}"}
+    assert catalog.REPOSITORY_FOLDER in build["sdist"]["include"]
+    assert catalog.PACKAGE_FOLDER != "rules"  # oqmigrate/rules is the rules' Python package
+    assert sorted(p.name for p in (REPO / catalog.REPOSITORY_FOLDER).iterdir()) == sorted(
+        rule.file_name for rule in load_catalog().values())
+
+
 def test_load_catalog_is_cached():
     assert load_catalog() is load_catalog()
 
