@@ -421,7 +421,8 @@ def test_explain_text(rules, rule_id):
     text = explain_text(rule)
     assert text.startswith(f"{rule.id} {rule.name} ({rule.severity})\n")
     assert rule.summary in text
-    assert f"Playbook: 07-scheduled-jobs.md § {rule.playbook_section}" in text
+    assert f'Playbook: chapter 07 "Scheduled Jobs", section "{rule.playbook_section}"' in text
+    assert ".md" not in text  # no file the user does not have
     assert "Noncompliant:\n" in text and "Compliant:\n" in text
     assert text.index("Noncompliant:") < text.index("Compliant:")
     for example in (rule.noncompliant, rule.compliant):

@@ -24,7 +24,9 @@ from pathlib import Path
 SEVERITIES = ("error", "warning", "info")
 """Severity values, most severe first (so ``SEVERITIES.index`` orders them)."""
 
-PLAYBOOK = "07-scheduled-jobs.md"
+PLAYBOOK_CHAPTER = '07 "Scheduled Jobs"'
+"""The playbook chapter the rules enforce, named as a reader knows it (the playbook is not shipped with oqmigrate,
+so no file of it is cited)."""
 
 DISTRIBUTION = "oqmigrate"
 """The distribution whose metadata holds the project URLs (``[project.urls]`` in pyproject.toml)."""
@@ -315,6 +317,14 @@ def trigger_tokens(rule_ids: Iterable[str]) -> tuple[bytes, ...]:
     return tuple(sorted(tokens))
 
 
+def playbook_reference(rule: Rule) -> str | None:
+    """Where in the playbook the rule comes from (``chapter 07 "Scheduled Jobs", section "Tenant Safety"``), or
+    None for a rule of oqmigrate itself."""
+    if not rule.playbook_section:
+        return None
+    return f'chapter {PLAYBOOK_CHAPTER}, section "{rule.playbook_section}"'
+
+
 def _paragraphs(text: str, width: int = 100) -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "\n\n".join(textwrap.fill(" ".join(p.split()), width=width, break_on_hyphens=False, break_long_words=False) for p in paragraphs)
@@ -338,7 +348,7 @@ def explain_text(rule: Rule) -> str:
     parts = [
         f"{rule.id} {rule.name} ({rule.severity})",
         rule.summary,
-        f"Playbook: {PLAYBOOK} § {rule.playbook_section}" if rule.playbook_section else "Playbook: none (a rule of oqmigrate itself)",
+        f"Playbook: {playbook_reference(rule) or 'none (a rule of oqmigrate itself)'}",
         _paragraphs(rule.rationale),
         _paragraphs("Fix: " + rule.fix),
         _codemod_line(rule),

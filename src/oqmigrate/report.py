@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oqmigrate import __version__
-from oqmigrate.catalog import SEVERITIES, SUPPRESSION_RULE, Rule, load_catalog, project_urls
+from oqmigrate.catalog import SEVERITIES, SUPPRESSION_RULE, Rule, load_catalog, playbook_reference, project_urls
 from oqmigrate.checks import Finding
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -70,7 +70,7 @@ def to_json(root: str, files_scanned: int, findings: list[Finding], errors: list
 
 
 def _rule_descriptor(rule: Rule) -> dict:
-    playbook = f"Playbook: 07-scheduled-jobs.md § {rule.playbook_section}\n\n" if rule.playbook_section else ""
+    playbook = f"Playbook: {playbook_reference(rule)}\n\n" if rule.playbook_section else ""
     markdown = (
         f"**{rule.summary}**\n\n{rule.rationale.strip()}\n\n{playbook}"
         f"Fix: {rule.fix.strip()}\n\nNoncompliant:\n\n```csharp\n{rule.noncompliant.strip()}\n```\n\n"
