@@ -101,10 +101,11 @@ def test_scan_markdown_report(cli):
 
 def test_scan_text_goes_to_stdout_summary_to_stderr(cli, tmp_path):
     report = tmp_path / "report.txt"
-    code, out, err = cli("scan", SOLUTION, "--no-progress", "--output", report)
+    code, out, err = cli("scan", SOLUTION, "--no-progress", "--format", "full", "--output", report)
     assert code == 1 and out == ""
     text = report.read_text(encoding="utf-8")
     assert "Acme.Module.Tasks.Server" in text and "OQJ001" in text and "ReminderWorker" in text
+    assert all(line == line.rstrip() for line in text.splitlines()), "no trailing spaces"
     assert "findings" in err and "OQJ001" not in err
 
 
@@ -153,6 +154,7 @@ def test_select_and_ignore(cli):
     (["apply", ".", "--only", "NoSuchWorker"], "no worker or job named NoSuchWorker"),
 ])
 def test_usage_errors_are_one_line_exit_2(cli, tmp_path, args, message):
+    (tmp_path / "Clean.cs").write_text("namespace Acme { public class Clean { } }\n", encoding="utf-8")
     code, out, err = cli(*args, cwd=tmp_path)
     assert code == 2
     assert "Traceback" not in err
@@ -235,7 +237,7 @@ def test_rules_and_explain(cli):
     code, out, _ = cli("rules", "--format", "json")
     assert code == 0
     rules = json.loads(out)["rules"]
-    assert [r["id"] for r in rules] == [f"OQJ{i:03}" for i in range(1, 17)]
+    assert [r["id"] for r in rules] == [f"OQJ{i:03}" for i in range(0, 17)]
     assert {"id", "name", "severity", "summary", "fixable"} <= set(rules[0])
     code, out, _ = cli("rules")
     assert code == 0 and "OQJ016" in out

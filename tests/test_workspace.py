@@ -1,9 +1,17 @@
+import json
 import os
+import shutil
 import sys
 
 import pytest
 
-from oqmigrate.workspace import UsageError, discover
+from conftest import FIXTURES, run_cli
+from gitrepo import make_repo
+from oqmigrate.workspace import ProjectScope, UsageError, discover
+
+WORKSPACE = FIXTURES / "workspace"
+SIBLING = WORKSPACE / "sibling"
+OUTSIDE = "outside the scanned folder (the framework or another repository); scan it on its own if it is yours"
 
 SDK = '<Project Sdk="Microsoft.NET.Sdk.Razor">{}</Project>'
 CLASS = "namespace Acme;\npublic class C { }\n"
@@ -343,3 +351,204 @@ def test_solution_without_projects_is_an_error(tmp_path):
     (tmp_path / "Garbage.sln").write_bytes(bytes(range(256)) * 2)
     ws = discover([tmp_path / "Garbage.sln"])
     assert ws.files == [] and ws.errors == [("Garbage.sln", "no C# project (.csproj) listed in this solution")]
+
+
+# -- project scope: will Oqtane discover jobs in the project's assembly? ----------------------------------------------
+
+
+def by_project(ws):
+    return {p.name: (p.assembly, p.references_oqtane, p.scope) for p in ws.projects}
+
+
+def test_scope_of_each_kind_of_project():
+    ws = discover([WORKSPACE / "scopes"])
+    assert by_project(ws) == {
+        # The template's layout: *.Server.Oqtane assembly, framework packages from NuGet.
+        "Acme.Module.Notes.Server": ("Acme.Module.Notes.Server.Oqtane", True, ProjectScope.MODULE),
+        # The "local" template: <Reference Include="Oqtane.Server, Version=..."><HintPath>, no package.
+        "Acme.Module.Polls.Server": ("Acme.Module.Polls.Server.Oqtane", True, ProjectScope.MODULE),
+        # <Reference Include="oqtane.server"> (any case); no AssemblyName, so the file name is the assembly.
+        "Acme.Tasks.Server": ("Acme.Tasks.Server", True, ProjectScope.NOT_DISCOVERED),
+        # A Microsoft.NET.Sdk.Worker service.
+        "Acme.Reports.Worker": ("Acme.Reports.Worker", False, ProjectScope.NOT_OQTANE),
+        # $(MSBuildProjectName).Oqtane, and $(RootNamespace) built from a property of the same file.
+        "Acme.Module.Blog.Server": ("Acme.Module.Blog.Server.Oqtane", True, ProjectScope.MODULE),
+        "Wiki.Server": ("Acme.Module.Wiki.Server.Oqtane", True, ProjectScope.MODULE),
+        # A property from elsewhere (Directory.Build.props): judged by the raw text.
+        "Forms.Server": ("$(Owner).Module.Forms.Server", True, ProjectScope.NOT_DISCOVERED),
+        # Only a ProjectReference to a module project: references Oqtane through it.
+        "Acme.Digest": ("Acme.Digest", True, ProjectScope.NOT_DISCOVERED),
+    }
+    assert {p.name: p.assembly_name for p in ws.projects}["Acme.Module.Blog.Server"] == "$(MSBuildProjectName).Oqtane"
+    scopes = {f.rel: f.scope for f in ws.files}
+    assert scopes["Reports/ReportWorker.cs"] is ProjectScope.NOT_OQTANE
+    assert scopes["Notes/Server/Jobs/NoteSweeper.cs"] is ProjectScope.MODULE
+    # No project file encloses it: no scope, the caller treats it as a module's.
+    assert scopes["Scripts/Cleanup.cs"] is None
+    assert [f.rel for f in ws.loose_files] == ["Scripts/Cleanup.cs"]
+    assert [p.name for p in ws.projects_in(ProjectScope.NOT_OQTANE)] == ["Acme.Reports.Worker"]
+    assert ws.errors == [] and ws.outside == []
+
+
+def test_scope_reason_names_the_assembly_and_the_next_step():
+    projects = {p.name: p for p in discover([WORKSPACE / "scopes"]).projects}
+    assert projects["Acme.Module.Notes.Server"].scope_reason is None
+    assert projects["Acme.Tasks.Server"].scope_reason == (
+        'assembly Acme.Tasks.Server does not contain "Oqtane": Oqtane will not discover its jobs; '
+        "rename the assembly (<AssemblyName>Acme.Tasks.Server.Oqtane</AssemblyName>) to migrate it"
+    )
+    worker = projects["Acme.Reports.Worker"].scope_reason
+    assert worker.startswith("project Acme.Reports.Worker is not an Oqtane module (no Oqtane reference")
+    assert "reference Oqtane.Server and name the assembly Acme.Reports.Worker.Oqtane" in worker
+    assert all("\n" not in (p.scope_reason or "") for p in projects.values())
+
+
+def test_a_project_named_on_the_command_line_gets_its_scope(tmp_path):
+    ws = discover([WORKSPACE / "scopes" / "Reports" / "Acme.Reports.Worker.csproj"])
+    assert [(f.rel, f.scope) for f in ws.files] == [("ReportWorker.cs", ProjectScope.NOT_OQTANE)]
+    # A lone .cs file gets the scope of the project file that encloses it.
+    ws = discover([WORKSPACE / "scopes" / "Tasks" / "Jobs" / "TaskReminder.cs"])
+    assert [(f.rel, f.scope) for f in ws.files] == [("TaskReminder.cs", ProjectScope.NOT_DISCOVERED)]
+
+
+@pytest.mark.parametrize(
+    "items, references",
+    [
+        ('<Reference Include="Oqtane.Shared, Version=10.2.4.0, Culture=neutral, PublicKeyToken=null" />', True),
+        ('<Reference Include="Framework"><HintPath>..\\lib\\Oqtane.Server.dll</HintPath></Reference>', True),
+        ('<Reference Include="$(Lib)\\Oqtane.Client.dll" />', True),  # a path to the DLL
+        ('<PackageReference Include="Dnf.Module.Projects.Shared.Oqtane" Version="1.0.0" />', True),  # a module's
+        ('<Reference Include="System.Net.Http" />', False),
+        ('<PackageReference Update="OQTANE.SERVER" Version="10.2.4" />', True),
+        ('<PackageReference Include="Newtonsoft.Json;Oqtane.Shared" />', True),
+        ('<ProjectReference Include="$(OqtaneRoot)\\Oqtane.Server\\Oqtane.Server.csproj" />', True),
+        ('<PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.0" />', False),
+        ('<ProjectReference Include="..\\Missing\\Missing.csproj" />', False),
+    ],
+)
+def test_oqtane_reference_forms(tmp_path, items, references):
+    make(tmp_path, {"Acme.Jobs/Acme.Jobs.csproj": SDK.format(f"<ItemGroup>{items}</ItemGroup>"), "Acme.Jobs/A.cs": CLASS})
+    [project] = discover([tmp_path]).projects
+    assert project.references_oqtane is references
+    assert project.scope is (ProjectScope.NOT_DISCOVERED if references else ProjectScope.NOT_OQTANE)
+
+
+@pytest.mark.parametrize(
+    "properties, assembly",
+    [
+        ("<AssemblyName>$(MSBuildProjectName)</AssemblyName>", "Acme.Jobs"),
+        ("<AssemblyName>$(RootNamespace).Oqtane</AssemblyName>", "Acme.Jobs.Oqtane"),  # RootNamespace's default
+        ("<Owner>acme</Owner><AssemblyName>$(owner).jobs.oqtane</AssemblyName>", "acme.jobs.oqtane"),
+        # The last unconditional definition wins; a conditional one only when there is no other.
+        ("<AssemblyName>First</AssemblyName><AssemblyName>Second.Oqtane</AssemblyName>", "Second.Oqtane"),
+        ("<AssemblyName Condition=\"'$(Configuration)'=='Debug'\">Dbg.Oqtane</AssemblyName>", "Dbg.Oqtane"),
+        ("<A>$(B)</A><B>$(A)</B><AssemblyName>$(A)</AssemblyName>", "$(A)"),  # a cycle stays as written
+        ("<AssemblyName>$(AssemblyName).Oqtane</AssemblyName>", "$(AssemblyName).Oqtane"),
+        ("<AssemblyName>$(MSBuildProjectName.Replace('.', '_'))</AssemblyName>",
+         "$(MSBuildProjectName.Replace('.', '_'))"),  # property functions need MSBuild
+        ("<AssemblyName>  </AssemblyName>", "Acme.Jobs"),
+    ],
+)
+def test_assembly_name_properties(tmp_path, properties, assembly):
+    make(tmp_path, {"Acme.Jobs.csproj": SDK.format(f"<PropertyGroup>{properties}</PropertyGroup>"), "A.cs": CLASS})
+    [project] = discover([tmp_path / "Acme.Jobs.csproj"]).projects
+    assert project.assembly == assembly
+    assert project.scope is (ProjectScope.MODULE if "oqtane" in assembly.lower() else ProjectScope.NOT_OQTANE)
+
+
+# -- projects outside the scanned folder or its git work tree -------------------------------------------------------
+
+
+@pytest.mark.parametrize("solution", ["Acme.Module.Tasks.sln", "Acme.Module.Tasks.slnx"])
+def test_solution_listing_the_framework_beside_the_module(solution):
+    ws = discover([SIBLING / "Acme.Module.Tasks" / solution])
+    assert ws.root == SIBLING / "Acme.Module.Tasks"
+    assert projects_of(ws) == {
+        "Client/ModuleInfo.cs": "Acme.Module.Tasks.Client",
+        "Server/Services/DueDateWorker.cs": "Acme.Module.Tasks.Server",
+        "Shared/Models/TaskItem.cs": "Acme.Module.Tasks.Shared",
+    }
+    assert ws.outside == [
+        ("../oqtane.framework/Oqtane.Server/Oqtane.Server.csproj", OUTSIDE),
+        ("../oqtane.framework/Oqtane.Shared/Oqtane.Shared.csproj", OUTSIDE),
+    ]
+    assert [p.name for p in ws.projects] == ["Acme.Module.Tasks.Client", "Acme.Module.Tasks.Server",
+                                             "Acme.Module.Tasks.Shared"]
+    assert all(p.scope is ProjectScope.MODULE and p.references_oqtane for p in ws.projects)
+    assert ws.errors == [] and ws.skipped == []
+
+
+def test_framework_listed_but_not_cloned_beside_the_module_is_outside_not_an_error(tmp_path):
+    shutil.copytree(SIBLING / "Acme.Module.Tasks", tmp_path / "Acme.Module.Tasks")
+    ws = discover([tmp_path / "Acme.Module.Tasks" / "Acme.Module.Tasks.sln"])
+    assert ws.errors == []
+    assert [rel for rel, _ in ws.outside] == ["../oqtane.framework/Oqtane.Server/Oqtane.Server.csproj",
+                                              "../oqtane.framework/Oqtane.Shared/Oqtane.Shared.csproj"]
+    # Its project references name the framework, so the module still references Oqtane.
+    assert all(p.references_oqtane for p in ws.projects)
+
+
+def test_both_solutions_and_the_folder_record_each_outside_project_once():
+    module = SIBLING / "Acme.Module.Tasks"
+    ws = discover([module / "Acme.Module.Tasks.sln", module / "Acme.Module.Tasks.slnx", module])
+    assert len(ws.outside) == 2 and len(ws.files) == 3
+
+
+def test_framework_named_on_the_command_line_is_scanned():
+    ws = discover([SIBLING / "Acme.Module.Tasks", SIBLING / "oqtane.framework" / "Oqtane.Server" / "Oqtane.Server.csproj"])
+    assert ws.root == SIBLING
+    assert ws.outside == []
+    assert projects_of(ws)["oqtane.framework/Oqtane.Server/Infrastructure/CacheWarmer.cs"] == "Oqtane.Server"
+    assert by_project(ws)["Oqtane.Server"] == ("Oqtane.Server", True, ProjectScope.MODULE)
+
+
+def vendored(tmp_path):
+    """The module repository with the framework cloned inside it: two git work trees, one in the other."""
+    shutil.copytree(WORKSPACE / "vendored", tmp_path / "repo")
+    make_repo(tmp_path / "repo" / "oqtane.framework")
+    return make_repo(tmp_path / "repo")
+
+
+NESTED = "in another git repository ({}a submodule or nested clone); scan it on its own if it is yours"
+
+
+def test_solution_project_in_a_nested_repository_is_outside(tmp_path):
+    repo = vendored(tmp_path)
+    ws = discover([repo / "Acme.Module.Polls.slnx"])
+    assert rels(ws) == ["Server/Jobs/PollCloser.cs"]
+    assert ws.outside == [("oqtane.framework/Oqtane.Server/Oqtane.Server.csproj", NESTED.format("oqtane.framework/: "))]
+    assert [p.name for p in ws.projects] == ["Acme.Module.Polls.Server"]
+
+
+def test_folder_walk_stops_at_a_nested_repository(tmp_path):
+    repo = vendored(tmp_path)
+    ws = discover([repo])
+    assert rels(ws) == ["Server/Jobs/PollCloser.cs"]
+    assert ws.outside == [("oqtane.framework/", NESTED.format(""))]
+    # Named on the command line beside the module, the nested project is still another repository's.
+    ws = discover([repo / "Server", repo / "oqtane.framework" / "Oqtane.Server" / "Oqtane.Server.csproj"])
+    assert rels(ws) == ["Server/Jobs/PollCloser.cs"]
+    assert ws.outside == [("oqtane.framework/Oqtane.Server/Oqtane.Server.csproj", NESTED.format("oqtane.framework/: "))]
+    # On its own it is the scanned repository.
+    ws = discover([repo / "oqtane.framework"])
+    assert rels(ws) == ["Oqtane.Server/Infrastructure/CacheWarmer.cs"] and ws.outside == []
+
+
+def test_without_a_nested_repository_the_vendored_framework_is_part_of_the_scan(tmp_path):
+    shutil.copytree(WORKSPACE / "vendored", tmp_path / "repo")
+    ws = discover([tmp_path / "repo" / "Acme.Module.Polls.slnx"])
+    assert ws.outside == []
+    assert rels(ws) == ["Server/Jobs/PollCloser.cs", "oqtane.framework/Oqtane.Server/Infrastructure/CacheWarmer.cs"]
+
+
+def test_scan_of_a_module_solution_reports_nothing_from_the_framework_beside_it():
+    code, out, err = run_cli("scan", "--no-progress", "--format", "json", SIBLING / "Acme.Module.Tasks" / "Acme.Module.Tasks.sln")
+    assert code == 1, err  # error-severity findings in the module
+    assert "Traceback" not in err
+    report = json.loads(out)
+    assert report["files_scanned"] == 3 and report["errors"] == []
+    assert {(f["path"], f["rule_id"]) for f in report["findings"]} == {
+        ("Server/Services/DueDateWorker.cs", "OQJ001"),
+        ("Server/Services/DueDateWorker.cs", "OQJ002"),
+    }
+    assert "oqtane.framework" not in out and "CacheWarmer" not in out

@@ -55,6 +55,8 @@ class Finding:
     fixable: bool
     project: str | None = None
     fingerprint: str = ""
+    fix_blocker: str | None = None
+    identity: str = ""  # like the fingerprint but without the path: survives `git mv`
 
     def sort_key(self):
         return (self.rel, self.line, self.column, self.rule_id, self.message)
@@ -65,7 +67,7 @@ class Finding:
             "line": self.line, "column": self.column, "end_line": self.end_line, "end_column": self.end_column,
             "symbol": self.symbol, "project": self.project, "message": self.message, "fixable": self.fixable,
             "fingerprint": self.fingerprint,
-        }
+        } | ({"fix_blocker": self.fix_blocker} if self.fix_blocker else {})
 
 
 @dataclass(frozen=True)
@@ -1048,15 +1050,18 @@ def make_finding(hit: Hit, symbol: str, ctx: CheckContext) -> Finding:
 
 def with_fingerprints(findings: list[Finding], data: bytes, anchor: str | None = None) -> list[Finding]:
     """A fingerprint survives edits elsewhere in the file and another scan root: rule, path from the work
-    tree, class and the finding's line text, plus an occurrence counter for identical lines."""
+    tree, class and the finding's line text, plus an occurrence counter for identical lines. The identity is
+    the same without the path, so a baseline entry follows its file through a rename."""
     seen: dict[str, int] = {}
     out = []
     for f in sorted(findings, key=Finding.sort_key):
-        base = "|".join((f.rule_id, anchor or f.rel, f.symbol, " ".join(_line_text(data, f.line).split())))
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        digest = hashlib.sha256(f"{base}|{n}".encode()).hexdigest()[:20]
-        out.append(replace(f, fingerprint=digest))
+        snippet = "|".join((f.rule_id, f.symbol, " ".join(_line_text(data, f.line).split())))
+        n = seen.get(snippet, 0)
+        seen[snippet] = n + 1
+        path = anchor or f.rel
+        digest = hashlib.sha256(f"{f.rule_id}|{path}|{snippet.split('|', 1)[1]}|{n}".encode()).hexdigest()[:20]
+        identity = hashlib.sha256(f"{snippet}|{n}".encode()).hexdigest()[:20]
+        out.append(replace(f, fingerprint=digest, identity=identity))
     return out
 
 

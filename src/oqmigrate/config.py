@@ -9,6 +9,7 @@ explicitly. Command-line options win over the file.
     baseline = "oqmigrate-baseline.json" # relative to the config file
     exclude = ["legacy/**", "**/*.Tests/**"]   # .gitignore-style patterns, relative to the config file
     legacy-encoding = "cp1252"           # codec for files that are not UTF-8/UTF-16
+    oqtane-version = "4.0.2"             # the Oqtane version to emit code for (default: found per project)
 
     [severity]                           # per-rule severity overrides
     OQJ015 = "warning"
@@ -17,6 +18,7 @@ explicitly. Command-line options win over the file.
 from __future__ import annotations
 
 import codecs
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from oqmigrate.catalog import SEVERITIES, UnknownRuleError, resolve_rule_ids
 from oqmigrate.workspace import Workspace
 
 CONFIG_NAMES = ("oqmigrate.toml", ".oqmigrate.toml")
-KEYS = {"select", "ignore", "fail-on", "baseline", "exclude", "legacy-encoding", "severity"}
+KEYS = {"select", "ignore", "fail-on", "baseline", "exclude", "legacy-encoding", "oqtane-version", "severity"}
 
 
 class ConfigError(Exception):
@@ -43,6 +45,7 @@ class Config:
     baseline: Path | None = None
     exclude: list[str] = field(default_factory=list)
     legacy_encoding: str = "cp1252"
+    oqtane_version: str | None = None
     severity: dict[str, str] = field(default_factory=dict)
 
 
@@ -109,6 +112,11 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         except (LookupError, ValueError):
             raise ConfigError(f"{path}: unknown encoding '{data['legacy-encoding']}'") from None
         cfg.legacy_encoding = str(data["legacy-encoding"])
+    if "oqtane-version" in data:
+        value = str(data["oqtane-version"])
+        if not re.fullmatch(r"v?\d+\.\d+(\.\d+)?", value.strip()):
+            raise ConfigError(f"{path}: 'oqtane-version' must be a version like \"4.0.2\"")
+        cfg.oqtane_version = value.strip()
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f"{path}: [severity] must be a table of RULE_ID = \"error|warning|info\"")

@@ -8,40 +8,23 @@ changeset: if any of its files fails, none of them is changed.
 
 from __future__ import annotations
 
-import importlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
-from oqmigrate import model, source, syntax
+from oqmigrate import baseline as baselines, checks, mandate, model, source, syntax
+from oqmigrate.mandate import Request
 from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
-from oqmigrate.scanner import MAX_BYTES, read_candidate
+from oqmigrate.scanner import MAX_BYTES, Item, items_of, read_candidate
 from oqmigrate.syntax import Node
-from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
+from oqmigrate.transforms import ManualFollowUp, TransformContext
+from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
+from oqmigrate.project_versions import Versions
+from oqmigrate.vcs import git_root
+from oqmigrate.versions import CURRENT, Version
 from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
-Transform = Callable[[TransformContext], TransformResult]
-
-
-@dataclass(frozen=True)
-class Codemod:
-    name: str
-    module: str
-    function: str
-    tokens: tuple[bytes, ...]  # a file without any of these cannot be changed by the codemod
-
-    def load(self) -> Transform:
-        return getattr(importlib.import_module(self.module), self.function)
-
-
-# Run in this order: migrations decide which registrations become removable.
-CODEMODS: dict[str, Codemod] = {
-    "migrate-worker": Codemod("migrate-worker", "oqmigrate.transforms.migrate_worker", "migrate_worker",
-                              (b"BackgroundService", b"IHostedService")),
-    "remove-registration": Codemod("remove-registration", "oqmigrate.transforms.remove_registration",
-                                   "remove_registration", (b"AddHostedService", b"IHostedService", b"HostedServiceBase")),
-}
 
 
 class UnknownCodemod(ValueError):
@@ -54,7 +37,7 @@ class UnknownSymbol(ValueError):
 
 def resolve_codemods(spec: str | None) -> list[Codemod]:
     if spec is None:
-        return list(CODEMODS.values())
+        return default_codemods()
     names = [n for n in spec.replace(",", " ").split() if n]
     if not names:
         raise UnknownCodemod("--codemod names no codemod")
@@ -124,8 +107,10 @@ class _File:
     problems: list[syntax.SyntaxProblem]
     model: model.FileModel
     indent: str  # the file's indentation unit, read once from the original text
+    item: Item | None = None  # how the scan sees the file (role, project, fingerprint path)
     edits: list[Edit] = field(default_factory=list)
     symbols: set[str] = field(default_factory=set)
+    findings: list[checks.Finding] = field(default_factory=list)  # reported in this run: the codemods' mandate
 
 
 def _indent_unit(data: bytes) -> str:
@@ -145,8 +130,9 @@ def _indent_unit(data: bytes) -> str:
 
 
 def _context(f: _File, **kw) -> TransformContext:
+    version = Version.parse(f.item.oqtane_version) if f.item is not None else CURRENT
     return TransformContext(f.sf.rel, f.utf8, f.tree, f.model, f.text.newline if f.text.newline else "\n",
-                            f.indent, **kw)
+                            f.indent, version=version, **kw)
 
 
 def _near_error(f: _File, edit: Edit) -> syntax.SyntaxProblem | None:
@@ -188,13 +174,19 @@ def _outside(path: Path, root: Path) -> bool:
 
 
 def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fallback: str = "cp1252",
-        progress: Callable[[int], None] | None = None) -> RunResult:
+        progress: Callable[[int], None] | None = None, request: Request | None = None,
+        versions: Versions | None = None) -> RunResult:
+    """Run the codemods over the workspace. With a `request`, a codemod acts only where its primary finding is
+    reported in this run (see `Request`); without one (the codemods' own fixture tests), wherever it can."""
     tokens = tuple(sorted({t for c in codemods for t in c.tokens}))
     outcomes: dict[str, Outcome] = {}
     files: list[_File] = []
+    items = {item.rel: item for item in items_of(ws.files, fallback, git_root(ws.root), versions)}
     for sf in ws.files:
         if progress:
             progress(1)
+        if sf.project is not None and sf.project.scope_reason:
+            continue  # not an Oqtane module: never rewritten (the CLI says so once per project)
         try:
             loaded = _load(sf, tokens, fallback)
         except source.LoadError as e:
@@ -207,6 +199,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
         if isinstance(loaded, Skipped):
             outcomes[sf.rel] = loaded
             continue
+        loaded.item = items[sf.rel]
         files.append(loaded)
 
     table = model.TypeTable.of(f.model.declared for f in files)
@@ -218,13 +211,19 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             f.model = model.analyse(f.tree, table, kinds)
 
     manual: list[ManualFollowUp] = []
+    if request is not None:
+        _read_mandate(files, kinds, request)
     migrating: set[str] = set()
     jobs = frozenset(n for n, k in kinds.items() if k == "job")
     for codemod in codemods:
         transform = codemod.load()
         for f in list(files):
+            ctx = _context(f, only=only, migrating=frozenset(migrating), jobs=jobs)
+            if request is not None:
+                ctx, blocked = _with_mandate(ctx, f, codemod)
+                manual.extend(blocked)
             try:
-                result = transform(_context(f, only=only, migrating=frozenset(migrating), jobs=jobs))
+                result = transform(ctx)
             except Exception as e:  # a defect of ours must cost one file, not the run
                 outcomes[f.sf.rel] = Failed(f.sf.rel, f"internal error in {codemod.name} "
                                                       f"({type(e).__name__}: {e}); nothing written; please report it")
@@ -237,7 +236,8 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
 
     for f in files:
         try:
-            outcomes[f.sf.rel] = _finish(f, codemods, only, frozenset(migrating), jobs | frozenset(migrating))
+            outcomes[f.sf.rel] = _finish(f, codemods, only, frozenset(migrating), jobs | frozenset(migrating),
+                                         kinds, request)
         except Exception as e:
             outcomes[f.sf.rel] = Failed(f.sf.rel, f"internal error while validating ({type(e).__name__}: {e}); "
                                                   "nothing written; please report it")
@@ -247,7 +247,41 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     return RunResult([o for o in ordered if o is not None], changesets, manual, len(ws.files))
 
 
-def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after) -> Outcome:
+def _read_mandate(files: list[_File], kinds: dict[str, str], request: Request) -> None:
+    """The findings each file reports in this run — the same checks, suppressions and fingerprints as `scan` —
+    minus those the request's baseline already knows."""
+    for f in files:
+        item = f.item
+        ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel)
+        f.findings = checks.check_file(ctx, f.tree.root_node, set(request.selected))[0]
+    if request.baseline is not None:
+        new, _ = baselines.subtract([x for f in files for x in f.findings], request.baseline)
+        keep = {id(x) for x in new}
+        for f in files:
+            f.findings = [x for x in f.findings if id(x) in keep]
+
+
+def _with_mandate(ctx: TransformContext, f: _File, codemod: Codemod) -> tuple[TransformContext, list[ManualFollowUp]]:
+    """Narrow a codemod to what this run reports for it. A class codemod also leaves a class alone when a
+    suppression inside it (or on the line above it) says a person has decided about code the rewrite would change."""
+    primary = [x for x in f.findings if x.rule_id in codemod.primary]
+    if codemod.target is Target.REGISTRATION:
+        return replace(ctx, registration_lines=frozenset(x.line for x in primary)), []
+    classes = {x.symbol for x in primary}
+    blocked: list[ManualFollowUp] = []
+    suppressions = mandate.effective(checks.find_suppressions(f.tree.root_node)) if classes else []
+    role = f.item.role if f.item is not None else "unknown"
+    for info in f.model.classes if classes else ():
+        if info.name in classes and ctx.may_change_class(info.name):
+            why = mandate.class_blocker(info, suppressions, role, codemod.name)
+            if why is not None:
+                classes.discard(info.name)
+                blocked.append(ManualFollowUp(ctx.rel, info.line, info.name, why))
+    return replace(ctx, classes=frozenset(classes)), blocked
+
+
+def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after, kinds: dict[str, str],
+            request: Request | None) -> Outcome:
     rel = f.sf.rel
     if not f.edits:
         return Unchanged(rel)
@@ -263,9 +297,14 @@ def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after) 
     new_problems = syntax.syntax_problems(new_tree)
     if len(new_problems) > len(f.problems):
         return Failed(rel, f"the rewritten file does not parse ({new_problems[0].describe()}); nothing written")
-    again = _File(f.sf, b"", f.text, new_utf8, new_tree, new_problems, model.analyse(new_tree), f.indent)
+    again = _File(f.sf, b"", f.text, new_utf8, new_tree, new_problems, model.analyse(new_tree), f.indent, f.item)
+    if request is not None:
+        _read_mandate([again], kinds, request)
     for codemod in codemods:
-        leftover = codemod.load()(_context(again, only=only, migrating=migrating, jobs=jobs_after)).edits
+        ctx = _context(again, only=only, migrating=migrating, jobs=jobs_after)
+        if request is not None:
+            ctx = _with_mandate(ctx, again, codemod)[0]
+        leftover = codemod.load()(ctx).edits
         if leftover:
             return Failed(rel, f"{codemod.name} is not idempotent here (a second run would change {len(leftover)} more places); nothing written")
     new_text = new_utf8.decode("utf-8")

@@ -8,10 +8,12 @@ cannot do is listed per class with its findings and the reason, for a person.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from oqmigrate import engine
+from oqmigrate import aftercare, engine
 from oqmigrate.checks import Finding
 from oqmigrate.scanner import ScanResult, check_bytes, items_of
 from oqmigrate.workspace import Workspace
@@ -25,6 +27,7 @@ class Step:
     remaining: list[Finding]
     review: list[str]
     command: str
+    project: str = "(no project)"
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Plan:
     steps: list[Step]
     manual: list[ManualItem]
     untouched: list[Finding]  # findings of classes no step or manual item covers (fix by hand)
+    unused_packages: list[str] = field(default_factory=list)  # package references the steps leave unused
 
 
 def _key(f: Finding) -> tuple:
@@ -72,7 +76,8 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
                 command = "oqmigrate apply " + " ".join(sorted({c.rel for c in cs.files}))
         else:
             command = "oqmigrate apply --codemod remove-registration " + " ".join(c.rel for c in cs.files)
-        steps.append(Step(cs.symbols, [c.rel for c in cs.files], resolves, after, review, command))
+        owner = items[cs.files[0].rel].project or "(no project)"
+        steps.append(Step(cs.symbols, [c.rel for c in cs.files], resolves, after, review, command, owner))
 
     manual_by_symbol: dict[tuple[str, str], ManualItem] = {}
     for m in run.manual:
@@ -86,7 +91,13 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
     untouched = [f for f in scan.findings if _key(f) not in covered]
     # Smallest steps first: they are the easiest to review and land.
     steps.sort(key=lambda s: (len(s.files), s.files))
-    return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched)
+    unused = [u.describe() for u in aftercare.unused_packages(ws, run.changesets)]
+    return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched,
+                unused)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _finding_list(findings: list[Finding]) -> str:
@@ -94,14 +105,22 @@ def _finding_list(findings: list[Finding]) -> str:
     return ", ".join(ids) if ids else "-"
 
 
+def shown_root(plan: Plan) -> str:
+    """Where to run the step commands, relative to the current directory (never a machine's absolute path)."""
+    try:
+        return Path(os.path.relpath(plan.root)).as_posix()
+    except ValueError:
+        return plan.root
+
+
 def to_text(plan: Plan) -> str:
     lines = []
     if plan.steps:
         lines.append(f"Automatic steps ({len(plan.steps)}), smallest first; each one is a reviewable change.")
-        lines.append(f"Run the commands in {plan.root}:")
+        lines.append(f"Run the commands in {shown_root(plan)}:")
     for n, s in enumerate(plan.steps, 1):
-        lines.append(f"{n}. {', '.join(s.symbols) or s.files[0]}: {len(s.files)} file(s), resolves {len(s.resolves)} "
-                     f"finding(s) ({_finding_list(s.resolves)})")
+        lines.append(f"{n}. {', '.join(s.symbols) or s.files[0]}: {_plural(len(s.files), 'file')}, resolves "
+                     f"{_plural(len(s.resolves), 'finding')} ({_finding_list(s.resolves)})")
         for path in s.files:
             lines.append(f"     {path}")
         for note in s.review:
@@ -109,6 +128,10 @@ def to_text(plan: Plan) -> str:
         if s.remaining:
             lines.append(f"     still to fix by hand afterwards: {_finding_list(s.remaining)}")
         lines.append(f"     $ {s.command}")
+    if plan.unused_packages:
+        lines.append("")
+        lines.append("After the steps, package references nothing uses any more (the project files are not edited):")
+        lines.extend(f"- {u}" for u in plan.unused_packages)
     if plan.manual:
         lines.append("")
         lines.append(f"Left for a person ({len(plan.manual)}): the codemods do not guess")
@@ -127,32 +150,49 @@ def to_text(plan: Plan) -> str:
 
 
 def to_markdown(plan: Plan) -> str:
+    """A pull-request description: per-project tables of steps with their review notes, relative paths only."""
     lines = ["## oqmigrate plan", ""]
     if plan.steps:
-        lines += [f"Run the commands in `{plan.root}`.", ""]
-        lines += ["| # | change | files | resolves | still by hand | command |", "| ---: | --- | --- | --- | --- | --- |"]
+        lines += [f"{len(plan.steps)} automatic steps, smallest first; run the commands in `{shown_root(plan)}`."]
+        by_project: dict[str, list[tuple[int, Step]]] = defaultdict(list)
         for n, s in enumerate(plan.steps, 1):
-            lines.append(f"| {n} | {', '.join(s.symbols)} | {'<br>'.join(f'`{p}`' for p in s.files)} | "
-                         f"{len(s.resolves)} ({_finding_list(s.resolves)}) | {_finding_list(s.remaining)} | `{s.command}` |")
+            by_project[s.project].append((n, s))
+        for project, steps in sorted(by_project.items()):
+            lines += ["", f"### {project}", "",
+                      "| # | change | files | resolves | still by hand | review | command |",
+                      "| ---: | --- | --- | --- | --- | --- | --- |"]
+            for n, s in steps:
+                review = "<br>".join(_md(note) for note in s.review) or "-"
+                lines.append(f"| {n} | {', '.join(s.symbols)} | {'<br>'.join(f'`{p}`' for p in s.files)} | "
+                             f"{len(s.resolves)} ({_finding_list(s.resolves)}) | {_finding_list(s.remaining)} | "
+                             f"{review} | `{s.command}` |")
+    if plan.unused_packages:
+        lines += ["", "### Package references to remove after the steps", ""]
+        lines += [f"- {_md(u)}" for u in plan.unused_packages]
     if plan.manual:
         lines += ["", "### Left for a person", ""]
-        lines += [f"- **{m.symbol}** (`{m.path}:{m.line}`): {'; '.join(m.reasons)} — {_finding_list(m.findings)}"
+        lines += [f"- **{m.symbol}** (`{m.path}:{m.line}`): {_md('; '.join(m.reasons))} — {_finding_list(m.findings)}"
                   for m in plan.manual]
     if plan.untouched:
         lines += ["", "### Findings no codemod addresses", ""]
-        lines += [f"- `{f.rel}:{f.line}` {f.rule_id} `{f.symbol}`: {f.message}" for f in plan.untouched]
+        lines += [f"- `{f.rel}:{f.line}` {f.rule_id} `{f.symbol}`: {_md(f.message)}" for f in plan.untouched]
     if not (plan.steps or plan.manual or plan.untouched):
         lines.append("Nothing to do: no findings.")
     return "\n".join(lines) + "\n"
 
 
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def to_json(plan: Plan) -> dict:
     return {
         "root": plan.root,
-        "steps": [{"symbols": s.symbols, "files": s.files, "resolves": [f.to_json() for f in s.resolves],
+        "steps": [{"symbols": s.symbols, "project": s.project, "files": s.files, "resolves": [f.to_json() for f in s.resolves],
                    "remaining": [f.to_json() for f in s.remaining], "review": s.review, "command": s.command}
                   for s in plan.steps],
         "manual": [{"symbol": m.symbol, "path": m.path, "line": m.line, "reasons": m.reasons,
                     "findings": [f.to_json() for f in m.findings]} for m in plan.manual],
         "untouched": [f.to_json() for f in plan.untouched],
+        "unused_packages": plan.unused_packages,
     }

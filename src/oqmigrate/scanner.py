@@ -21,7 +21,9 @@ from typing import Callable, Iterable, Sequence
 from oqmigrate import checks, model, source, syntax
 from oqmigrate.catalog import trigger_tokens
 from oqmigrate.checks import Finding
+from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import git_root
+from oqmigrate.versions import CURRENT
 from oqmigrate.workspace import SourceFile, Workspace, is_generated_content
 
 SUPPRESSION_TOKEN = b"oqmigrate-ignore"
@@ -30,6 +32,7 @@ KIND_TOKENS = {b"BackgroundService", b"HostedService"}
 MAX_BYTES = 4_000_000
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+NUL = b"\0"  # in a file that is not UTF-16: a binary file
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Item:
     project: str | None
     fallback: str = "cp1252"  # codec for files that are neither UTF-8 nor UTF-16
     anchor: str = ""  # path for fingerprints: relative to the git work tree, so baselines survive another scan root
+    scope_blocker: str | None = None  # why no codemod may change this file's project (not an Oqtane module)
+    oqtane_version: str = str(CURRENT)  # the Oqtane version the file's project builds against
 
 
 @dataclass
@@ -149,6 +154,10 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
             reports.append(FileReport(item.rel, skipped="generated"))
             continue
         haystack = _searchable(data)
+        if haystack is data and NUL in data:
+            # reported whether or not the prefilter would read it: a binary file named .cs is not C#
+            reports.append(FileReport(item.rel, errors=[f"binary file (NUL byte at offset {data.find(NUL)})"]))
+            continue
         if any(t in haystack for t in tokens):
             try:
                 reports.append(check_bytes(item, data, selected, table, kinds))
@@ -182,7 +191,8 @@ def _run(items: Sequence[Item], jobs: int, progress: Callable[[int], None] | Non
     return reports
 
 
-def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root: Path | None = None) -> list[Item]:
+def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root: Path | None = None,
+             versions: Versions | None = None) -> list[Item]:
     prefix = str(anchor_root).rstrip(os.sep) + os.sep if anchor_root is not None else None
 
     def anchor(f: SourceFile) -> str:
@@ -191,14 +201,17 @@ def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root:
             return path[len(prefix):].replace(os.sep, "/")
         return f.rel
 
+    versions = versions or Versions()
     return [Item(str(f.path), f.rel, f.project.role if f.project else "unknown", f.project.name if f.project else None,
-                 fallback, anchor(f)) for f in files]
+                 fallback, anchor(f), f.project.scope_reason if f.project else None, str(versions.of(f).version))
+            for f in files]
 
 
 def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
-         progress: Callable[[int], None] | None = None, fallback: str = "cp1252") -> ScanResult:
+         progress: Callable[[int], None] | None = None, fallback: str = "cp1252",
+         versions: Versions | None = None) -> ScanResult:
     jobs = jobs or os.cpu_count() or 1
-    items = items_of(ws.files, fallback, git_root(ws.root))
+    items = items_of(ws.files, fallback, git_root(ws.root), versions)
     # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
     # Suppressions of the selected rules are applied (and judged, when OQJ000 is selected) wherever they are.
     tokens = minimal_tokens(set(trigger_tokens(selected)) | KIND_TOKENS | {SUPPRESSION_TOKEN})

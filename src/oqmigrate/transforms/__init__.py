@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from oqmigrate.edits import Edit
 from oqmigrate.model import FileModel
 from oqmigrate.syntax import Tree
+from oqmigrate.versions import CURRENT, Version
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class TransformContext:
     only: str | None = None
     migrating: frozenset[str] = frozenset()
     jobs: frozenset[str] = frozenset()
+    # What the user asked for, decided by the engine from this run's reported findings (selection,
+    # suppressions, baseline, project scope): the classes a class codemod may rewrite and the lines of the
+    # registrations a registration codemod may remove. None: no restriction (the codemod's own tests).
+    classes: frozenset[str] | None = None
+    registration_lines: frozenset[int] | None = None
+    version: Version = CURRENT  # the Oqtane version the file's project builds against: emit only what it has
+
+    def may_change_class(self, name: str) -> bool:
+        return (self.classes is None or name in self.classes) and (self.only is None or name == self.only)
 
 
 @dataclass
@@ -40,3 +50,13 @@ class TransformResult:
     manual: list[ManualFollowUp] = field(default_factory=list)
     migrated: list[str] = field(default_factory=list)
     touched: list[str] = field(default_factory=list)  # other classes whose code or registrations the edits change
+
+
+@dataclass(frozen=True)
+class ClassVerdict:
+    """What a class codemod would do to one class, decided without producing edits (the scan's `fixable`):
+    `blocker` says why it would leave the class alone (None: it rewrites it); findings inside `kept` (byte
+    ranges it carries over as they are) are not resolved by it."""
+
+    blocker: str | None
+    kept: tuple[tuple[int, int], ...] = ()

@@ -8,7 +8,7 @@ to one in the same run; registrations of other services and of unmigrated worker
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.checks import find_registrations
+from oqmigrate.checks import Registration, find_registrations
 from oqmigrate.edits import Edit
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ManualFollowUp, TransformContext, TransformResult
@@ -43,6 +43,31 @@ def _statement_removal(data: bytes, stmt: Node) -> tuple[int, int]:
     return stmt.start_byte, end
 
 
+def removal(data: bytes, reg: Registration) -> Edit | str:
+    """The edit that deletes one registration, or why it must be removed by hand. Pure: the scan asks the
+    same question to decide whether an OQJ014 finding is fixable."""
+    name = reg.type_name
+    inv = syntax.first_ancestor(reg.hit.node, "invocation_expression")
+    if inv is None:
+        return "not a method call; remove the registration by hand"
+    fn = inv.child_by_field_name("function")
+    receiver = fn.child_by_field_name("expression") if fn is not None else None
+    parent = inv.parent
+    if parent is not None and parent.type == "expression_statement":
+        stmt = parent
+        if receiver is not None and receiver.type == "invocation_expression":
+            # services.AddFoo().AddHostedService<T>(); keep the rest of the chain
+            return Edit(receiver.end_byte, inv.end_byte, "", RULE_ID, f"registration of {name}")
+        if stmt.parent is None or stmt.parent.type not in STATEMENT_PARENTS:
+            return "registration is the only statement of an if/loop/lambda; remove it by hand"
+        start, end = _statement_removal(data, stmt)
+        return Edit(start, end, "", RULE_ID, f"registration of {name}")
+    if parent is not None and parent.type == "member_access_expression" and receiver is not None:
+        # services.AddHostedService<T>().AddFoo(); the call is the receiver of the next one
+        return Edit(receiver.end_byte, inv.end_byte, "", RULE_ID, f"registration of {name}")
+    return "registration is used as a value; remove it by hand"
+
+
 def remove_registration(ctx: TransformContext) -> TransformResult:
     result = TransformResult()
     targets = ctx.migrating | ctx.jobs
@@ -50,32 +75,16 @@ def remove_registration(ctx: TransformContext) -> TransformResult:
         name = reg.type_name
         if name not in targets or (ctx.only is not None and name != ctx.only):
             continue
-        inv = syntax.first_ancestor(reg.hit.node, "invocation_expression")
-        if inv is None:
-            continue
-        fn = inv.child_by_field_name("function")
-        receiver = fn.child_by_field_name("expression") if fn is not None else None
-        parent = inv.parent
-        line = inv.start_point[0] + 1
-        if parent is not None and parent.type == "expression_statement":
-            stmt = parent
-            if receiver is not None and receiver.type == "invocation_expression":
-                # services.AddFoo().AddHostedService<T>(); keep the rest of the chain
-                result.edits.append(Edit(receiver.end_byte, inv.end_byte, "", RULE_ID, f"registration of {name}"))
-                result.touched.append(name)
-                continue
-            if stmt.parent is None or stmt.parent.type not in STATEMENT_PARENTS:
-                result.manual.append(ManualFollowUp(ctx.rel, line, name, "registration is the only statement of an if/loop/lambda; remove it by hand"))
-                continue
-            start, end = _statement_removal(ctx.data, stmt)
-            result.edits.append(Edit(start, end, "", RULE_ID, f"registration of {name}"))
-            result.touched.append(name)
-        elif parent is not None and parent.type == "member_access_expression" and receiver is not None:
-            # services.AddHostedService<T>().AddFoo(); the call is the receiver of the next one
-            result.edits.append(Edit(receiver.end_byte, inv.end_byte, "", RULE_ID, f"registration of {name}"))
+        line = reg.hit.node.start_point[0] + 1
+        if ctx.registration_lines is not None and line not in ctx.registration_lines:
+            continue  # its finding is not reported in this run (deselected, suppressed or in the baseline)
+        edit = removal(ctx.data, reg)
+        if isinstance(edit, Edit):
+            result.edits.append(edit)
             result.touched.append(name)
         else:
-            result.manual.append(ManualFollowUp(ctx.rel, line, name, "registration is used as a value; remove it by hand"))
+            inv = syntax.first_ancestor(reg.hit.node, "invocation_expression")
+            result.manual.append(ManualFollowUp(ctx.rel, (inv or reg.hit.node).start_point[0] + 1, name, edit))
     result.edits = _tidy(ctx.data, result.edits)
     return result
 

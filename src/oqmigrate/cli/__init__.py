@@ -1,0 +1,84 @@
+"""The command line: scan, baseline, rules, explain, diff, apply, plan.
+
+Machine output and diffs go to stdout; progress, status and summaries to stderr. Every usage error — a missing
+path, an unknown rule id, a malformed option — is one line on stderr and exit code 2. One module per group of
+commands: `scan` (scan, baseline), `catalog` (rules, explain), `fix` (diff, apply), `plan`; `common` holds what
+they share.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import List, Optional
+
+import typer
+
+from oqmigrate import __version__
+from oqmigrate.cli import catalog, fix, plan, scan
+from oqmigrate.cli.common import CONTEXT, Usage, did_you_mean
+
+try:  # typer >= 0.20 vendors click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer with click installed
+    from click import exceptions as click_errors
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings=CONTEXT,
+                  help="Find Oqtane scheduled-job anti-patterns and rewrite them into HostedServiceBase jobs.")
+
+app.command("scan", epilog=scan.SCAN_EPILOG, context_settings=CONTEXT)(scan.scan)
+app.command("baseline", epilog=scan.BASELINE_EPILOG, context_settings=CONTEXT)(scan.baseline_cmd)
+app.command("rules", context_settings=CONTEXT)(catalog.rules)
+app.command("explain", context_settings=CONTEXT)(catalog.explain)
+app.command("diff", epilog=fix.DIFF_EPILOG, context_settings=CONTEXT)(fix.diff)
+app.command("apply", epilog=fix.APPLY_EPILOG, context_settings=CONTEXT)(fix.apply)
+app.command("plan", epilog=plan.PLAN_EPILOG, context_settings=CONTEXT)(plan.plan)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"oqmigrate {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                      help="print the version and exit")) -> None:
+    pass
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    try:
+        rv = app(args=argv, prog_name="oqmigrate", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as e:
+        sys.stderr.write(e.format_message() + "\n")
+        sys.exit(2)
+    except click_errors.UsageError as e:
+        sys.stderr.write(f"oqmigrate: error: {_plain(e)}\n")
+        sys.exit(2)
+    except Usage as e:
+        sys.stderr.write(f"oqmigrate: error: {e}\n")
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("oqmigrate: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _plain(e: Exception) -> str:
+    """click's message on one line, in plain words, with the closest option name when one was misspelt."""
+    if isinstance(e, click_errors.NoSuchOption):
+        close = [p for p in (e.possibilities or []) if p not in ("--help", "-h")]
+        return f"unknown option {e.option_name}" + (f"; did you mean {close[0]}?" if close else "")
+    message = " ".join(e.format_message().split())
+    choice = re.search(r"Invalid value for '([^']+)'.*?'([^']*)' is not one of (.+?)\.?$", message)
+    if choice:
+        options = [c.strip(" '") for c in choice.group(3).split(",")]
+        return (f"invalid value {choice.group(2)!r} for {choice.group(1)}; choose from {', '.join(options)}"
+                f"{did_you_mean(choice.group(2), options)}")
+    return message

@@ -1,0 +1,110 @@
+"""Findings for tools and CI: `json` (the documented contract), `github` (workflow-command annotations),
+`junit` (one test case per rule per file, for CI dashboards) and `markdown` (a pull-request comment)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from xml.etree import ElementTree as ET
+
+from oqmigrate import __version__
+from oqmigrate.catalog import SEVERITIES
+from oqmigrate.formats import ScanView
+from oqmigrate.formats.human import plural, summary_line
+
+GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def to_json(view: ScanView) -> dict:
+    return {
+        "tool": {"name": "oqmigrate", "version": __version__},
+        "root": str(view.root),
+        "files_scanned": view.files_scanned,
+        "findings": [f.to_json() for f in view.findings],
+        "errors": [{"path": rel, "message": msg} for rel, msg in view.errors],
+        "skipped": [{"path": rel, "reason": why} for rel, why in view.skipped],
+        "projects": list(view.projects),
+        "notices": list(view.notices),
+    }
+
+
+def dumps(obj: dict) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(view: ScanView) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, paths relative to the current directory
+    (the workspace a workflow runs in)."""
+    lines = []
+    for f in view.findings:
+        props = (f"file={_gh_property(view.display(f.rel))},line={f.line},col={f.column},endLine={f.end_line},"
+                 f"endColumn={f.end_column},title={_gh_property(f'{f.rule_id} {f.rule_name}')}")
+        fix = " [*] fixable with oqmigrate apply" if f.fixable else ""
+        lines.append(f"::{GITHUB_LEVEL[f.severity]} {props}::{_gh_data(f.message + fix)}")
+    for rel, msg in view.errors:
+        lines.append(f"::error file={_gh_property(view.display(rel))}::{_gh_data(msg)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def to_junit(view: ScanView) -> str:
+    """One failing test case per rule per file; a passing case when nothing is found, so the suite is never
+    empty. File errors are test errors."""
+    cases = defaultdict(list)
+    for f in view.findings:
+        cases[(view.display(f.rel), f.rule_id, f.rule_name)].append(f)
+    suite = ET.Element("testsuite", name="oqmigrate", tests=str(max(1, len(cases) + len(view.errors))),
+                       failures=str(len(cases)), errors=str(len(view.errors)))
+    for (path, rule_id, name), items in sorted(cases.items()):
+        case = ET.SubElement(suite, "testcase", classname=path, name=f"{rule_id} {name}")
+        failure = ET.SubElement(case, "failure", message=f"{plural(len(items), 'finding')} of {rule_id}",
+                                type=max((f.severity for f in items), key=lambda s: -SEVERITIES.index(s)))
+        failure.text = "\n".join(f"{path}:{f.line}:{f.column}: {f.message}" for f in items)
+    for rel, msg in view.errors:
+        case = ET.SubElement(suite, "testcase", classname=view.display(rel), name="read and parse")
+        ET.SubElement(case, "error", message=msg)
+    if not cases and not view.errors:
+        ET.SubElement(suite, "testcase", classname="oqmigrate", name=f"scan of {view.files_scanned} files")
+    root = ET.Element("testsuites", name="oqmigrate")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(view: ScanView) -> str:
+    findings = view.findings
+    counts = Counter(f.severity for f in findings)
+    lines = ["## oqmigrate scan", "",
+             f"{summary_line(view.files_scanned, findings, view.errors)}.", "",
+             "| severity | findings |", "| --- | ---: |"]
+    lines += [f"| {s} | {counts.get(s, 0)} |" for s in SEVERITIES]
+    by_rule = Counter((f.rule_id, f.rule_name) for f in findings)
+    if by_rule:
+        lines += ["", "| rule | findings | fixable |", "| --- | ---: | ---: |"]
+        fixable = Counter(f.rule_id for f in findings if f.fixable)
+        lines += [f"| `{rid}` {name} | {n} | {fixable[rid]} |" for (rid, name), n in sorted(by_rule.items())]
+    groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for f in findings:
+        groups[f.project or "(no project)"][f.rel].append(f)
+    for project, files in sorted(groups.items()):
+        lines += ["", f"### {project}"]
+        for rel, items in sorted(files.items()):
+            lines += ["", f"**`{rel}`**", "", "| line | rule | severity | symbol | message |",
+                      "| ---: | --- | --- | --- | --- |"]
+            lines += [f"| {f.line} | `{f.rule_id}` {f.rule_name} | {f.severity} | {'`' + f.symbol + '`' if f.symbol else ''} "
+                      f"| {_md_escape(f.message)}{' [*]' if f.fixable else ''} |" for f in items]
+    if view.errors:
+        lines += ["", "### Files that could not be fully scanned", ""]
+        lines += [f"- `{rel}`: {_md_escape(msg)}" for rel, msg in view.errors]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,71 @@
+"""The codemod registry: every codemod the engine can run, what it acts on and which rules it fixes.
+
+A codemod exists to resolve a finding (its `primary` rules): it acts on a class or a registration only when
+that finding is reported in this run — its rule selected, the finding not suppressed, not covered by a baseline
+given to the command, and the code in a project Oqtane loads. `fixes` lists every rule whose findings the
+codemod can make disappear; the catalog's `codemod` field must agree with it (tests/test_codemod_registry.py).
+`plan`, `fixable` and `--codemod` all read this table, so a new codemod is one entry here plus its module.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from oqmigrate.model import ClassInfo
+from oqmigrate.transforms import ClassVerdict, TransformContext, TransformResult
+
+Transform = Callable[[TransformContext], TransformResult]
+
+
+class Target(enum.Enum):
+    """What one application of a codemod changes."""
+
+    CLASS = "class"  # a worker or job class, named by its primary finding's symbol
+    REGISTRATION = "registration"  # one registration statement, found by its primary finding's line
+
+
+@dataclass(frozen=True)
+class Codemod:
+    name: str
+    module: str
+    function: str
+    tokens: tuple[bytes, ...]  # a file without any of these cannot be changed by the codemod
+    primary: tuple[str, ...]  # the rules whose reported finding makes the codemod act (any of them)
+    fixes: tuple[str, ...]  # every rule whose findings it can resolve
+    target: Target
+    summary: str
+    kinds: frozenset[str] = frozenset()  # class codemods: the kinds of class they rewrite ("worker", "job")
+    verdict: str = ""  # class codemods: "module:function" deciding, without edits, what they would do to a class
+    opt_in: bool = False  # runs only when named with --codemod
+
+    def load(self) -> Transform:
+        return getattr(importlib.import_module(self.module), self.function)
+
+    def load_verdict(self) -> Callable[[TransformContext, ClassInfo], ClassVerdict]:
+        module, function = self.verdict.split(":")
+        return getattr(importlib.import_module(module), function)
+
+
+# Run in this order: migrations decide which registrations become removable.
+CODEMODS: dict[str, Codemod] = {c.name: c for c in (
+    Codemod("migrate-worker", "oqmigrate.transforms.migrate_worker", "migrate_worker",
+            (b"BackgroundService", b"IHostedService"), ("OQJ001",),
+            ("OQJ001", "OQJ002", "OQJ003", "OQJ004", "OQJ006", "OQJ007", "OQJ010", "OQJ012", "OQJ015", "OQJ016"),
+            Target.CLASS, "rewrites a worker into a HostedServiceBase job", frozenset({"worker"}),
+            "oqmigrate.transforms.migrate_worker:verdict"),
+    Codemod("remove-registration", "oqmigrate.transforms.remove_registration", "remove_registration",
+            (b"AddHostedService", b"IHostedService", b"HostedServiceBase"), ("OQJ014",), ("OQJ014",),
+            Target.REGISTRATION, "deletes hand-written registrations of jobs and of workers migrated in the same run"),
+)}
+
+
+def codemods_fixing(rule_id: str) -> list[Codemod]:
+    return [c for c in CODEMODS.values() if rule_id in c.fixes]
+
+
+def default_codemods() -> list[Codemod]:
+    """What runs when --codemod names none: every codemod that is not opt-in."""
+    return [c for c in CODEMODS.values() if not c.opt_in]
