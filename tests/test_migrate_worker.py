@@ -15,7 +15,10 @@ import pytest
 from csharp_compiler import compile_csharp, find_mcs
 from oqmigrate import syntax
 from oqmigrate.edits import apply_edits
-from oqmigrate.model import analyse
+from oqmigrate.analyse.blockers import Blocker, BlockerKind
+from oqmigrate.analyse.partial_worker import parts_of as info_parts
+from oqmigrate.analyse.worker import Driver, analyse_worker
+from oqmigrate.model import TypeTable, analyse
 from oqmigrate.transforms import TransformContext
 from oqmigrate.transforms.migrate_worker import migrate_worker
 
@@ -397,3 +400,174 @@ def test_startup_wait_is_dropped_and_noted_from_a_minute(wait, note):
         assert notes == []
     else:
         assert len(notes) == 1 and note in notes[0], notes
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the worker analysis: the scan reads it, migrate-worker emits from it, so they must agree exactly
+
+SOLUTION = Path(__file__).resolve().parents[1] / "fixtures" / "solutions" / "Acme.Module.Tasks"
+
+
+def _contexts_of_solution() -> list[TransformContext]:
+    """Every .cs file of the bundled solution, analysed with the cross-file type table as the engine does."""
+    files = sorted(SOLUTION.rglob("*.cs"))
+    trees = [syntax.parse(f.read_bytes()) for f in files]
+    table = TypeTable.of(analyse(t).declared for t in trees)
+    kinds = table.kinds()
+    return [TransformContext(f.relative_to(SOLUTION).as_posix(), f.read_bytes(), t, analyse(t, table, kinds))
+            for f, t in zip(files, trees)]
+
+
+def _all_contexts() -> list[TransformContext]:
+    fixtures = [_context((FIXTURES / f"{c}.before.cs").read_bytes(), rel=f"{c}.before.cs") for c in CASES]
+    return fixtures + _contexts_of_solution()
+
+
+def _workers(ctx: TransformContext):
+    for info in ctx.model.classes:
+        if info.kind == "worker" and not (info.is_partial and not info.bases and
+                                          any(p.bases for p in info_parts(ctx, info))):
+            yield info
+
+
+def test_analysis_blockers_agree_with_what_migrate_worker_does():
+    contexts = _all_contexts()
+    seen = migrated = 0
+    for ctx in contexts:
+        result = migrate_worker(ctx)
+        reasons = {}
+        for m in result.manual:
+            if not m.reason.startswith("review: "):
+                reasons.setdefault(m.symbol, []).append(m.reason)
+        for info in _workers(ctx):
+            seen += 1
+            model = analyse_worker(ctx, info)
+            where = f"{ctx.rel}:{info.name}"
+            assert (not model.blockers) == (info.name in result.migrated), where
+            assert [b.text for b in model.blockers] == reasons.get(info.name, []), where
+            assert all(isinstance(b.kind, BlockerKind) for b in model.blockers)
+            if model.blockers:
+                assert model.schedule is None and model.kept_ranges == []
+                continue
+            migrated += 1
+            review = [m.reason for m in result.manual if m.symbol == info.name and m.reason.startswith("review: ")]
+            assert ["review: " + n for n in model.notes] == review, where
+            assert isinstance(model.driver, Driver) and model.schedule is not None, where
+            assert model.kept_ranges, where
+            bounds = [p.node for p in info_parts(ctx, info)] or [info.node]
+            for (s, e), nxt in zip(model.kept_ranges, model.kept_ranges[1:] + [(None, None)]):
+                assert s < e and (nxt[0] is None or e <= nxt[0]), where
+                assert any(b.start_byte <= s and e <= b.end_byte for b in bounds), where
+    assert seen > 60 and migrated > 40
+
+
+def test_kept_ranges_hold_the_unit_of_work_and_not_the_loop():
+    data = (FIXTURES / "task_run_loop.before.cs").read_bytes()
+    ctx = _context(data)
+    model = analyse_worker(ctx, next(_workers(ctx)))
+    kept = b"".join(data[s:e] for s, e in model.kept_ranges)
+    assert b"PullChangesAsync" in kept and b"Pulled {Count} contact changes" in kept
+    assert b"while (" not in kept and b"Task.Delay" not in kept and b"StartAsync" not in kept
+
+
+@pytest.mark.parametrize("case,driver", [
+    ("while_true_delay_first", Driver.DELAY_LOOP),
+    ("periodic_timer_using", Driver.PERIODIC_TIMER),
+    ("cron_every_15_minutes", Driver.CRON_LOOP),
+    ("polled_clock_daily", Driver.POLLED_CLOCK_LOOP),
+    ("task_run_loop", Driver.STARTED_LOOP),
+    ("thread_loop", Driver.STARTED_LOOP),
+    ("start_async_discarded_loop", Driver.STARTED_LOOP),
+    ("start_async_task_field_loop", Driver.STARTED_LOOP),
+    ("timer_threading", Driver.THREADING_TIMER),
+    ("timer_alias_threading", Driver.THREADING_TIMER),
+    ("timers_timer_ctor", Driver.TIMERS_TIMER),
+    ("timers_timer_alias_t", Driver.TIMERS_TIMER),
+])
+def test_driver_of_migrated_workers(case, driver):
+    ctx = _context((FIXTURES / f"{case}.before.cs").read_bytes())
+    model = analyse_worker(ctx, next(_workers(ctx)))
+    assert model.blockers == [] and model.driver == driver
+
+
+ONE_SHOT = ('a one-shot timer ran once after every start; Frequency "O" runs once per installation: move start-up '
+            'work into an IServerStartup or a migration')
+
+
+@pytest.mark.parametrize("case", ["one_shot_timer_infinite", "one_shot_timer_infinite_timespan",
+                                  "debounce_timer_change"])
+def test_one_shot_timers_stay_manual_with_the_true_reason(case):
+    data = (FIXTURES / f"{case}.before.cs").read_bytes()
+    ctx = _context(data)
+    model = analyse_worker(ctx, next(_workers(ctx)))
+    assert model.blockers == [Blocker(BlockerKind.ONE_SHOT_TIMER, ONE_SHOT)]
+    assert model.driver == Driver.THREADING_TIMER
+    result, out = _migrate(data)
+    assert out == data and [m.reason for m in result.manual] == [ONE_SHOT]
+
+
+@pytest.mark.parametrize("period", ["Timeout.Infinite", "-1", "System.Threading.Timeout.Infinite",
+                                    "Timeout.InfiniteTimeSpan"])
+def test_timer_with_an_infinite_period_is_one_shot(period):
+    due = "TimeSpan.FromSeconds(10)" if "TimeSpan" in period else "10000"
+    result, _ = _migrate(_timer_service(f"_timer = new Timer(Tick, null, {due}, {period}); "
+                                        "return Task.CompletedTask;"))
+    assert result.migrated == [] and [m.reason for m in result.manual] == [ONE_SHOT]
+
+
+def test_timer_stopped_with_change_in_stop_async_is_still_periodic():
+    result, _ = _migrate((FIXTURES / "timer_threading.before.cs").read_bytes())
+    assert result.migrated == ["ReportTimerService"]
+
+
+def _started_loop_service(start: str, start_async: str = "public Task StartAsync") -> bytes:
+    return f"""using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Hosting;
+
+public interface IPinger {{ void Ping(); }}
+
+public class Pinger : IHostedService
+{{
+    private readonly IPinger _pinger;
+    private readonly CancellationTokenSource _cts = new CancellationTokenSource();
+    private Task _executing;
+
+    public Pinger(IPinger pinger) {{ _pinger = pinger; }}
+
+    {start_async}(CancellationToken cancellationToken)
+    {{
+        {start}
+    }}
+
+    private async Task RunAsync(CancellationToken token)
+    {{
+        while (!token.IsCancellationRequested)
+        {{
+            _pinger.Ping();
+            await Task.Delay(TimeSpan.FromMinutes(2), token);
+        }}
+    }}
+
+    public Task StopAsync(CancellationToken cancellationToken) {{ _cts.Cancel(); return Task.CompletedTask; }}
+}}
+""".encode()
+
+
+@pytest.mark.parametrize("start", [
+    "_ = RunAsync(_cts.Token);",
+    "_executing = RunAsync(_cts.Token);",
+    "RunAsync(_cts.Token);",
+])
+def test_loop_started_from_start_async_without_await_is_migrated(start):
+    result, out = _migrate(_started_loop_service(start + " return Task.CompletedTask;"))
+    assert result.migrated == ["Pinger"], result.manual
+    assert b'Frequency = "m";' in out and b"Interval = 2;" in out and b"RunAsync" not in out
+
+
+def test_awaited_loop_in_start_async_is_not_a_background_loop():
+    src = _started_loop_service("await RunAsync(_cts.Token);", "public async Task StartAsync")
+    result, out = _migrate(src)
+    assert result.migrated == [] and out == src
+    assert [m.reason for m in result.manual] == ["event-driven hosted service: no timer or loop gives it a schedule"]

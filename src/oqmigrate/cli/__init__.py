@@ -2,7 +2,8 @@
 
 Machine output and diffs go to stdout; progress, status and summaries to stderr. Every usage error — a missing
 path, an unknown rule id, a malformed option — is one line on stderr and exit code 2. One module per group of
-commands: `scan` (scan, baseline), `catalog` (rules, explain), `fix` (diff, apply), `plan`; `common` holds what
+commands: `scan` (scan, baseline), `catalog` (rules, explain), `fix` (diff, apply), `plan`, `report` (the HTML
+review page); `common` holds what
 they share.
 """
 
@@ -15,7 +16,7 @@ from typing import List, Optional
 import typer
 
 from oqmigrate import __version__
-from oqmigrate.cli import catalog, fix, plan, scan
+from oqmigrate.cli import catalog, fix, plan, report, scan
 from oqmigrate.cli.common import CONTEXT, Usage, did_you_mean
 
 try:  # typer >= 0.20 vendors click
@@ -34,6 +35,7 @@ app.command("explain", context_settings=CONTEXT)(catalog.explain)
 app.command("diff", epilog=fix.DIFF_EPILOG, context_settings=CONTEXT)(fix.diff)
 app.command("apply", epilog=fix.APPLY_EPILOG, context_settings=CONTEXT)(fix.apply)
 app.command("plan", epilog=plan.PLAN_EPILOG, context_settings=CONTEXT)(plan.plan)
+app.command("report", epilog=report.REPORT_EPILOG, context_settings=CONTEXT)(report.report)
 
 
 def version_callback(value: bool) -> None:

@@ -1,0 +1,305 @@
+"""What drives the worker — the ExecuteAsync loop, a timer, or a loop started from StartAsync (Task.Run, a Thread,
+an unawaited call) — and the lifecycle around it; one-shot timers are not a schedule."""
+
+from __future__ import annotations
+
+from oqmigrate import syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.model import expand_alias
+from oqmigrate.syntax import Node
+
+ONE_SHOT_TEXT = ('a one-shot timer ran once after every start; Frequency "O" runs once per installation: move start-up '
+                 'work into an IServerStartup or a migration')
+_INFINITE = {"Timeout.Infinite", "-1", "Timeout.InfiniteTimeSpan", "TimeSpan.FromMilliseconds(-1)"}
+from oqmigrate.analyse.worker_facts import Driver, Piece
+
+
+class DriverMixin:
+    """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
+
+    _expression_pieces = False
+    _poll_seconds: float | None = None  # the wait of a poll loop, when known
+
+    def _find_driver(self) -> None:
+        execute = self._method("ExecuteAsync")
+        start = self._method("StartAsync")
+        if execute is not None:
+            self.plan.removed_members.add(execute.start_byte)
+            self._loop_host(execute)
+            for name in ("StartAsync", "StopAsync", "Dispose", "DisposeAsync"):
+                m = self._method(name)
+                if m is not None:
+                    self._check_lifecycle(m)
+            return
+        if start is None:
+            raise Blocked(BlockerKind.EVENT_DRIVEN, "no ExecuteAsync or StartAsync: nothing that runs on a schedule")
+        starters = [start] + ([self.ctor] if self.ctor is not None else [])
+        driver = None
+        for owner in starters:
+            for n in syntax.walk(owner):
+                found = self._driver_of(n)
+                if found is not None:
+                    if driver is not None:
+                        raise Blocked(BlockerKind.SEVERAL_DRIVERS, "several timers or background loops")
+                    driver = found
+        if driver is None:
+            raise Blocked(BlockerKind.EVENT_DRIVEN, "event-driven hosted service: no timer or loop gives it a schedule")
+        kind, payload = driver
+        self.plan.driver = kind
+        if kind == Driver.THREADING_TIMER:
+            self._one_shot_timer(payload[1])
+        for name in ("StartAsync", "StopAsync", "Dispose", "DisposeAsync"):
+            m = self._method(name)
+            if m is not None:
+                self._check_lifecycle(m)
+        if kind == Driver.THREADING_TIMER:
+            callback, period = payload
+            self._timer_callback(callback)
+            if self.plan.schedule is None:
+                self._cadence_from(period, number_unit=0.001)
+        elif kind == Driver.TIMERS_TIMER:
+            handler, interval = payload
+            self._timer_callback(handler)
+            if self.plan.schedule is None:
+                if interval is None:
+                    raise Blocked(BlockerKind.UNKNOWN_CADENCE, "System.Timers.Timer without a known Interval")
+                self._cadence_from(interval, number_unit=0.001)
+        else:
+            self._background_task(payload)
+
+    def _driver_of(self, n: Node):
+        if n.type == "object_creation_expression":
+            t = self._type_name(n.child_by_field_name("type"))
+            args = syntax.arguments(n)
+            if t in ("Timer", "System.Threading.Timer") and len(args) == 4:
+                return Driver.THREADING_TIMER, (args[0], args[3])
+            if t in ("Thread", "System.Threading.Thread") and args:
+                return Driver.STARTED_LOOP, args[0]
+        if n.type == "assignment_expression" and cs.operator(n) == "+=":
+            left = n.child_by_field_name("left")
+            if left.type == "member_access_expression" and syntax.text(left.child_by_field_name("name")) == "Elapsed":
+                timer = cs.member_root(left.child_by_field_name("expression"))
+                return Driver.TIMERS_TIMER, (n.child_by_field_name("right"), self._timers_interval(timer))
+        if n.type == "invocation_expression":
+            fn = syntax.text(n.child_by_field_name("function"))
+            if fn in ("Task.Run", "Task.Factory.StartNew") and syntax.arguments(n):
+                return Driver.STARTED_LOOP, syntax.arguments(n)[0]
+            if self._unawaited_loop_call(n):
+                return Driver.STARTED_LOOP, n
+        return None
+
+    def _unawaited_loop_call(self, call: Node) -> bool:
+        """`_ = RunAsync(token);`, `_executing = LoopAsync(token);` or a bare `LoopAsync(token);`: a method of the
+        class that holds a loop, started and not awaited, so it runs in the background like a Task.Run."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "identifier" or syntax.text(fn) not in self.methods:
+            return False
+        parent = call.parent
+        if parent.type == "assignment_expression" and cs.operator(parent) == "=" and \
+                parent.child_by_field_name("right") == call:
+            target = cs.member_root(parent.child_by_field_name("left"))
+            f = self.fields.get(target)
+            if target != "_" and (f is None or f.simple_type != "Task"):
+                return False
+            parent = parent.parent
+        if parent.type != "expression_statement":
+            return False
+        method = self.methods[syntax.text(fn)][0]
+        return any(True for _ in syntax.descendants(method, "while_statement", "do_statement", "for_statement"))
+
+    def _one_shot_timer(self, period: Node) -> None:
+        """A System.Threading.Timer with an infinite period, or one re-armed with `Change(due, Infinite)` outside
+        StopAsync/Dispose (a debounce), fires once after every start: not a schedule."""
+        rearmed = None
+        for name, ms in self.methods.items():
+            if name in ("StopAsync", "Dispose", "DisposeAsync"):
+                continue
+            for n in (x for m in ms for x in syntax.descendants(m, "invocation_expression")):
+                fn = n.child_by_field_name("function")
+                args = syntax.arguments(n)
+                if fn is not None and fn.type in ("member_access_expression", "conditional_access_expression") and \
+                        syntax.text(fn).rsplit(".", 1)[-1] == "Change" and len(args) == 2 and \
+                        self._is_infinite(args[1]) and not self._is_infinite(args[0]):
+                    rearmed = n
+        if self._is_infinite(period) or rearmed is not None:
+            raise Blocked(BlockerKind.ONE_SHOT_TIMER, ONE_SHOT_TEXT)
+
+    def _is_infinite(self, n: Node) -> bool:
+        """`Timeout.Infinite`, `-1`, `Timeout.InfiniteTimeSpan` (or a constant holding one of them)."""
+        text = "".join(syntax.text(n).split())
+        if n.type == "identifier" and text in self.fields and self.fields[text].is_constant:
+            return self._is_infinite(self.fields[text].initializer)
+        return text.replace("System.Threading.", "") in _INFINITE
+
+    def _timers_interval(self, timer: str) -> Node | None:
+        """The interval of a System.Timers.Timer: constructor argument, initializer or `Interval =`."""
+        found = None
+        scopes = [m for ms in self.methods.values() for m in ms] + ([self.ctor] if self.ctor else [])
+        scopes += [f.declaration for f in self.fields.values()]
+        for scope in scopes:
+            for n in syntax.walk(scope):
+                if n.type == "object_creation_expression" and self._type_name(n.child_by_field_name("type")) in (
+                        "Timer", "System.Timers.Timer"):
+                    args = syntax.arguments(n)
+                    if len(args) == 1:
+                        found = args[0]
+                    for a in syntax.descendants(n, "assignment_expression"):
+                        if syntax.text(a.child_by_field_name("left")) == "Interval":
+                            found = a.child_by_field_name("right")
+                if n.type == "assignment_expression" and cs.operator(n) == "=":
+                    left = n.child_by_field_name("left")
+                    if (left.type == "member_access_expression"
+                            and syntax.text(left.child_by_field_name("name")) == "Interval"
+                            and cs.member_root(left.child_by_field_name("expression")) == timer):
+                        found = n.child_by_field_name("right")
+        return found
+
+    def _check_lifecycle(self, m: Node) -> None:
+        """StartAsync/StopAsync/Dispose may only manage the timer or loop, call base, log or return."""
+        self.plan.removed_members.add(m.start_byte)
+        body = m.child_by_field_name("body")
+        if body is None:
+            return
+        for st in cs.statements(body):
+            self._check_plumbing_statement(st, syntax.text(m.child_by_field_name("name")))
+
+    def _check_plumbing_statement(self, st: Node, where: str) -> None:
+        if st.type in ("block", "try_statement", "finally_clause", "using_statement"):
+            for inner in st.named_children:
+                if inner.type == "block":
+                    for s in cs.statements(inner):
+                        self._check_plumbing_statement(s, where)
+                elif inner.type == "finally_clause":
+                    self._check_plumbing_statement(inner, where)
+                elif inner.type == "catch_clause":
+                    b = inner.child_by_field_name("body")
+                    for s in cs.statements(b):
+                        self._check_plumbing_statement(s, where)
+            return
+        if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
+            return
+        if where == "StartAsync" and st.type == "if_statement":
+            if self._enabled_guard(st):
+                return  # `if (!_options.Value.Enabled) return Task.CompletedTask;`: the job starts disabled
+            cond = st.child_by_field_name("condition")
+            quits = any(n.type == "return_statement" for n in syntax.walk(st))
+            plumbing = {n for n, f in self.fields.items() if f.is_plumbing or f.simple_type == "bool"}
+            plumbing |= {"null", "IsCancellationRequested"} | self.plan.token_names
+            starts = any(self._driver_of(n) is not None for n in syntax.walk(st))
+            if starts and not quits and st.child_by_field_name("alternative") is None and \
+                    self._configuration_switch(cond, negated=False):
+                # `if (_options.Value.Enabled) { _timer = new Timer(…); }`
+                self.plan.enabled = False
+                for inner in cs.statements(st.child_by_field_name("consequence")):
+                    self._check_plumbing_statement(inner, where)
+                return
+            if (quits or starts) and not set(cs.identifiers(cond)) <= plumbing:
+                raise Blocked(BlockerKind.LIFECYCLE_WORK, "StartAsync starts the worker only when " + cs.one_line(cond))
+        txt = syntax.text(st)
+        if "base." in txt or "Task.CompletedTask" in txt or "GC.SuppressFinalize" in txt:
+            return
+        names = cs.identifiers(st)
+        if any(n in self.fields and self.fields[n].is_plumbing for n in names):
+            return
+        if any(expand_alias(n, self.aliases).rsplit(".", 1)[-1] in ("Task", "Thread", "Timer", "Timeout")
+               for n in names):
+            return
+        if any(self._driver_of(n) is not None for n in syntax.walk(st)):
+            return  # `_ = RunAsync(token);`: starts the loop
+        plumbing_flag = [n for n in names if n in self.fields and self.fields[n].simple_type == "bool"]
+        if plumbing_flag and st.type == "expression_statement":
+            return
+        raise Blocked(BlockerKind.LIFECYCLE_WORK, f"{where} does more than manage the timer or loop: {cs.one_line(st)}")
+
+    def _timer_callback(self, callback: Node) -> None:
+        """The callback's body is the unit of work: a method group or a lambda."""
+        if callback.type == "identifier" and syntax.text(callback) in self.methods:
+            method = self._method(syntax.text(callback))
+            self.plan.removed_members.add(method.start_byte)
+            params = method.child_by_field_name("parameters")
+            used = set(cs.identifiers(method.child_by_field_name("body") or method))
+            for p in params.named_children if params else []:
+                if p.type == "parameter" and syntax.text(p.child_by_field_name("name")) in used:
+                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                  f"the timer callback uses its parameter {syntax.text(p.child_by_field_name('name'))}")
+            body = method.child_by_field_name("body")
+            self.plan.host = method
+            self.plan.work_root = method
+            if body is None:
+                arrow = next(c for c in method.named_children if c.type == "arrow_expression_clause")
+                self.plan.pieces = [Piece(arrow.named_children[0].start_byte, arrow.named_children[0].end_byte)]
+                self._expression_pieces = True
+            else:
+                self.plan.pieces = self._pieces(self._unless_polled(cs.statements_with_comments(body)))
+            return
+        if callback.type == "lambda_expression":
+            body = callback.child_by_field_name("body")
+            params = callback.child_by_field_name("parameters")
+            used = set(cs.identifiers(body))
+            pnames = [syntax.text(p.child_by_field_name("name")) for p in (params.named_children if params else [])
+                      if p.type == "parameter"]
+            if params is None:  # `state => …` without parentheses
+                first = callback.named_children[0]
+                pnames = [syntax.text(first)] if first.type == "identifier" else []
+            for p in pnames:
+                if p in used and p != "_":
+                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, f"the timer callback uses its parameter {p}")
+            self.plan.host = callback
+            self.plan.work_root = callback
+            if body.type == "block":
+                self.plan.pieces = self._pieces(self._unless_polled(cs.statements_with_comments(body)))
+            else:
+                self.plan.pieces = [Piece(body.start_byte, body.end_byte)]
+                self._expression_pieces = True
+            return
+        raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                      "timer callback is neither a method of the class nor a lambda: " + cs.one_line(callback))
+
+    def _background_task(self, arg: Node) -> None:
+        """`Task.Run(() => LoopAsync(token))`, `new Thread(Loop)`: the started method holds the loop."""
+        target = arg
+        if arg.type == "lambda_expression":
+            body = arg.child_by_field_name("body")
+            if body.type == "block":
+                return self._loop_host(arg)
+            target = cs.unwrap_await(body)
+        if target.type == "invocation_expression":
+            target = target.child_by_field_name("function")
+        name = syntax.text(target)
+        method = self._method(name) if name in self.methods else None
+        if method is None:
+            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                          "background task does not start a method of the class: " + cs.one_line(arg))
+        self.plan.removed_members.add(method.start_byte)
+        self._loop_host(method)
+
+    def _enabled_guard(self, st: Node) -> bool:
+        """`if (!_options.Value.Enabled) return;` before the loop: the worker was switched on by configuration.
+        The job is created disabled instead, and the report says so."""
+        if st.type != "if_statement" or st.child_by_field_name("alternative") is not None:
+            return False
+        cons = st.child_by_field_name("consequence")
+        inner = cs.statements(cons) if cons.type == "block" else [cons]
+        if not inner or not all(s.type == "return_statement" and cs.returns_nothing(s) or self._is_logging(s)
+                                for s in inner) or inner[-1].type != "return_statement":
+            return False
+        if not self._configuration_switch(st.child_by_field_name("condition"), negated=True):
+            return False
+        self.plan.enabled = False
+        return True
+
+    def _configuration_switch(self, cond: Node, negated: bool) -> bool:
+        """Is `cond` a setting read from configuration (`_options.Value.Enabled`, `x == true`,
+        `_config.GetValue<bool>("…")`) — or, when `negated`, its negation (`!…`, `… == false`)?"""
+        cond = cs.unparenthesized(cond)
+        setting = None
+        if cond.type == "prefix_unary_expression" and syntax.text(cond.children[0]) == "!":
+            if negated:
+                setting = cond.named_children[-1]
+        elif cond.type == "binary_expression" and cs.operator(cond) == "==" and \
+                syntax.text(cond.child_by_field_name("right")) == ("false" if negated else "true"):
+            setting = cond.child_by_field_name("left")
+        elif not negated and cond.type in ("member_access_expression", "invocation_expression", "identifier"):
+            setting = cond
+        return setting is not None and self._from_configuration(setting, self._constants())

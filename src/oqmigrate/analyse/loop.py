@@ -1,0 +1,505 @@
+"""The worker's loop: where it is, what only paces it, and the unit of work it repeats."""
+
+from __future__ import annotations
+
+from oqmigrate import syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.syntax import Node
+from oqmigrate.analyse.worker_facts import CANCELLED, Driver
+from oqmigrate.schedule import evaluate_timespan
+
+
+class LoopMixin:
+    """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
+
+    def _loop_host(self, host: Node) -> None:
+        body = host.child_by_field_name("body")
+        if body is None or body.type != "block":
+            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "the loop is not in a block body")
+        params = host.child_by_field_name("parameters")
+        for p in params.named_children if params else []:
+            if p.type == "parameter" and "CancellationToken" in syntax.text(p.child_by_field_name("type") or p):
+                self.plan.token_names.add(syntax.text(p.child_by_field_name("name")))
+        self.plan.host = host
+        locals_: dict[str, Node] = {}
+        loop, pre, post, timer_period = self._locate_loop(cs.statements(body), locals_)
+        self.plan.loop = loop
+        self.plan.work_root = loop
+        loop_body = loop.child_by_field_name("body")
+        stmts = cs.statements_with_comments(loop_body) if loop_body.type == "block" else [loop_body]
+        self._check_condition(loop)
+        delay_args: list[Node] = []
+        work = self._strip_pacing(stmts, delay_args)
+        if self.plan.driver is None:  # ExecuteAsync's own loop (a started loop was recorded by its starter)
+            self.plan.driver = Driver.PERIODIC_TIMER if timer_period is not None else \
+                Driver.CRON_LOOP if self._cron_expression() is not None else Driver.DELAY_LOOP
+        if timer_period is not None:
+            self._cadence_from(timer_period, 0.001, locals_)
+        elif self._cron_expression() is not None:
+            self._cadence_from_cron()
+        elif delay_args:
+            constants = self._constants()
+            constants.update(locals_)
+            self._poll_seconds = evaluate_timespan(delay_args[-1], self.data, constants, number_unit=0.001)
+            polled = self._polled_schedule(work, pre)
+            if polled is not None:
+                work = polled
+                if self.plan.driver == Driver.DELAY_LOOP:
+                    self.plan.driver = Driver.POLLED_CLOCK_LOOP
+            else:
+                # the regular path's wait: the last one at the top level of the loop body
+                self._cadence_from(delay_args[-1], 0.001, locals_)
+        else:
+            raise Blocked(BlockerKind.NO_SCHEDULE, "loop without a delay: it does not run on a schedule")
+        self._drop_conditional_pacing(loop_body, work, locals_, timer_period)
+        per_run: list[Node] = []
+        for st in reversed(pre):  # a local read by a later per-run local is per-run too
+            if self._per_run_local(st, work + per_run):
+                per_run.insert(0, st)
+        for st in pre:
+            if st in per_run or self._enabled_guard(st):
+                continue
+            if any(st == s for s in self._polled_setup):
+                continue
+            if self._startup_wait(st, locals_):
+                continue
+            if self._pacing_local(st, work + per_run + post):
+                continue
+            if not self._dispensable_setup(st, work):
+                raise Blocked(BlockerKind.STARTUP_WORK, "code before the loop runs once at startup: " + cs.one_line(st))
+        for st in post:
+            if not (self._is_lifecycle_logging(st) or st.type == "comment"):
+                raise Blocked(BlockerKind.SHUTDOWN_WORK,
+                              "code after the loop runs once at shutdown: " + cs.one_line(st))
+        if per_run and not any(st.type != "comment" for st in work):
+            raise Blocked(BlockerKind.NO_WORK, "the loop only waits: there is no unit of work to migrate")
+        self.plan.pieces = self._pieces(per_run + work)
+        if not any(self._node_at(p.start) is not None and self._node_at(p.start).type != "comment"
+                   for p in self.plan.pieces):
+            raise Blocked(BlockerKind.NO_WORK, "the loop only waits: there is no unit of work to migrate")
+
+    def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
+        loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+        timer_period = None
+        if len(loops) == 1:
+            i = stmts.index(loops[0])
+            pre = stmts[:i]
+            for st in pre:
+                period = self._periodic_timer(st)
+                if period is not None:
+                    timer_period = period
+                self._record_locals(st, locals_)
+            return loops[0], pre, stmts[i + 1:], timer_period
+        if loops:
+            raise Blocked(BlockerKind.SEVERAL_DRIVERS, "several loops in the worker")
+        # the loop may sit in a `using (var timer = new PeriodicTimer(…))` or a try/catch for cancellation
+        wrappers = [s for s in stmts if s.type in ("using_statement", "try_statement")]
+        if len(wrappers) == 1:
+            w = wrappers[0]
+            i = stmts.index(w)
+            inner_block = w.child_by_field_name("body")
+            if w.type == "using_statement":
+                timer_period = self._periodic_timer(w)
+                if timer_period is None:
+                    raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                  "the loop is wrapped in a using statement that is not a PeriodicTimer")
+            else:
+                for c in w.named_children:
+                    if c.type == "catch_clause" and not self._is_cancellation_catch(c):
+                        if not all(self._is_logging(s) for s in cs.statements(c.child_by_field_name("body"))):
+                            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                          "the loop is wrapped in a try/catch that does more than log")
+                    if c.type == "finally_clause":
+                        for s in cs.statements(next(x for x in c.named_children if x.type == "block")):
+                            if not self._is_logging(s):
+                                raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                                              "the loop is wrapped in a try/finally that does more than log")
+            if inner_block is None or inner_block.type != "block":
+                raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "unexpected loop wrapper")
+            loop, pre, post, period = self._locate_loop(cs.statements(inner_block), locals_)
+            for st in stmts[:i]:
+                self._record_locals(st, locals_)
+            return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
+        raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
+
+    def _record_locals(self, st: Node, locals_: dict[str, Node]) -> None:
+        if st.type == "local_declaration_statement":
+            for d in syntax.descendants(st, "variable_declarator"):
+                kids = d.named_children
+                if len(kids) > 1:
+                    locals_[syntax.text(kids[0])] = kids[-1]
+
+    def _periodic_timer(self, st: Node) -> Node | None:
+        for n in syntax.descendants(st, "object_creation_expression"):
+            if self._type_name(n.child_by_field_name("type")) in ("PeriodicTimer", "System.Threading.PeriodicTimer"):
+                if n.parent is not None and syntax.first_ancestor(n, "block") is not None and \
+                        st.type == "using_statement" and n.start_byte > st.child_by_field_name("body").start_byte:
+                    continue
+                args = syntax.arguments(n)
+                return args[0] if args else None
+        return None
+
+    def _startup_wait(self, st: Node, locals_: dict[str, Node]) -> bool:
+        """`await Task.Yield();` or `await Task.Delay(initial, token);` before the loop: a start-up delay. The job
+        starts on Oqtane's schedule instead; a wait of a minute or more (or of an unknown length) is reported."""
+        if st.type == "expression_statement" and st.named_children:
+            expr = cs.unwrap_await(st.named_children[0])
+            if expr.type == "invocation_expression" and syntax.text(expr.child_by_field_name("function")) in (
+                    "Task.Yield", "System.Threading.Tasks.Task.Yield") and not syntax.arguments(expr):
+                return True
+        arg = self._is_delay(st)
+        if arg is None:
+            return False
+        constants = self._constants()
+        constants.update(locals_)
+        seconds = evaluate_timespan(arg, self.data, constants, number_unit=0.001)
+        if seconds is None or seconds >= 60:
+            wait = cs.one_line(arg) if seconds is None else cs.span_words(seconds)
+            note = f"the worker waited {wait} before its first run; Oqtane starts jobs on its own schedule"
+            if note not in self.plan.cadence_notes:
+                self.plan.cadence_notes.append(note)
+        return True
+
+    def _per_run_local(self, st: Node, users: list[Node]) -> bool:
+        """`var batchSize = 100;` before the loop, read (never written) by the work: computing it again on every
+        run gives the same value, so it moves into the job. A value that does anything (a call, `new`, an await)
+        is start-up work and stays manual."""
+        if st.type != "local_declaration_statement" or any(c.type == "using" for c in st.children):
+            return False
+        names = set()
+        for d in syntax.descendants(st, "variable_declarator"):
+            kids = d.named_children
+            if len(kids) < 2 or cs.has_effects(kids[-1]):
+                return False
+            names.add(syntax.text(kids[0]))
+        read = False
+        for u in users:
+            for n in syntax.walk(u):
+                if n.type != "identifier" or syntax.text(n) not in names or cs.is_member_name(n) or self._is_deleted(n):
+                    continue
+                if cs.is_written(n):
+                    return False  # written by the work: state carried between iterations
+                read = True
+        return read
+
+    def _pacing_local(self, st: Node, kept: list[Node]) -> bool:
+        """`var interval = TimeSpan.FromSeconds(_settings.PollSeconds);` before the loop, read by nothing the job
+        keeps (only by the waits that paced the loop): part of the cadence, which the schedule now holds. Its value
+        may only compute (or read configuration): anything else it does would be start-up work."""
+        if st.type != "local_declaration_statement" or any(c.type == "using" for c in st.children):
+            return False
+        names = set()
+        constants = self._constants()
+        for d in syntax.descendants(st, "variable_declarator"):
+            kids = d.named_children
+            if len(kids) < 2:
+                return False
+            value = kids[-1]
+            if cs.has_effects(value) and not self._from_configuration(value, constants):
+                return False
+            names.add(syntax.text(kids[0]))
+        if not names:
+            return False
+        for k in kept:
+            for n in syntax.walk(k):
+                if n.type == "identifier" and syntax.text(n) in names and not cs.is_member_name(n) and \
+                        not self._is_deleted(n):
+                    return False
+        return True
+
+    def _dispensable_setup(self, st: Node, work: list[Node]) -> bool:
+        """Statements before the loop that a job does not need: logging, the PeriodicTimer, or a first run of the
+        very work the loop repeats."""
+        if st.type == "comment" or self._is_lifecycle_logging(st):
+            return True
+        if self._periodic_timer(st) is not None:
+            return True
+        norm = cs.normalized(st)
+        if any(cs.normalized(w) == norm for w in work):
+            return True
+        if self._cron_expression() is not None and self._cron_related(st):
+            return True
+        return False
+
+    def _check_condition(self, loop: Node) -> None:
+        cond = loop.child_by_field_name("condition")
+        if loop.type == "for_statement":
+            if any(c.type in ("variable_declaration",) for c in loop.named_children if c != loop.child_by_field_name("body")):
+                raise Blocked(BlockerKind.NO_SCHEDULE, "a counting for loop is not a schedule")
+            if cond is None:
+                return
+        if cond is None:
+            return
+        allowed = set(self.plan.token_names) | {"IsCancellationRequested", "WaitForNextTickAsync", "ConfigureAwait",
+                                                "Token"}
+        allowed |= {n for n, f in self.fields.items() if f.is_plumbing or f.simple_type == "bool"}
+        allowed |= self._periodic_timer_names(loop)
+        for n in syntax.descendants(cond, "identifier"):
+            if syntax.text(n) not in allowed:
+                raise Blocked(BlockerKind.NO_SCHEDULE, "the loop condition depends on " + syntax.text(n))
+
+    def _periodic_timer_names(self, loop: Node) -> set[str]:
+        names = set()
+        host = self.plan.host
+        for d in syntax.descendants(host, "variable_declarator"):
+            kids = d.named_children
+            if len(kids) > 1 and "PeriodicTimer" in syntax.text(kids[-1]):
+                names.add(syntax.text(kids[0]))
+        return names
+
+    def _is_delay(self, st: Node) -> Node | None:
+        """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`."""
+        if st.type == "if_statement":
+            cons = st.child_by_field_name("consequence")
+            inner = cs.statements(cons) if cons is not None and cons.type == "block" else [cons]
+            if st.child_by_field_name("alternative") is None and len(inner) == 1 and inner[0] is not None:
+                arg = self._is_delay(inner[0])
+                cond_ids = set(cs.identifiers(st.child_by_field_name("condition")))
+                if arg is not None and cond_ids & (set(cs.identifiers(arg)) | self.cron_locals):
+                    return arg
+            return None
+        if st.type != "expression_statement" or not st.named_children:
+            return None
+        expr = cs.unwrap_await(st.named_children[0])
+        if expr.type != "invocation_expression":
+            return None
+        fn = syntax.text(expr.child_by_field_name("function"))
+        if fn in ("Task.Delay", "Thread.Sleep", "System.Threading.Thread.Sleep") and syntax.arguments(expr):
+            return syntax.arguments(expr)[0]
+        return None
+
+    def _delay_call(self, st: Node) -> Node | None:
+        """The period argument of a plain `await Task.Delay(x, token);` / `Thread.Sleep(x);` statement."""
+        if st.type != "expression_statement":
+            return None
+        return self._is_delay(st)
+
+    def _ends_iteration(self, st: Node, loop_body: Node) -> list[Node] | None:
+        """Does the iteration do nothing more after `st`: is it followed by `continue`, or only by other waits
+        and cancellation checks up to the end of the loop body? Returns those later waits (their statements),
+        or None when something else follows."""
+        node = st
+        waits: list[Node] = []
+        while node != loop_body:
+            parent = node.parent
+            if parent is None:
+                return None
+            if parent.type in ("block", "switch_section"):
+                leaves_switch = False
+                sib = node.next_named_sibling
+                while sib is not None:
+                    if sib.type == "continue_statement":
+                        return waits
+                    if parent.type == "switch_section" and sib.type == "break_statement":
+                        leaves_switch = True
+                        break
+                    if self._delay_call(sib) is not None:
+                        waits.append(sib)
+                    elif sib.type != "comment" and not self._is_cancellation_check(sib):
+                        return None
+                    sib = sib.next_named_sibling
+                if parent == loop_body:
+                    return waits
+                if parent.type == "switch_section":
+                    node = syntax.first_ancestor(parent, "switch_statement") if leaves_switch else None
+                    if node is None:
+                        return None
+                    continue
+                node = parent
+                continue
+            if parent.type in ("if_statement", "using_statement", "lock_statement", "labeled_statement",
+                               "checked_statement", "unsafe_statement", "fixed_statement"):
+                node = parent
+                continue
+            if parent.type == "try_statement" and node == parent.child_by_field_name("body"):
+                node = parent  # a finally runs after a `return` just as after `continue`
+                continue
+            return None
+        return waits
+
+    def _drop_conditional_pacing(self, loop_body: Node, work: list[Node], locals_: dict[str, Node],
+                                 tick: Node | None) -> None:
+        """A wait inside a branch of the loop body after which the iteration does nothing more (`if (!HasWork())
+        { await Task.Delay(idle, token); continue; }`) only paced the loop: the job runs on its schedule on that
+        path too, so the wait goes (the `continue` returns the outcome; a branch left empty returns it instead).
+        The review note mentions it only when that changes more than the idle poll: the path waited under a
+        minute, at least a minute longer than the job's cadence, or for a time that cannot be computed."""
+        if loop_body.type != "block":
+            return
+        drops: list[tuple[Node, list[Node]]] = []
+        for top in work:
+            stack = [top]
+            while stack:
+                n = stack.pop()
+                if n.type in cs.LOOPS or n.type in cs.FUNCTION_SCOPES or n.type in ("catch_clause", "finally_clause"):
+                    continue
+                if self._is_deleted(n):
+                    continue
+                if self._delay_call(n) is not None:
+                    later = self._ends_iteration(n, loop_body)
+                    if later is not None:
+                        drops.append((n, later))
+                    continue
+                stack.extend(reversed(n.named_children))
+        if not drops:
+            return
+        outcome = f'return "{self.outcome_name} completed";'
+        dropped = {d.start_byte for d, _ in drops}
+        for d, later in drops:
+            parent = d.parent
+            if parent.type == "block":
+                stmts = [x for x in parent.named_children if x.type != "comment"]
+                empty = d == stmts[-1] and all(x.start_byte in dropped for x in stmts)
+            else:
+                empty = True  # `if (idle) Thread.Sleep(…);`: the embedded statement itself
+            if empty:
+                self.deleted.append((d.start_byte, d.end_byte))
+                self._replace(d, outcome)
+            else:
+                self._delete_statement(d)
+            for c in self._comments_above(d):
+                self._delete_statement(c)  # the comment described the wait
+        for d, later in drops:
+            if any(d in other_later for _, other_later in drops):
+                continue  # counted with the wait before it
+            note = self._dropped_wait_note(d, later, loop_body, locals_, tick)
+            if note and note not in self.plan.cadence_notes:
+                self.plan.cadence_notes.append(note)
+
+    def _dropped_wait_note(self, delay: Node, later: list[Node], loop_body: Node, locals_: dict[str, Node],
+                           tick: Node | None) -> str | None:
+        constants = self._constants()
+        constants.update(locals_)
+        top = delay
+        while top.parent is not None and top.parent != loop_body:
+            top = top.parent
+        earlier = []
+        sib = top.prev_named_sibling
+        while sib is not None:
+            if self._delay_call(sib) is not None:
+                earlier.append(sib)
+            sib = sib.prev_named_sibling
+        waits = [self._delay_call(w) for w in [delay] + later + earlier] + ([tick] if tick is not None else [])
+        values = [evaluate_timespan(w, self.data, constants, number_unit=0.001) for w in waits]
+        branch = syntax.first_ancestor(delay, "if_statement")
+        when = "on one path"
+        if branch is not None and branch.start_byte >= loop_body.start_byte:
+            cond = cs.one_line(branch.child_by_field_name("condition"))
+            alt = branch.child_by_field_name("alternative")
+            if alt is not None and alt.start_byte <= delay.start_byte:
+                cond = f"!({cond})"
+            when = f"when {cond}"
+        if any(v is None for v in values):
+            return (f"{when} the worker also waited {cs.one_line(self._delay_call(delay))}; the job runs on its "
+                    "schedule on that path too")
+        total = sum(values)
+        cadence = cs.schedule_seconds(self.plan.schedule)
+        if total < 60:
+            return (f"{when} the worker looped again after {cs.span_words(total)}; the job runs on its schedule on "
+                    "that path too (Oqtane runs at most once a minute)")
+        if cadence is not None and total - cadence >= 60:
+            return (f"{when} the worker waited {cs.span_words(total)} before looping again; the job runs on its "
+                    "schedule on that path too, more often than before")
+        return None
+
+    def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
+        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks)."""
+        cron = self._cron_expression() is not None
+        work = []
+        for st in stmts:
+            arg = self._is_delay(st)
+            if arg is not None:
+                delays.append(arg)
+                while work and work[-1] in self._comments_above(st):
+                    work.pop()  # the comment described the wait
+                continue
+            if self._is_cancellation_check(st):
+                continue
+            if cron and self._cron_related(st):
+                self._cron_removed.append(st)
+                if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
+                    cons = st.child_by_field_name("consequence")
+                    inner = cs.statements_with_comments(cons) if cons.type == "block" else [cons]
+                    if not all(s.type in ("return_statement", "break_statement", "continue_statement", "comment")
+                               for s in inner):
+                        work.extend(self._strip_pacing(inner, delays))
+                continue
+            if st.type == "try_statement":
+                work.extend(self._strip_try(st, delays))
+                continue
+            work.append(st)
+        if cron:
+            work = self._drop_cron_inputs(work)
+        return work
+
+    def _drop_cron_inputs(self, work: list[Node]) -> list[Node]:
+        """Locals such as `var now = DateTime.UtcNow;` that only fed the next-occurrence arithmetic."""
+        removed_ids = {i for st in self._cron_removed for i in cs.identifiers(st)}
+        kept = []
+        for st in work:
+            if st.type == "local_declaration_statement":
+                names = {syntax.text(d.named_children[0]) for d in syntax.descendants(st, "variable_declarator")}
+                elsewhere = {i for other in work if other is not st for i in cs.identifiers(other)}
+                if names and names <= removed_ids and not names & elsewhere:
+                    self._cron_removed.append(st)
+                    continue
+            kept.append(st)
+        return kept
+
+    def _strip_try(self, st: Node, delays: list[Node]) -> list[Node]:
+        block = st.child_by_field_name("body")
+        inner = cs.statements_with_comments(block)
+        for s in inner:
+            arg = self._is_delay(s)
+            if arg is not None:
+                delays.append(arg)
+                self._delete_statement(s)
+        kept_clauses = 0
+        for c in st.named_children:
+            if c.type == "catch_clause":
+                if self._is_cancellation_catch(c):
+                    self._delete_statement(c)
+                else:
+                    kept_clauses += 1
+                    for s in syntax.walk(c):
+                        if s.type == "expression_statement" and self._is_delay(s) is not None:
+                            self._delete_statement(s)  # an error back-off; the job runs on its schedule
+            elif c.type == "finally_clause":
+                fin = next(x for x in c.named_children if x.type == "block")
+                fin_stmts = cs.statements(fin)
+                rest = [s for s in fin_stmts if self._is_delay(s) is None]
+                for s in fin_stmts:
+                    if self._is_delay(s) is not None:
+                        delays.append(self._is_delay(s))
+                if not rest:
+                    self._delete_statement(c)
+                else:
+                    kept_clauses += 1
+                    for s in fin_stmts:
+                        if self._is_delay(s) is not None:
+                            self._delete_statement(s)
+        if kept_clauses == 0:
+            return [s for s in inner if self._is_delay(s) is None]
+        return [st]
+
+    def _is_cancellation_catch(self, c: Node) -> bool:
+        decl = next((x for x in c.named_children if x.type == "catch_declaration"), None)
+        if decl is None:
+            return False
+        t = syntax.text(decl.child_by_field_name("type")).rsplit(".", 1)[-1]
+        return t in CANCELLED
+
+    def _is_cancellation_check(self, st: Node) -> bool:
+        txt = syntax.text(st)
+        if st.type == "expression_statement" and "ThrowIfCancellationRequested" in txt:
+            return True
+        if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
+            cond = st.child_by_field_name("condition")
+            ids = set(cs.identifiers(cond))
+            cons = st.child_by_field_name("consequence")
+            inner = cs.statements(cons) if cons.type == "block" else [cons]
+            if ids and ids <= (self.plan.token_names | {"IsCancellationRequested"}) and \
+                    all(s.type in ("break_statement", "return_statement") for s in inner):
+                return True
+        return False

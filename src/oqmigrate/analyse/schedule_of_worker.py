@@ -1,0 +1,145 @@
+"""The worker's schedule: cron expressions, constant and configured cadences."""
+
+from __future__ import annotations
+
+from oqmigrate import syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.syntax import Node
+from oqmigrate.analyse.worker_facts import CRON_PARSERS
+from oqmigrate.schedule import Schedule, evaluate_timespan
+
+
+class CadenceMixin:
+    """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
+
+    def _cron_expression(self) -> str | None:
+        if hasattr(self, "_cron_cache"):
+            return self._cron_cache
+        found = None
+        for n in self._class_nodes("invocation_expression"):
+            fn = n.child_by_field_name("function")
+            if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) in (
+                    "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_PARSERS:
+                args = syntax.arguments(n)
+                if not args:
+                    continue
+                value = self._string_value(args[0])
+                if value is None:
+                    raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                                  "the cron expression is not a constant: " + cs.one_line(args[0]))
+                if found is not None and found != value:
+                    raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "several cron expressions")
+                found = value
+        self._cron_cache = found
+        return found
+
+    def _string_value(self, n: Node) -> str | None:
+        if n.type == "string_literal":
+            inner = [c for c in n.named_children if c.type == "string_literal_content"]
+            return "".join(syntax.text(c) for c in inner)
+        if n.type == "identifier" and syntax.text(n) in self.fields:
+            f = self.fields[syntax.text(n)]
+            if f.is_constant and f.initializer is not None:
+                return self._string_value(f.initializer)
+        return None
+
+    def _cron_related(self, st: Node) -> bool:
+        """Statements computing the next occurrence or the wait until it."""
+        ids = set(cs.identifiers(st))
+        cron_fields = {n for n, f in self.fields.items() if f.simple_type in ("CronExpression", "CrontabSchedule")}
+        if ids & (cron_fields | self.cron_locals) or "GetNextOccurrence" in ids or ids & CRON_PARSERS:
+            if st.type == "local_declaration_statement":
+                for d in syntax.descendants(st, "variable_declarator"):
+                    self.cron_locals.add(syntax.text(d.named_children[0]))
+            return True
+        return False
+
+    def _cadence_from_cron(self) -> None:
+        expr = self._cron_expression()
+        sched = Schedule.from_cron(expr)
+        if sched is None:
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
+                          f'cron "{expr}" cannot be expressed with Oqtane\'s Frequency/Interval')
+        self.plan.schedule = sched
+        if sched.note:
+            self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')
+
+    def _constants(self) -> dict[str, Node]:
+        out = {}
+        for name, f in self.fields.items():
+            if f.initializer is not None and ("const" in f.modifiers or "readonly" in f.modifiers):
+                out[name] = f.initializer
+            elif f.ctor_value is not None and f.initializer is None:
+                out[name] = f.ctor_value
+        return out
+
+    def _cadence_from(self, node: Node, number_unit: float, locals_: dict[str, Node] | None = None) -> None:
+        constants = self._constants()
+        constants.update(locals_ or {})
+        seconds = evaluate_timespan(node, self.data, constants, number_unit=number_unit)
+        if seconds is None:
+            default = self._configured_default(node, constants, number_unit)
+            if default is None and not self._from_configuration(node, constants):
+                raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence could not be determined: " + cs.one_line(node))
+            note = "interval came from configuration: set it in Admin › Scheduled Jobs"
+            if default is None:
+                self.plan.schedule = Schedule("m", 1, exact=False, note=note)
+            else:
+                s = Schedule.from_seconds(default)
+                self.plan.schedule = Schedule(s.frequency, s.interval, exact=False,
+                                              note=note + ("; " + s.note if s.note else ""))
+            self.plan.cadence_notes.append(self.plan.schedule.note)
+            return
+        if seconds <= 0:
+            raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence is zero or negative: " + cs.one_line(node))
+        self.plan.schedule = Schedule.from_seconds(seconds)
+        if self.plan.schedule.note:
+            self.plan.cadence_notes.append(self.plan.schedule.note)
+
+    def _from_configuration(self, node: Node, constants: dict[str, Node]) -> bool:
+        seen: set[str] = set()
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            for ident in cs.identifiers(n):
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                f = self.fields.get(ident)
+                if f is not None and any(t in f.type for t in ("IOptions", "IConfiguration", "Options", "Settings")):
+                    return True
+                if ident in constants:
+                    stack.append(constants[ident])
+            if any(t in syntax.text(n) for t in ("GetValue", "GetSection", "Configuration[", ".Value.")):
+                return True
+        return False
+
+    def _configured_default(self, node: Node, constants: dict[str, Node], unit: float) -> float | None:
+        """`TimeSpan.FromMinutes(_options.Value.IntervalMinutes)` where the options class in this file gives the
+        property a default, or `config.GetValue<int>("Key", 15)`."""
+        props: dict[str, Node] = {}
+        root = self.node
+        while root.parent is not None:
+            root = root.parent
+        for p in syntax.descendants(root, "property_declaration"):
+            init = next((c for c in p.named_children if c.type not in (
+                "modifier", "accessor_list", "identifier", "predefined_type", "attribute_list") and
+                         c != p.child_by_field_name("type") and c != p.child_by_field_name("name")), None)
+            if init is not None and init.type != "arrow_expression_clause":
+                props[syntax.text(p.child_by_field_name("name"))] = init
+
+        values = dict(constants)
+        reachable = [node] + [v for k, v in constants.items() if k in cs.identifiers(node)]
+        for ident_node in (x for r in reachable for x in syntax.walk(r)):
+            if ident_node.type == "member_access_expression":
+                nm = syntax.text(ident_node.child_by_field_name("name"))
+                if nm in props:
+                    values[syntax.text(ident_node)] = props[nm]
+            if ident_node.type == "invocation_expression":
+                fn = syntax.text(ident_node.child_by_field_name("function"))
+                args = syntax.arguments(ident_node)
+                if "GetValue" in fn and len(args) == 2:
+                    values[syntax.text(ident_node)] = args[1]
+        # Evaluate with the configuration reads replaced by their defaults.
+        return cs.evaluate_with_overrides(node, values, unit, self.data)

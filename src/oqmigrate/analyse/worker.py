@@ -1,0 +1,190 @@
+"""The worker analysis: everything that decides whether (and how) a worker class becomes an Oqtane job.
+
+`analyse_worker(ctx, info)` reads a BackgroundService / IHostedService worker — its members, what drives it (a
+loop, a timer, a started task), its schedule, the unit of work and the dependencies that work uses — and returns a
+`WorkerModel`. Its `blockers` are empty exactly when the migrate-worker codemod migrates the class: the codemod
+emits from this analysis and cannot refuse later. The scan reads the same model to say whether a finding is
+fixable, without generating code.
+
+The analysis is one object, `WorkerAnalysis`, whose methods are grouped by concern in the modules beside this one:
+`partial_worker` (partial classes), `worker_members` (fields, constructor, members, logging), `driver` (timer,
+loop or started task, lifecycle), `loop` (the loop, its pacing, the unit of work), `clock` (polled clock checks),
+`schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses) and `recorder` (the removals and
+replacements the rewrite will make). It stops at the first blocker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oqmigrate import syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.blockers import Blocked, Blocker, BlockerKind
+from oqmigrate.analyse.clock import ClockMixin
+from oqmigrate.analyse.dependencies import DependenciesMixin
+from oqmigrate.analyse.driver import DriverMixin
+from oqmigrate.analyse.loop import LoopMixin
+from oqmigrate.analyse.partial_worker import PartsMixin, parts_of
+from oqmigrate.analyse.recorder import RecorderMixin
+from oqmigrate.analyse.schedule_of_worker import CadenceMixin
+from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
+from oqmigrate.analyse.worker_members import MembersMixin
+from oqmigrate.model import ClassInfo
+from oqmigrate.schedule import Schedule
+from oqmigrate.syntax import Node
+from oqmigrate.transforms import TransformContext
+
+__all__ = ["Blocker", "BlockerKind", "Driver", "WorkerAnalysis", "WorkerModel", "analyse_worker"]
+
+
+@dataclass
+class WorkerModel:
+    """What the analysis found about one worker class.
+
+    `blockers`: empty ⇔ migrate-worker migrates the class (the analysis stops at the first one, so there is at
+    most one). `driver`: what made it run repeatedly (None when that was not found). `schedule`: the job's
+    Frequency/Interval/StartDate (None when blocked). `kept_ranges`: sorted, disjoint byte ranges [start, end)
+    of the file that the job carries over — the unit of work, the helper methods it calls, the constants and
+    fields it keeps; node-anchored replacements still apply inside them (the token becomes
+    `CancellationToken.None`, `scope.ServiceProvider` becomes `provider`, fields become locals). Every other byte
+    of the class from its name to its closing brace is removed or regenerated (in the other parts of a partial
+    class only the members the lifecycle alone used go). `notes`: the review notes a migration reports.
+    """
+    info: ClassInfo
+    blockers: list[Blocker]
+    driver: Driver | None
+    schedule: Schedule | None
+    kept_ranges: list[tuple[int, int]]
+    notes: list[str] = field(default_factory=list)
+    analysis: WorkerAnalysis | None = field(default=None, repr=False)  # what migrate-worker emits from
+
+    @property
+    def migratable(self) -> bool:
+        return not self.blockers
+
+
+def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
+    """Analyse one worker class (ClassInfo.kind == "worker") of the file in `ctx`. A secondary part of a partial
+    class (no base list, another part in the file has one) is analysed through the part with the base list."""
+    if info.is_partial and not info.bases:
+        primary = next((p for p in parts_of(ctx, info) if p.bases), None)
+        if primary is not None:
+            info = primary
+    analysis = WorkerAnalysis(ctx, info)
+    try:
+        analysis.analyse()
+    except Blocked as why:
+        return WorkerModel(info, [why.blocker], analysis.plan.driver, None, [])
+    return WorkerModel(info, [], analysis.plan.driver, analysis.plan.schedule, analysis.kept_ranges(),
+                       list(analysis.notes), analysis)
+
+
+class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixin, CadenceMixin, DependenciesMixin,
+                     RecorderMixin):
+    """The state of one worker's analysis. `analyse()` raises Blocked with the first reason the class cannot be
+    migrated; after it returns, the plan, fields, helpers and recorded replacements describe the job."""
+
+    def __init__(self, ctx: TransformContext, info: ClassInfo):
+        self.ctx = ctx
+        self.info = info
+        self.data = ctx.data
+        self.nl = ctx.newline
+        self.node = info.node
+        self.body = info.body
+        self.root = ctx.tree.root_node
+        self.aliases: dict[str, str] = ctx.model.aliases
+        self.other_parts: list[Node] = []  # bodies of the other parts of a partial class, all in this file
+        self.bodies: list[Node] = [self.body] if self.body is not None else []
+        self.replacements: list[Replacement] = []
+        self.deleted: list[tuple[int, int]] = []
+        self.notes: list[str] = []
+        self.needs: set[str] = set()
+        self.fields: dict[str, Field] = {}
+        self.methods: dict[str, list[Node]] = {}
+        self.ctor: Node | None = None
+        self.plan = Plan()
+        self.outcome_name = cs.words(info.name)
+        self.scope_names: set[str] = set()
+        self.cron_locals: set[str] = set()
+        self._cron_removed: list[Node] = []
+        self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
+        self._index: dict[str, list[Node]] | None = None
+        self._by_name: dict[str, list[Node]] | None = None
+
+    def analyse(self) -> None:
+        info = self.info
+        problems = syntax.syntax_problems(self.ctx.tree)
+        if any(p.start_byte < info.node.end_byte and p.end_byte > info.node.start_byte for p in problems):
+            raise Blocked(BlockerKind.SYNTAX_ERROR, "syntax errors in or near the class; fix them first")
+        if self.body is None:
+            raise Blocked(BlockerKind.UNSUPPORTED_SHAPE, "class has no body")
+        if info.is_abstract:
+            raise Blocked(BlockerKind.ABSTRACT_BASE,
+                          "abstract worker base shared by subclasses: migrate each subclass by hand")
+        if info.via.rsplit(".", 1)[-1] not in ("BackgroundService", "IHostedService"):
+            raise Blocked(BlockerKind.DERIVED_WORKER,
+                          f"derives from the worker base {info.via}: migrate the base and its subclasses together")
+        if info.is_partial:
+            self._check_parts()
+        if any(c.type == "type_parameter_list" for c in self.node.named_children):
+            raise Blocked(BlockerKind.GENERIC_CLASS, "generic worker class")
+        self._collect_members()
+        if self.other_parts:
+            self._check_parts_complete()
+        self._find_driver()
+        self._check_members()
+        self._plan_dependencies()
+        self._check_dependency_sources()
+        self.notes.extend(self.plan.cadence_notes)
+        if not self.plan.enabled:
+            self.notes.append(DISABLED_NOTE)
+
+    def _class_nodes(self, node_type: str) -> list[Node]:
+        """The nodes of one type in the class (all its parts in this file), in document order. The class is
+        walked once, after its parts are known; later lookups are dictionary reads."""
+        if self._index is None:
+            self._index = {}
+            for body in self.bodies:
+                for n in syntax.walk(body):
+                    self._index.setdefault(n.type, []).append(n)
+        return self._index.get(node_type, [])
+
+    def _identifiers_named(self, name: str) -> list[Node]:
+        """The identifiers spelled `name` in the class, in document order."""
+        if self._by_name is None:
+            self._by_name = {}
+            for n in self._class_nodes("identifier"):
+                self._by_name.setdefault(syntax.text(n), []).append(n)
+        return self._by_name.get(name, [])
+
+    def kept_ranges(self) -> list[tuple[int, int]]:
+        """The byte ranges the job carries over, minus the statements the analysis already removed from them."""
+        ranges = [(p.start, p.end) for p in self.plan.pieces]
+        ranges += [(h.start_byte, h.end_byte) for h in self.helpers]
+        ranges += [(f.declaration.start_byte, f.declaration.end_byte) for f in self.kept_fields]
+        return _subtract(_merged(ranges), _merged(self.deleted))
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for s, e in ranges:
+        pos = s
+        for hs, he in holes:
+            if he <= pos or hs >= e:
+                continue
+            if hs > pos:
+                out.append((pos, hs))
+            pos = max(pos, he)
+        if pos < e:
+            out.append((pos, e))
+    return out

@@ -1,0 +1,231 @@
+"""The worker's members: fields, the constructor, methods, logging and which members the job keeps."""
+
+from __future__ import annotations
+
+# checks is read at call time (checks.LOGGER_TYPES), so that checks may import the analysis in turn
+from oqmigrate import checks, syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.syntax import Node
+from oqmigrate.analyse.worker_facts import LOG_METHODS, Field
+from oqmigrate.model import expand_alias
+
+
+class MembersMixin:
+    """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
+
+    def _members(self):
+        for body in self.bodies:
+            yield from body.named_children
+
+    def _collect_members(self) -> None:
+        # A primary constructor's parameters (C# 12) are in scope in the whole class: each one is treated like a
+        # field the constructor assigned from that parameter; fields initialised from them likewise.
+        primary = self.info.primary_parameters
+        self.parameters: list[Node] = []
+        if primary is not None:
+            self.parameters = [p for p in primary.named_children if p.type == "parameter"]
+            for p in self.parameters:
+                name = p.child_by_field_name("name")
+                ptype = p.child_by_field_name("type")
+                if ptype is None or any(c.type == "modifier" for c in p.children):
+                    raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                                  "primary constructor parameter without a plain type: " + cs.one_line(p))
+                self.fields[syntax.text(name)] = Field(syntax.text(name), syntax.text(ptype), p, None, frozenset(),
+                                                        ctor_value=name)
+        primary_names = set(self.fields)
+        for m in self._members():
+            if m.type == "field_declaration":
+                mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier")
+                decl = next((c for c in m.named_children if c.type == "variable_declaration"), None)
+                if decl is None:
+                    continue
+                ftype = syntax.text(decl.child_by_field_name("type"))
+                for d in decl.named_children:
+                    if d.type != "variable_declarator":
+                        continue
+                    name = syntax.text(d.child_by_field_name("name"))
+                    kids = d.named_children
+                    init = kids[-1] if len(kids) > 1 else None
+                    if name in primary_names:
+                        raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                                      f"the field {name} has the name of a primary constructor parameter")
+                    if init is not None and set(cs.identifiers(init)) & primary_names:
+                        self.fields[name] = Field(name, ftype, m, None, mods - {"const"},
+                                                   ctor_value=cs.strip_null_guard(init))
+                        continue
+                    self.fields[name] = Field(name, ftype, m, init, mods)
+            elif m.type == "method_declaration":
+                self.methods.setdefault(syntax.text(m.child_by_field_name("name")), []).append(m)
+            elif m.type == "constructor_declaration":
+                if "static" in {syntax.text(c) for c in m.children if c.type == "modifier"}:
+                    raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "static constructor")
+                if self.ctor is not None or primary is not None:
+                    raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "several constructors")
+                self.ctor = m
+        for f in self.fields.values():
+            f.resolved_type = expand_alias(f.type, self.aliases)
+        if self.ctor is not None:
+            self._read_constructor()
+
+    def _type_name(self, node: Node | None) -> str:
+        """A type as written, with a using alias expanded (`Tick` → `System.Threading.Timer`)."""
+        return expand_alias(syntax.text(node), self.aliases) if node is not None else ""
+
+    def _read_constructor(self) -> None:
+        init = next((c for c in self.ctor.named_children if c.type == "constructor_initializer"), None)
+        if init is not None and syntax.text(init).replace(" ", "").split("(")[0] != ":base":
+            raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "constructor chains to another constructor")
+        body = self.ctor.child_by_field_name("body")
+        if body is None:
+            raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "expression-bodied constructor")
+        for st in cs.statements(body):
+            target = cs.assigned_field(st)
+            if target is not None and target in self.fields:
+                value = cs.strip_null_guard(cs.assignment(st).child_by_field_name("right"))
+                f = self.fields[target]
+                f.ctor_value, f.ctor_statement = value, st
+                continue
+            if self._is_logging(st) or self._is_timer_setup(st):
+                continue
+            raise Blocked(BlockerKind.LIFECYCLE_WORK,
+                          "the constructor does more than store its dependencies: " + cs.one_line(st))
+
+    def _is_timer_setup(self, st: Node) -> bool:
+        """`_timer.Elapsed += OnElapsed;`, `_timer.AutoReset = true;`, `_timer.Start();` and the like."""
+        names = cs.identifiers(st)
+        return any(n in self.fields and self.fields[n].is_plumbing for n in names)
+
+    def _is_logging(self, st: Node) -> bool:
+        """`_logger.LogX(…);`, or such calls guarded by `if (_logger.IsEnabled(LogLevel.X)) { … }`."""
+        if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
+            if not self._is_log_level_check(st.child_by_field_name("condition")):
+                return False
+            inner = cs.statements(st.child_by_field_name("consequence"))
+            return bool(inner) and all(self._is_logging(s) for s in inner)
+        if st.type != "expression_statement":
+            return False
+        return self._is_log_call(st.named_children[0] if st.named_children else None)
+
+    def _is_log_level_check(self, cond: Node | None) -> bool:
+        """`_logger.IsEnabled(LogLevel.Debug)` (possibly several joined with && or ||)."""
+        if cond is None:
+            return False
+        cond = cs.unparenthesized(cond)
+        if cond.type == "binary_expression" and cs.operator(cond) in ("&&", "||"):
+            return all(self._is_log_level_check(cond.child_by_field_name(k)) for k in ("left", "right"))
+        if cond.type != "invocation_expression":
+            return False
+        fn = cond.child_by_field_name("function")
+        if fn is None or fn.type != "member_access_expression" or \
+                syntax.text(fn.child_by_field_name("name")) != "IsEnabled":
+            return False
+        f = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
+        return f is not None and f.simple_type in checks.LOGGER_TYPES
+
+    def _is_lifecycle_logging(self, st: Node) -> bool:
+        """Before or after the loop: logging, or `stoppingToken.Register(() => _logger.LogX(…));` — a log line
+        written when the host stops, also together under one `IsEnabled` check. Jobs have no start or stop,
+        so all of it goes."""
+        if st.type == "if_statement" and st.child_by_field_name("alternative") is None \
+                and self._is_log_level_check(st.child_by_field_name("condition")):
+            inner = cs.statements(st.child_by_field_name("consequence"))
+            return bool(inner) and all(self._is_lifecycle_logging(s) for s in inner)
+        if self._is_logging(st):
+            return True
+        if st.type != "expression_statement" or not st.named_children:
+            return False
+        expr = st.named_children[0]
+        if expr.type != "invocation_expression":
+            return False
+        fn = expr.child_by_field_name("function")
+        args = syntax.arguments(expr)
+        if fn is None or fn.type != "member_access_expression" or len(args) != 1 or \
+                syntax.text(fn.child_by_field_name("name")) != "Register" or \
+                cs.member_root(fn.child_by_field_name("expression")) not in self.plan.token_names:
+            return False
+        lam = args[0]
+        if lam.type != "lambda_expression" or lam.child_by_field_name("parameters") is None or \
+                lam.child_by_field_name("parameters").named_children:
+            return False
+        body = lam.child_by_field_name("body")
+        if body.type == "block":
+            inner = cs.statements(body)
+            return bool(inner) and all(self._is_logging(s) for s in inner)
+        return self._is_log_call(body)
+
+    def _is_log_call(self, expr: Node | None) -> bool:
+        expr = cs.unwrap_await(expr) if expr is not None else None
+        if expr is None or expr.type != "invocation_expression":
+            return False
+        fn = expr.child_by_field_name("function")
+        if fn is None or fn.type != "member_access_expression":
+            return False
+        name = syntax.text(fn.child_by_field_name("name")).split("<")[0]
+        owner = cs.member_root(fn.child_by_field_name("expression"))
+        f = self.fields.get(owner)
+        return name in LOG_METHODS and f is not None and f.simple_type in checks.LOGGER_TYPES
+
+    def _method(self, name: str) -> Node | None:
+        ms = self.methods.get(name, [])
+        if len(ms) > 1:
+            raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, f"overloaded {name}")
+        return ms[0] if ms else None
+
+    def _check_members(self) -> None:
+        for m in self._members():
+            if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
+                          "operator_declaration", "destructor_declaration"):
+                raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                              f"the worker declares a {m.type.replace('_declaration', '').replace('_', ' ')}: "
+                              + cs.one_line(m))
+        self.helpers = self._helpers()
+        helper_ids = {h.start_byte for h in self.helpers}
+        for name, ms in self.methods.items():
+            for m in ms:
+                if m.start_byte in self.plan.removed_members or m.start_byte in helper_ids:
+                    continue
+                mods = {syntax.text(c) for c in m.children if c.type == "modifier"}
+                if "private" in mods or not (mods & {"public", "protected", "internal"}):
+                    if self._only_used_by_removed(name):
+                        self.plan.removed_members.add(m.start_byte)
+                        continue
+                raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, f"the worker has a member the job would not call: {name}")
+
+    def _only_used_by_removed(self, name: str) -> bool:
+        for n in self._identifiers_named(name):
+            if syntax.text(n) != name:
+                continue
+            owner = syntax.first_ancestor(n, "method_declaration", "constructor_declaration")
+            if owner is None:
+                return False
+            if owner.start_byte not in self.plan.removed_members and owner != self.ctor:
+                if syntax.text(owner.child_by_field_name("name")) == name:
+                    continue
+                return False
+        return True
+
+    def _helpers(self) -> list[Node]:
+        """Private methods reachable from the unit of work."""
+        seen: dict[int, Node] = {}
+        frontier = [(p.start, p.end) for p in self.plan.pieces]
+        while frontier:
+            start, end = frontier.pop()
+            for n in cs.nodes_in(self.root, start, end, "invocation_expression"):
+                if self._is_deleted(n):
+                    continue
+                fn = n.child_by_field_name("function")
+                name = syntax.text(fn)
+                if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("expression")) == "this":
+                    name = syntax.text(fn.child_by_field_name("name"))
+                for m in self.methods.get(name, []):
+                    if m.start_byte not in seen and m.start_byte not in self.plan.removed_members:
+                        seen[m.start_byte] = m
+                        frontier.append((m.start_byte, m.end_byte))
+        return sorted(seen.values(), key=lambda m: m.start_byte)
+
+    def _parameters(self) -> list[Node]:
+        """The constructor's parameters, or the primary constructor's."""
+        if self.ctor is not None:
+            return [p for p in self.ctor.child_by_field_name("parameters").named_children if p.type == "parameter"]
+        return self.parameters

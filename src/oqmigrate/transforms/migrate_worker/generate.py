@@ -1,0 +1,266 @@
+"""The job class text: `HostedServiceBase`, a constructor with the job's metadata, and ExecuteJob/ExecuteJobAsync
+holding the unit of work (guarded so that exceptions become the returned outcome) and the helpers it calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oqmigrate import checks, syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.worker import WorkerModel
+from oqmigrate.analyse.worker_facts import DISABLED_NOTE, WORKER_BASES, Field, Piece
+from oqmigrate.edits import Edit
+from oqmigrate.schedule import Schedule
+from oqmigrate.syntax import Node
+from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
+from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
+
+
+@dataclass
+class Migration:
+    edit: Edit  # the class from its name to its closing brace
+    needs: set[str]  # namespaces the job uses
+    notes: list[str]  # review notes
+    part_edits: list[Edit] = field(default_factory=list)  # in the other parts of a partial class
+
+
+class JobWriter(Rewriter):
+    """Writes the job from a finished WorkerAnalysis. It reads the analysis' state (fields, plan, helpers, recorded
+    replacements) as its own attributes and adds the replacements and usings that writing needs; a model is
+    written once."""
+
+    def __init__(self, model: WorkerModel):
+        if model.analysis is None:
+            raise ValueError(f"{model.info.name} is not migratable: {model.blockers}")
+        self.__dict__["_analysis"] = model.analysis
+
+    def __getattr__(self, name: str):
+        return getattr(self.__dict__["_analysis"], name)
+
+    def write(self) -> Migration:
+        self._plan_rewrites({h.start_byte for h in self.helpers})
+        text = self._generate()
+        edit = Edit(self._class_rewrite_start(), self.node.end_byte, text, RULE_ID, "; ".join(self.notes))
+        return Migration(edit, self.needs, list(self.notes), self._part_edits())
+
+    def unit(self) -> str:
+        member = self.member_indent()
+        cls = self._line_indent(self.node.start_byte)
+        if member.startswith(cls) and len(member) > len(cls):
+            return member[len(cls):]
+        return self.ctx.indent
+
+    def member_indent(self) -> str:
+        for m in self.body.named_children:
+            return self._line_indent(m.start_byte)
+        return self._line_indent(self.node.start_byte) + self.ctx.indent
+
+    def _class_rewrite_start(self) -> int:
+        name = self.node.child_by_field_name("name")
+        return name.end_byte
+
+    def _resolution(self, name: str) -> str:
+        f = self.fields[name]
+        expr = self._dependency_expression(f)
+        return f"var {self.resolved[name]} = {expr};"
+
+    def _dependency_expression(self, f: Field) -> str:
+        value = f.ctor_value
+        params = {}
+        for p in self._parameters():
+            params[syntax.text(p.child_by_field_name("name"))] = syntax.text(p.child_by_field_name("type"))
+        out = []
+        pos = value.start_byte
+        for n in syntax.descendants(value, "identifier"):
+            nm = syntax.text(n)
+            if cs.is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name"):
+                continue
+            if nm in params:
+                t = params[nm]
+                out.append(self.data[pos:n.start_byte].decode())
+                if t.rsplit(".", 1)[-1] == "IServiceProvider":
+                    out.append("provider")
+                else:
+                    out.append(f"provider.GetRequiredService<{t}>()")
+                    self.needs.add(DEPENDENCY_INJECTION)
+                pos = n.end_byte
+                if n.parent.type == "conditional_access_expression" and n.parent.named_children[0] == n and \
+                        t.rsplit(".", 1)[-1] != "IServiceProvider":
+                    # `options?.Value`: GetRequiredService never returns null
+                    pos = self.data.index(b"?", pos) + 1
+        out.append(self.data[pos:value.end_byte].decode())
+        return "".join(out)
+
+    def _generate(self) -> str:
+        nl = self.nl
+        unit = self.unit()
+        cls_indent = self._line_indent(self.node.start_byte)
+        m = self.member_indent()
+        s1 = m + unit
+        s2 = s1 + unit
+        knr = self._knr()
+        sched = self.plan.schedule
+        name = self.info.name
+        self.needs |= {INFRASTRUCTURE, DEPENDENCY_INJECTION, "System"}
+
+        def open_brace(indent: str) -> str:
+            return " {" if knr else nl + indent + "{"
+
+        bases = ["HostedServiceBase"]
+        for b in self.info.bases:
+            if b.simple not in WORKER_BASES:
+                bases.append(syntax.text(b.node))
+        out = [" : " + ", ".join(bases), open_brace(cls_indent), nl]
+
+        members: list[str] = []
+        for f in self.kept_fields:
+            if self._in_main_part(f.declaration):
+                members.append(self._member_text(f.declaration))
+
+        ctor = [f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
+                f"{open_brace(m)}"]
+        body = [f'Name = "{self.outcome_name}";', f'Frequency = "{sched.frequency}";']
+        # the cadence notes go on the StartDate line when there is one (they are about the time), else on Interval
+        cadence_note = " // oqmigrate: " + "; ".join(self.plan.cadence_notes) if self.plan.cadence_notes else ""
+        start = start_date(sched)
+        body.append(f"Interval = {sched.interval};" + ("" if start is not None else cadence_note))
+        if start is not None:
+            body.append(f"StartDate = {start};" + cadence_note)
+        if self.plan.enabled:
+            body.append("IsEnabled = true; // the worker ran unconditionally")
+        else:
+            body.append("IsEnabled = false; // oqmigrate: " + DISABLED_NOTE)
+        ctor.extend(nl + s1 + line for line in body)
+        ctor.append(nl + m + "}")
+        members.append("".join(ctor))
+
+        is_async = self._is_async()
+        if is_async:
+            sig = f"{m}public override async Task<string> ExecuteJobAsync(IServiceProvider provider)"
+            self.needs.add("System.Threading.Tasks")
+        else:
+            sig = f"{m}public override string ExecuteJob(IServiceProvider provider)"
+        method = [sig, open_brace(m)]
+        # Loggers are resolved before the try so the catch can log; everything else inside it, so that a
+        # missing registration becomes the job's outcome instead of an exception.
+        ordered = self._ordered(self.direct_fields)
+        loggers = [f for f in ordered if self.fields[f].simple_type in checks.LOGGER_TYPES]
+        for fname in loggers:
+            method.append(nl + s1 + self._resolution(fname))
+        merged_catch = self._mergeable_catch()
+        method.append(nl + s1 + "try" + open_brace(s1))
+        for fname in ordered:
+            if fname not in loggers:
+                method.append(nl + s2 + self._resolution(fname))
+        work_pieces = self.plan.pieces
+        catch_var = "ex"
+        catch_lines: list[str] = []
+        if merged_catch is not None:
+            try_node, catch = merged_catch
+            work_pieces = self._merge_comments(cs.statements_with_comments(try_node.child_by_field_name("body")))
+            work_pieces = self._pieces([self._node_at(p.start) for p in work_pieces])
+            decl = next((x for x in catch.named_children if x.type == "catch_declaration"), None)
+            nm = decl.child_by_field_name("name") if decl is not None else None
+            if nm is not None:
+                catch_var = syntax.text(nm)
+            cbody = catch.child_by_field_name("body")
+            catch_lines = [self._render_piece(p.start, p.end, s2)
+                           for p in self._merge_comments(cs.statements_with_comments(cbody))]
+            catch_lines = [c for c in catch_lines if c.strip()]
+        method.extend(self._work_text(work_pieces, s2))
+        method.append(nl + s2 + f'return "{self.outcome_name} completed";')
+        method.append(nl + s1 + "}")
+        method.append(nl + s1 + f"catch (Exception {catch_var})" + open_brace(s1))
+        for line in catch_lines:
+            method.append(nl + s2 + line)
+        method.append(nl + s2 + f'return $"{self.outcome_name} failed: {{{catch_var}.Message}}";')
+        method.append(nl + s1 + "}")
+        method.append(nl + m + "}")
+        members.append("".join(method))
+
+        for h in self.helpers:
+            if self._in_main_part(h):
+                members.append(self._member_text(h))
+        text = (nl + nl).join(members)
+        out.append(text.replace(SENTINEL, "\n"))
+        out.append(nl + cls_indent + "}")
+        return "".join(out)
+
+    def _work_text(self, pieces: list[Piece], indent: str) -> list[str]:
+        out = []
+        prev_end = None
+        for p in pieces:
+            rendered = self._render_piece(p.start, p.end, indent)
+            if not rendered.strip():
+                prev_end = p.end
+                continue
+            if self._expression_pieces:
+                rendered = rendered + ";"
+            if prev_end is not None and blank_line_between(self.data, prev_end, p.start):
+                out.append(self.nl)
+            out.append(self.nl + indent + rendered)
+            prev_end = p.end
+        return out
+
+    def _member_text(self, member: Node) -> str:
+        start = self._leading_comments_start(member)
+        return self._line_indent(start) + self._render(start, member.end_byte)
+
+    def _knr(self) -> bool:
+        brace = self.body.children[0]
+        header_end = self.body.prev_sibling.end_point[0] if self.body.prev_sibling else self.node.start_point[0]
+        return brace.start_point[0] == header_end
+
+    def _is_async(self) -> bool:
+        host = self.plan.host
+        if host is not None and host.type == "lambda_expression" and any(c.type == "async" for c in host.children):
+            return True
+        if host is not None and host.type == "method_declaration" and self.plan.loop is None and \
+                "async" in {syntax.text(c) for c in host.children if c.type == "modifier"}:
+            return True
+        for p in self.plan.pieces:
+            for n in cs.nodes_in(self.root, p.start, p.end, "await_expression", "await"):
+                if self._is_deleted(n):
+                    continue
+                if self._inside_function_below_root(n):
+                    continue
+                return True
+        return False
+
+    def _mergeable_catch(self):
+        """When the unit of work is one try with a single catch-all clause, that clause becomes the job's."""
+        real = [p for p in self.plan.pieces if self._node_at(p.start) is not None and
+                self._node_at(p.start).type != "comment"]
+        if len(real) != 1 or len(self.plan.pieces) != 1:
+            return None
+        n = self._node_at(real[0].start)
+        if n.type != "try_statement" or n.end_byte != real[0].end:
+            return None
+        clauses = [c for c in n.named_children if c.type in ("catch_clause", "finally_clause") and not self._is_deleted(c)]
+        if len(clauses) != 1 or clauses[0].type != "catch_clause":
+            return None
+        c = clauses[0]
+        decl = next((x for x in c.named_children if x.type == "catch_declaration"), None)
+        if any(x.type == "catch_filter_clause" for x in c.named_children):
+            return None
+        if decl is not None and syntax.text(decl.child_by_field_name("type")) not in ("Exception", "System.Exception"):
+            return None
+        return n, c
+
+
+def start_date(s: Schedule) -> str | None:
+    if s.start_time is None:
+        return None
+    h, m = s.start_time.hour, s.start_time.minute
+    if s.frequency == "M":
+        return (f"new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, {s.start_day}, {h}, {m}, 0, "
+                "DateTimeKind.Utc)")
+    expr = "DateTime.UtcNow.Date"
+    if s.frequency == "w":
+        day = cs.DAY_NAMES[s.start_weekday]
+        expr += f".AddDays(((int)DayOfWeek.{day} - (int)DateTime.UtcNow.DayOfWeek + 7) % 7)"
+    if h:
+        expr += f".AddHours({h})"
+    if m:
+        expr += f".AddMinutes({m})"
+    return expr
