@@ -16,12 +16,13 @@ what moves, what stays, what a person must do — is `plan.plan`, shared by the 
 
 from __future__ import annotations
 
+from oqmigrate import syntax
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult
 from oqmigrate.transforms.migrate_worker.usings import using_edit
-from oqmigrate.transforms.scope_dependencies.plan import Plan, plan
+from oqmigrate.transforms.scope_dependencies.plan import NOTHING_TO_MOVE, RESOLVE, Plan, plan
 
 NAME = "scope-dependencies"
 RULE_ID = "OQJ010"
@@ -47,7 +48,7 @@ def scope_dependencies(ctx: TransformContext) -> TransformResult:
             continue
         p = plan(ctx, info)
         if isinstance(p, str):
-            if ctx.classes is not None:  # reported only where its finding asked for it
+            if ctx.classes is not None or p != NOTHING_TO_MOVE:  # a compliant job is no follow-up
                 result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, p))
             continue
         class_edits.extend(_edits(ctx, p))
@@ -78,7 +79,8 @@ def _edits(ctx: TransformContext, p: Plan) -> list[Edit]:
         if d.in_execute is not None:
             a = d.in_execute.named_children[0]
             right = a.child_by_field_name("right")
-            edits.append(Edit(d.in_execute.start_byte, right.start_byte, f"{d.type_text} {d.local} = ", RULE_ID,
+            declared = "var" if _resolves_exactly(right, d.type_text) else d.type_text
+            edits.append(Edit(d.in_execute.start_byte, right.start_byte, f"{declared} {d.local} = ", RULE_ID,
                               f"{d.member} becomes a local"))
     read_in_execute = {d.member for node, d in p.reads if _within(node, p.execute)}
     read_in_execute |= {d.member for _, ds in p.calls for d in ds}
@@ -97,6 +99,16 @@ def _edits(ctx: TransformContext, p: Plan) -> list[Edit]:
         edits.append(Edit(alist.end_byte - 1, alist.end_byte - 1, sep + ", ".join(d.local for d in deps), RULE_ID,
                           "helper call passes the services"))
     return edits
+
+
+def _resolves_exactly(expr: Node, type_text: str) -> bool:
+    """`x.GetRequiredService<T>()` / `x.GetService<T>()` with T written as the field's type: `var` keeps the type."""
+    fn = expr.child_by_field_name("function") if expr.type == "invocation_expression" else None
+    name = fn.child_by_field_name("name") if fn is not None and fn.type == "member_access_expression" else None
+    if name is None or name.type != "generic_name" or syntax.text(name).split("<", 1)[0] not in RESOLVE:
+        return False
+    targs = name.named_children[-1].named_children
+    return len(targs) == 1 and syntax.text(targs[0]) == type_text
 
 
 def _within(node: Node, outer: Node) -> bool:

@@ -41,6 +41,7 @@ SCOPE_CALLS = ("CreateScope", "CreateAsyncScope")
 DEFERRING_CALLS = ("Run", "StartNew", "QueueUserWorkItem", "ContinueWith", "Register", "Subscribe")
 DEFERRING_TYPES = ("Timer", "Thread")
 LAMBDAS = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
+NOTHING_TO_MOVE = "the job keeps no service that scope-dependencies can move"
 CSHARP_KEYWORDS = {"base", "bool", "break", "case", "catch", "char", "checked", "class", "const", "continue",
                    "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
                    "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int",
@@ -269,8 +270,9 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
             continue
         used = sorted(removed_names & _identifiers(stmt))
         if used:
-            return (f"the constructor uses {used[0]} in `{_one_line(stmt)}`: the metadata cannot depend on a "
-                    "service; declare it as a constant and read the setting in the execute method, by hand")
+            return (f"the constructor uses {used[0]} in `{_one_line(stmt)}`: metadata cannot come from a service "
+                    "(Oqtane reads it outside any tenant, once, to create the job row); declare a constant value and "
+                    "let administrators change it in Admin › Scheduled Jobs, by hand")
         for inner in [stmt, *(s for s in constructor_statements(stmt) if s.id != stmt.id)]:
             why = oqj016._side_effect(statement_head(inner))
             if why:
@@ -279,7 +281,7 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
                                 "by hand")
                 break
     if not deps and not removed_params and not removed:
-        return kept_why[0] if kept_why else "nothing for scope-dependencies to move in this job"
+        return kept_why[0] if kept_why else NOTHING_TO_MOVE
 
     # where each dependency is read: execute method, private helpers, nowhere else
     try_stmt = _top_try(body)
@@ -298,8 +300,8 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
                 return f"{d.member} is read outside a member; move it by hand"
             why = _outliving_lambda(r, member)
             if why:
-                return (f"{d.member} is used in {why}; resolve {d.type_text} inside that delegate from a scope it "
-                        "creates, by hand")
+                return (f"{d.member} is used in {why}; await that work inside the run (ExecuteJobAsync) by hand, "
+                        "then run scope-dependencies again")
             if member.id == execute.id:
                 if d.in_execute is not None:
                     block = d.in_execute.parent
@@ -326,7 +328,8 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
         hname = node_text(method.child_by_field_name("name"))
         if len(methods(info, hname)) != 1:
             return f"{hname} is overloaded; pass {hdeps[0].type_text} to it by hand"
-        hp = {p.name for p in params(method.child_by_field_name("parameters"))} | _identifiers(method)
+        hp = {syntax.text(i) for i in syntax.descendants(method, "identifier")
+              if not any(_within(i, r) for r, _ in reads)}
         for d in hdeps:
             if d.local in hp:
                 return f"{hname} already uses the name {d.local}; pass {d.type_text} to it by hand"
@@ -343,7 +346,9 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
                         f"which does not resolve {hdeps[0].type_text}; pass it by hand")
             calls.append((call.child_by_field_name("arguments"), hdeps))
     # the new locals must not collide with names the execute method already uses
-    taken = _identifiers(execute) | {provider}
+    replaced = [r for r, _ in reads]
+    taken = {syntax.text(i) for i in syntax.descendants(execute, "identifier")
+             if not any(_within(i, r) for r in replaced)} | {provider}
     for d in deps:
         if not d.local:
             return f"no local name can be derived from {d.member}; move it by hand"
@@ -425,8 +430,8 @@ def _dependency(ctx, info: ClassInfo, f: Field, from_params, all_writes, ctor: N
     note = ""
     if rhs.type == "object_creation_expression":
         note = (f"{name} was created with `new {t}()`; it is now resolved from the provider, so {t} must be registered "
-                "with dependency injection (e.g. services.AddTransient in the module's Startup, or by implementing "
-                "ITransientService)")
+                "with dependency injection (implement Oqtane's ITransientService, or add it in the module's IServerStartup "
+                "ConfigureServices)")
     return Dependency(name, local_name(name), t, expr, f.node, note=note)
 
 
