@@ -17,6 +17,7 @@ what moves, what stays, what a person must do — is `plan.plan`, shared by the 
 from __future__ import annotations
 
 from oqmigrate import syntax
+from oqmigrate.analyse.members import fields
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
@@ -32,12 +33,17 @@ __all__ = ["NAME", "scope_dependencies", "verdict"]
 
 
 def verdict(ctx: TransformContext, info: ClassInfo) -> ClassVerdict:
-    """What scope_dependencies would do to the class (the scan's `fixable`): the statements with side effects it
-    leaves in the constructor are carried over, so their OQJ016 findings stay."""
+    """What scope_dependencies would do to the class (the scan's `fixable`). Carried over as they are: the
+    constructor statements with side effects it leaves for a person (their OQJ016 findings stay) and every member
+    it does not move (a field that caches a service per run goes, so its OQJ004 finding is resolved; other state
+    is not)."""
     p = plan(ctx, info)
     if isinstance(p, str):
         return ClassVerdict(p)
-    return ClassVerdict(None, tuple((s.start_byte, s.end_byte) for s in p.kept))
+    moved = {d.decl.id for d in p.deps}
+    kept = [(s.start_byte, s.end_byte) for s in p.kept]
+    kept += [(f.node.start_byte, f.node.end_byte) for f in fields(info) if f.node.id not in moved]
+    return ClassVerdict(None, tuple(kept))
 
 
 def scope_dependencies(ctx: TransformContext) -> TransformResult:
