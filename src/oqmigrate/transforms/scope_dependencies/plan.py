@@ -41,6 +41,7 @@ SCOPE_CALLS = ("CreateScope", "CreateAsyncScope")
 DEFERRING_CALLS = ("Run", "StartNew", "QueueUserWorkItem", "ContinueWith", "Register", "Subscribe")
 DEFERRING_TYPES = ("Timer", "Thread")
 LAMBDAS = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
+METADATA = ("Name", "Frequency", "Interval", "StartDate", "EndDate", "RetentionHistory", "IsEnabled")
 NOTHING_TO_MOVE = "the job keeps no service that scope-dependencies can move"
 CSHARP_KEYWORDS = {"base", "bool", "break", "case", "catch", "char", "checked", "class", "const", "continue",
                    "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
@@ -269,10 +270,13 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
         if stmt.type == "comment" or any(stmt.id == r.id for r in removed):
             continue
         used = sorted(removed_names & _identifiers(stmt))
-        if used:
+        if used and _sets_metadata(stmt):
             return (f"the constructor uses {used[0]} in `{_one_line(stmt)}`: metadata cannot come from a service "
                     "(Oqtane reads it outside any tenant, once, to create the job row); declare a constant value and "
                     "let administrators change it in Admin › Scheduled Jobs, by hand")
+        if used:
+            return (f"the constructor uses {used[0]} in `{_one_line(stmt)}`, which runs outside any tenant each time "
+                    "Oqtane creates the job; move that work into the execute method by hand")
         for inner in [stmt, *(s for s in constructor_statements(stmt) if s.id != stmt.id)]:
             why = oqj016._side_effect(statement_head(inner))
             if why:
@@ -356,6 +360,15 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
             return f"the execute method already uses the name {d.local}; move {d.member} into it by hand"
         taken.add(d.local)
     return Plan(execute, provider, insert_block, deps, removed_params, removed, helpers, calls, reads, kept, kept_why)
+
+
+def _sets_metadata(stmt: Node) -> bool:
+    """`Name = ...`, `this.Interval = ...`: an assignment of one of HostedServiceBase's metadata properties."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return False
+    a = stmt.named_children[0]
+    left = a.child_by_field_name("left") if a.type == "assignment_expression" else None
+    return left is not None and assigned_member(left) in METADATA
 
 
 def _param_assignments(ctor: Node) -> dict[str, tuple[str, Node]]:
