@@ -58,7 +58,7 @@ EXPECTED = [
 IDS = [row[0] for row in EXPECTED]
 
 # The codemods that exist today; only rules fixed by one of these may claim to be fixable.
-BUILT_CODEMODS = {"migrate-worker", "remove-registration"}
+BUILT_CODEMODS = {"migrate-worker", "remove-registration", "scope-dependencies"}
 
 # What each rule looks at (rules.md "what it finds"), and the tokens any such file must contain. A worker
 # derives from BackgroundService or implements IHostedService; a job derives from HostedServiceBase; a
