@@ -76,10 +76,13 @@ def scope_dependencies(ctx: TransformContext) -> TransformResult:
 def _edits(ctx: TransformContext, p: Plan) -> list[Edit]:
     data = ctx.data
     edits: list[Edit] = []
-    lines = [_whole_lines(data, d.decl) for d in p.deps] + [_whole_lines(data, s) for s in p.removed_statements]
+    lines = [_whole_lines(data, d.decl) for d in p.deps if d.decl.type != "parameter"]
+    lines += [_whole_lines(data, s) for s in p.removed_statements]
     edits.extend(_tidy(data, lines))
     edits.extend(_parameter_removals(p.removed_params))
     for node, d in p.reads:
+        if syntax.text(node) == d.local:
+            continue  # a primary constructor's parameter read by the local of the same name
         edits.append(Edit(node.start_byte, node.end_byte, d.local, RULE_ID, f"{d.member} -> {d.local}"))
     for d in p.deps:
         if d.in_execute is not None:

@@ -18,6 +18,7 @@ logger types (`ILogger`, `ILogger<T>`, `ILoggerFactory`: singletons that hold no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
@@ -194,9 +195,7 @@ def _top_try(body: Node) -> Node | None:
 def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
     """The rewrite of one job class, or why scope-dependencies leaves it to a person."""
     if info.primary_parameters is not None:
-        return ("the job declares a primary constructor; rewrite it to `public " + info.name +
-                "(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)` and resolve its other "
-                "parameters from provider in the execute method by hand")
+        return _primary_plan(ctx, info)
     ctors = constructors(info)
     if len(ctors) != 1:
         return ("the job has no constructor" if not ctors else "the job has several constructors") + \
@@ -213,16 +212,10 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
                 "serviceScopeFactory` and pass it to base(...) by hand")
     if base_args is None or factories[0].name not in base_args:
         return f"the constructor does not pass {factories[0].name} to base(...); pass it by hand"
-    execs = execute_methods(info)
-    if len(execs) != 1:
-        return ("the job has no ExecuteJob or ExecuteJobAsync" if not execs else
-                "the job overrides both ExecuteJob and ExecuteJobAsync") + "; fix that first, then run scope-dependencies"
-    execute = execs[0]
-    body = execute.child_by_field_name("body")
-    eps = params(execute.child_by_field_name("parameters"))
-    if body is None or body.type != "block" or len(eps) != 1:
-        return "the execute method has no block body; give it one, then run scope-dependencies"
-    provider = eps[0].name
+    found = _execute_of(info)
+    if isinstance(found, str):
+        return found
+    execute, body, provider = found
 
     ctor_body = ctor.child_by_field_name("body")
     ctor_params = {p.name: p for p in ps}
@@ -287,7 +280,12 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
     if not deps and not removed_params and not removed:
         return kept_why[0] if kept_why else NOTHING_TO_MOVE
 
-    # where each dependency is read: execute method, private helpers, nowhere else
+    return _placement(info, deps, removed_params, removed, kept, kept_why, execute, body, provider)
+
+
+def _placement(info: ClassInfo, deps: list[Dependency], removed_params: list[Node], removed: list[Node],
+               kept: list[Node], kept_why: list[str], execute: Node, body: Node, provider: str) -> Plan | str:
+    """Where each dependency is read — the execute method, private helpers it calls, nowhere else — and the plan."""
     try_stmt = _top_try(body)
     insert_block = try_stmt.child_by_field_name("body") if try_stmt is not None else body
     helpers: dict[int, tuple[Node, list[Dependency]]] = {}
@@ -295,7 +293,7 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
     removed_ids = [r for r in removed]
     for d in deps:
         for r in _member_reads(info, d.member):
-            if any(_within(r, s) for s in removed_ids) or _within(r, d.decl):
+            if any(_within(r, s) for s in removed_ids) or any(_within(r, x.decl) for x in deps):
                 continue
             if d.in_execute is not None and _within(r, d.in_execute.child_by_field_name("left") or d.in_execute):
                 continue
@@ -340,6 +338,8 @@ def plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
         for ident in class_nodes(info, "identifier"):
             if syntax.text(ident) != hname or (ident.parent is not None and ident.parent.id == method.id):
                 continue
+            if _names_other_object_member(ident):
+                continue  # `other.Save(...)`: another object's method
             call = _call_of(ident)
             if call is None:
                 return f"{hname} is used as a delegate; pass {hdeps[0].type_text} to it by hand"
@@ -371,6 +371,89 @@ def _sets_metadata(stmt: Node) -> bool:
     return left is not None and assigned_member(left) in METADATA
 
 
+def _execute_of(info: ClassInfo) -> tuple[Node, Node, str] | str:
+    """(execute method, its block body, its provider parameter), or why there is none to move services into."""
+    execs = execute_methods(info)
+    if len(execs) != 1:
+        return ("the job has no ExecuteJob or ExecuteJobAsync" if not execs else
+                "the job overrides both ExecuteJob and ExecuteJobAsync") + "; fix that first, then run scope-dependencies"
+    execute = execs[0]
+    body = execute.child_by_field_name("body")
+    eps = params(execute.child_by_field_name("parameters"))
+    if body is None or body.type != "block" or len(eps) != 1:
+        return "the execute method has no block body; give it one, then run scope-dependencies"
+    return execute, body, eps[0].name
+
+
+def _primary_plan(ctx: TransformContext, info: ClassInfo) -> Plan | str:
+    """A C# 12 primary constructor (the file already uses C# 12): its service parameters leave the parameter list
+    and become locals of the same name in the execute method (helpers receive them as parameters)."""
+    if constructors(info):
+        return "the job has a primary constructor and other constructors; keep one constructor by hand"
+    plist = info.primary_parameters
+    ps = params(plist)
+    factories = [p for p in ps if p.simple_type == FACTORY]
+    base_args = None
+    for b in info.node.named_children:
+        if b.type == "base_list":
+            for x in b.named_children:
+                if x.type in ("argument_list", "primary_constructor_base_type"):
+                    base_args = [syntax.text(a).strip() for a in syntax.descendants(x, "argument")]
+    if not factories:
+        return ("the primary constructor does not take IServiceScopeFactory; make it take `IServiceScopeFactory "
+                "serviceScopeFactory` and pass it to the base class by hand")
+    if base_args is None or factories[0].name not in base_args:
+        return f"the primary constructor does not pass {factories[0].name} to the base class; pass it by hand"
+    found = _execute_of(info)
+    if isinstance(found, str):
+        return found
+    execute, body, provider = found
+    by_name = {node_text(n.child_by_field_name("name")): n for n in plist.named_children if n.type == "parameter"}
+    deps: list[Dependency] = []
+    removed_params: list[Node] = []
+    for p in ps:
+        if p.simple_type in KEPT_TYPES:
+            continue
+        if p.type_node is None or p.type_node.type == "predefined_type":
+            return (f"the primary constructor takes {p.name}, a value Oqtane cannot supply; declare it as a constant "
+                    "or read it from settings in the execute method, by hand")
+        if any(node_text(d.child_by_field_name("name")) == p.name and d.parent is not None and d.parent.id != plist.id
+               for d in class_nodes(info, "variable_declarator", "parameter")):
+            return f"the job declares another {p.name}; move the parameter {p.name} into the execute method by hand"
+        t = syntax.text(p.type_node)
+        deps.append(Dependency(p.name, p.name, t, "{p}.GetRequiredService<" + t + ">()", by_name[p.name]))
+        removed_params.append(by_name[p.name])
+    all_writes: dict[str, list[Node]] = {}
+    for name, node in writes(info):
+        all_writes.setdefault(name, []).append(node)
+    param_types = {p.name: p for p in ps}
+    for f in fields(info):
+        if "const" in f.modifiers or (f.type_node is not None and simple(type_name(f.type_node)) in KEPT_TYPES):
+            continue
+        init = initializer(f.declarator)
+        if init is not None and init.type == "identifier" and syntax.text(init) in param_types:
+            p = param_types[syntax.text(init)]
+            if p.simple_type in KEPT_TYPES:
+                continue
+            why = _movable_declaration(f)
+            if why:
+                return why
+            if all_writes.get(f.name):
+                return f"{f.name} is assigned again after its initializer; make it a local of the execute method by hand"
+            t = syntax.text(p.type_node)
+            deps.append(Dependency(f.name, local_name(f.name), t, "{p}.GetRequiredService<" + t + ">()", f.node))
+            continue
+        dep = _dependency(ctx, info, f, {}, all_writes, None, execute, set())
+        if dep is None:
+            continue
+        if isinstance(dep, str):
+            return dep
+        deps.append(dep)
+    if not deps:
+        return NOTHING_TO_MOVE
+    return _placement(info, deps, removed_params, [], [], [], execute, body, provider)
+
+
 def _param_assignments(ctor: Node) -> dict[str, tuple[str, Node]]:
     """field -> (constructor parameter, its type) for `_x = p;` and `_x = p ?? throw ...;`."""
     ps = {p.name: p.type_node for p in params(ctor.child_by_field_name("parameters"))}
@@ -386,7 +469,7 @@ def _param_assignments(ctor: Node) -> dict[str, tuple[str, Node]]:
     return out
 
 
-def _dependency(ctx, info: ClassInfo, f: Field, from_params, all_writes, ctor: Node, execute: Node,
+def _dependency(ctx, info: ClassInfo, f: Field, from_params, all_writes, ctor: Node | None, execute: Node,
                 provider_names: set[str]) -> Dependency | str | None:
     """The dependency a field is, None when it holds no service, or why it cannot be moved."""
     name = f.name
@@ -442,9 +525,13 @@ def _dependency(ctx, info: ClassInfo, f: Field, from_params, all_writes, ctor: N
     t, expr = res
     note = ""
     if rhs.type == "object_creation_expression":
-        note = (f"{name} was created with `new {t}()`; it is now resolved from the provider, so {t} must be registered "
-                "with dependency injection (implement Oqtane's ITransientService, or add it in the module's IServerStartup "
-                "ConfigureServices)")
+        created = t
+        declared = syntax.text(f.type_node) if f.type_node is not None else t
+        if declared != t and re.match(r"I[A-Z]", simple(type_name(f.type_node))):
+            t, expr = declared, "{p}.GetRequiredService<" + declared + ">()"  # resolve the service, as registered
+        note = (f"{name} was created with `new {created}()`; it is now resolved from the provider as {t}, so {t} must "
+                "be registered with dependency injection (implement Oqtane's ITransientService, or add it in the "
+                "module's IServerStartup ConfigureServices)")
     return Dependency(name, local_name(name), t, expr, f.node, note=note)
 
 
@@ -468,10 +555,12 @@ def _movable_declaration(f: Field) -> str | None:
     return None
 
 
-def _top_level_in(write: Node, ctor: Node, scopes: bool = False) -> bool:
+def _top_level_in(write: Node, ctor: Node | None, scopes: bool = False) -> bool:
     """The write is an expression statement of the constructor body (or, with `scopes`, of a using block on a
     scope the constructor creates)."""
     stmt = write.parent
+    if ctor is None:
+        return False
     if stmt is None or stmt.type != "expression_statement" or stmt.parent is None:
         return False
     block = stmt.parent
@@ -542,6 +631,15 @@ def _plumbing_value(value: Node) -> bool:
 def _private_helper(method: Node) -> bool:
     mods = modifiers(method)
     return "static" not in mods and not ({"public", "protected", "internal", "override", "virtual", "abstract"} & mods)
+
+
+def _names_other_object_member(ident: Node) -> bool:
+    parent = ident.parent
+    if parent is None or parent.type != "member_access_expression":
+        return False
+    name = parent.child_by_field_name("name")
+    e = parent.child_by_field_name("expression")
+    return name is not None and name.id == ident.id and (e is None or e.type not in ("this", "this_expression"))
 
 
 def _call_of(ident: Node) -> Node | None:
