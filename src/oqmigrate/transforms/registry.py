@@ -59,6 +59,10 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
     Codemod("remove-registration", "oqmigrate.transforms.remove_registration", "remove_registration",
             (b"AddHostedService", b"IHostedService", b"HostedServiceBase"), ("OQJ014",), ("OQJ014",),
             Target.REGISTRATION, "deletes hand-written registrations of jobs and of workers migrated in the same run"),
+    Codemod("scope-dependencies", "oqmigrate.transforms.scope_dependencies", "scope_dependencies",
+            (b"ExecuteJob",), ("OQJ009", "OQJ010", "OQJ016"), ("OQJ004", "OQJ009", "OQJ010", "OQJ016"),
+            Target.CLASS, "resolves the services a job keeps from the provider of each run", frozenset({"job"}),
+            "oqmigrate.transforms.scope_dependencies:verdict"),
 )}
 
 
