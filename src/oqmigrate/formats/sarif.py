@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for code scanning: percent-encoded URIs under SRCROOT (the git work tree when there is one),
 columns in Unicode code points (`columnKind`), `fixes` for fixable findings (the changeset `diff` would make, as
-byte-range replacements), `suppressions` for findings silenced in the source, and `baselineState` when a
-baseline is given. Validated against the OASIS schema in the tests."""
+byte-range replacements), `suppressions` for findings silenced in the source, and `baselineState: "new"` on every
+result when a baseline is given (findings the baseline covers are left out, as in the other formats, so code
+scanning raises no alert for them). Validated against the OASIS schema in the tests."""
 
 from __future__ import annotations
 
@@ -127,7 +128,6 @@ def to_sarif(view: ScanView, suppressed: list[Finding] = ()) -> dict:
     index = {r["id"]: i for i, r in enumerate(rules)}
     baseline = view.baselined is not None
     results = [_result(f, view, index, "new" if baseline else None) for f in view.findings]
-    results += [_result(f, view, index, "unchanged") for f in view.baselined or ()]
     results += [_result(f, view, index, "new" if baseline else None) for f in suppressed]
     base = (view.srcroot or view.root).resolve()
     return {
