@@ -59,6 +59,7 @@ class FileReport:
     own_kinds: dict[str, str] = field(default_factory=dict)
     skipped: str | None = None
     migratable: set[str] = field(default_factory=set)  # workers migrate-worker rewrites in this run
+    suppressed: list[Finding] = field(default_factory=list)  # silenced in the source (SARIF reports them so)
     registrations: dict[tuple[str, int, int], tuple[str, str | None]] = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ class ScanResult:
     errors: list[tuple[str, str]]
     skipped: list[tuple[str, str]]
     kinds: dict[str, str] = field(default_factory=dict)  # worker/job classes declared in the scan
+    suppressed: list[Finding] = field(default_factory=list)  # findings silenced by a suppression in the source
 
 
 def read_source(path: str) -> bytes:
@@ -139,7 +141,8 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
     version = Version.parse(item.oqtane_version)
     ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel, version)
-    found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
+    found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False,
+                                       silenced=report.suppressed)
     verdict = fixes.decide(item.rel, utf8, tree, fm, found + [f for f, _ in pending], selected, item.role,
                            item.scope_blocker, version)
     report.findings = verdict.findings[:len(found)]
@@ -263,10 +266,11 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
         claims.update(r.registrations)
     findings = fixes.resolve_registrations(findings, claims, kinds, migratable)
     findings.sort(key=Finding.sort_key)
+    suppressed = sorted((f for r in reports.values() for f in r.suppressed), key=Finding.sort_key)
     errors.sort()
     skipped = sorted(list(ws.skipped) + [(r.rel, r.skipped) for r in reports.values() if r.skipped])
     return ScanResult(str(ws.root), len(items), sum(1 for r in reports.values() if r.parsed), findings, errors, skipped,
-                      kinds)
+                      kinds, suppressed)
 
 
 def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:
