@@ -28,7 +28,7 @@ from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
-from oqmigrate.transforms.job_text import line_indent
+from oqmigrate.transforms.job_text import brace_on_own_line, line_indent, same_line
 
 NAME = "declare-metadata"
 RULE_ID = "OQJ011"
@@ -130,9 +130,11 @@ def declare_metadata(ctx: TransformContext) -> TransformResult:
         if info.kind != "job" or not ctx.may_change_class(info.name):
             continue
         plan = plan_of(ctx, info)
-        if plan.blocker is not None:
+        if plan.blocker is not None and not plan.left:
             result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, plan.blocker))
             continue
+        if plan.add_name or plan.frequencies:
+            result.touched.append(info.name)  # so that the CLI shows the review notes with the change
         for ctor in plan.add_name:
             result.edits.append(_name_edit(ctx, ctor, cs.words(info.name)))
         for literal, old, new in plan.frequencies:
@@ -157,6 +159,12 @@ def _name_edit(ctx: TransformContext, ctor: Node, name: str) -> Edit:
         return Edit(anchor.start_byte, anchor.start_byte, f"{statement}{ctx.newline}{indent}", RULE_ID, "name")
     indent = line_indent(ctx.data, ctor.start_byte)
     open_brace, close_brace = body.children[0], body.children[-1]
+    cls = syntax.first_ancestor(ctor, "class_declaration")
+    if same_line(ctx.data, open_brace.start_byte, close_brace.end_byte) and \
+            brace_on_own_line(ctx.data, cls.child_by_field_name("body") if cls is not None else None):
+        prev = body.prev_sibling  # `{ }` after the signature in a file that puts braces on their own lines
+        return Edit(prev.end_byte, body.end_byte, f"{ctx.newline}{indent}{{{ctx.newline}{indent}{ctx.indent}{statement}"
+                                                  f"{ctx.newline}{indent}}}", RULE_ID, "name")
     return Edit(open_brace.end_byte, close_brace.start_byte,
                 f"{ctx.newline}{indent}{ctx.indent}{statement}{ctx.newline}{indent}", RULE_ID, "name")
 

@@ -100,6 +100,8 @@ def guard_execution(ctx: TransformContext) -> TransformResult:
                 result.manual.append(ManualFollowUp(ctx.rel, line, info.name, plan.blocker))
                 continue
             result.edits.extend(_Writer(ctx, plan.guard, name).edits())
+            if info.name not in result.touched:
+                result.touched.append(info.name)
     return result
 
 
