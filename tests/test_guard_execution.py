@@ -7,6 +7,7 @@ import pytest
 
 from conftest import run_cli
 from csharp_compiler import compile_csharp, find_mcs
+from csharp_eras import compile_for_era
 from gitrepo import make_repo
 from job_codemod_cases import FIXTURES, cases, context, run, utf8
 from oqmigrate.analyse.guard import GuardState, execute_guard
@@ -101,6 +102,21 @@ def test_outputs_compile(tmp_path):
     assert result.ok, result.output
 
 
+@pytest.mark.skipif(find_mcs() is None, reason="mcs not installed")
+@pytest.mark.parametrize("era", ["v4_0_3", "v10_2_0"])
+def test_outputs_compile_against_the_era_stubs(tmp_path, era):
+    """The guarded jobs compile against the job API of the first release that has ExecuteJobAsync, and today's."""
+    files = []
+    for case in CASES:
+        after = FOLDER / f"{case}.after.cs"
+        if after.exists() and case not in NEWER_SYNTAX:
+            target = tmp_path / f"{case}.cs"
+            target.write_bytes(after.read_bytes())
+            files.append(target)
+    result = compile_for_era(files, era)
+    assert result.ok, result.output
+
+
 def test_through_the_cli_with_the_scan_mandate(tmp_path):
     """`fix --select OQJ012` guards the job; a job whose OQJ012 finding is suppressed stays as it is."""
     before = (FOLDER / "framework_style_sites_loop.before.cs").read_bytes()
@@ -112,3 +128,63 @@ def test_through_the_cli_with_the_scan_mandate(tmp_path):
     assert code == 1, err
     assert "Jobs/ArchiveJob.cs" in out and "Other/ArchiveJob2.cs" not in out
     assert "catch (Exception ex)" in out
+
+
+INLINE = """using System;
+using Oqtane.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Acme.Module.Inline.Jobs
+{
+    public class InlineJob : HostedServiceBase
+    {
+        public InlineJob(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)
+        {
+            Name = "Inline Job";
+            Frequency = "m";
+            Interval = 1;
+            IsEnabled = true;
+        }
+
+        BODY
+    }
+}
+"""
+
+
+CONDITIONAL_RETHROW = """public override string ExecuteJob(IServiceProvider provider)
+        {
+            try
+            {
+                return "done<br />";
+            }
+            catch (Exception ex)
+            {
+                if (ex is OutOfMemoryException) throw;
+                return ex.Message;
+            }
+        }"""
+
+
+@pytest.mark.parametrize("body,expected", [
+    # an expression body that throws becomes a throw statement inside the guard
+    ("public override string ExecuteJob(IServiceProvider provider) => throw new NotSupportedException();",
+     "                throw new NotSupportedException();\n"),
+    # a guard whose catch rethrows when a condition holds: the whole body is guarded once more
+    (CONDITIONAL_RETHROW, "            catch (Exception exception)\n"),
+    # a one-line block body
+    ("public override string ExecuteJob(IServiceProvider provider) { return null; }",
+     '                return "Inline Job completed<br />";\n'),
+])
+def test_inline_shapes(body, expected, tmp_path):
+    data = INLINE.replace("BODY", body).encode()
+    assert _hits(data)
+    result, out = run(guard_execution, data)
+    assert expected in out.decode(), out.decode()
+    assert _hits(out) == []
+    assert run(guard_execution, out)[0].edits == []
+    if find_mcs() is not None:
+        target = tmp_path / "Inline.cs"
+        target.write_bytes(out)
+        compiled = compile_csharp([target])
+        assert compiled.ok, compiled.output

@@ -69,6 +69,8 @@ def _blocker(data: bytes, g: ExecuteGuard) -> str | None:
             not all(_from_result(v) is not None for v in _returned_values(g)):
         return NOT_ASYNC
     body = g.body
+    if body is not None and body.type == "block" and len(body.named_children) <= len(g.leading):
+        return LAYOUT  # nothing but declarations: not a body that compiles as an execute method
     if body is not None and body.type == "block" and g.state is not GuardState.SWALLOWS and not _compact(data, body):
         inner = body.named_children
         if inner and (same_line(data, body.children[0].end_byte, inner[0].start_byte)
@@ -294,7 +296,8 @@ class _Writer:
             if is_empty_outcome(value):
                 replacements = [(value.start_byte, value.end_byte, self._completed())]
             text = apply_inside(self.data, expr.start_byte, expr.end_byte, replacements)
-            lines = [stmt_indent + "return " + text.replace(nl, nl + u + u) + ";"]
+            keyword = "" if expr.type == "throw_expression" else "return "  # `=> throw …` becomes a throw statement
+            lines = [stmt_indent + keyword + text.replace(nl, nl + u + u) + ";"]
         else:
             lines = [stmt_indent + apply_inside(self.data, s.start_byte, s.end_byte, replacements)
                      for s in body.named_children]
