@@ -19,13 +19,13 @@ NEWER_SYNTAX = {"weekly_uppercase_file_scoped"}  # file-scoped namespace (C# 10)
 LEFT = {
     "name_added_is_enabled_left_knr": [("IsEnabled", "registers disabled")],
     "empty_constructor_body": [("Frequency, Interval, IsEnabled", "registers disabled")],
-    "seconds_frequency": [('Frequency "s"', "no seconds" if False else "seconds")],
+    "seconds_frequency": [('Frequency "s"', "at most once a minute")],
     "is_enabled_unset_only": [("IsEnabled", "never decides")],
     "interval_zero_and_run_time_name": [("Interval 0", "below 1"), ("set at run time", "reads job metadata once")],
 }
 
 
-def _hits(data: bytes, version: Version | None = None) -> list[str]:
+def _hits(data: bytes) -> list[str]:
     ctx = context(data)
     check = CheckContext("Case.cs", data, ctx.model)
     return [h.message for info in ctx.model.classes for h in rule.check(info, check)]
