@@ -40,4 +40,4 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
 
 def missing_message(missing: tuple[str, ...]) -> str:
     return ("the constructor does not declare " + ", ".join(missing)
-            + (" (IsEnabled defaults to false: the job registers disabled)" if "IsEnabled" in missing else ""))
+            + (" (IsEnabled defaults to false: the job is registered disabled)" if "IsEnabled" in missing else ""))
