@@ -2,8 +2,8 @@
 
 Each file is written to a temporary file in its own folder, ``.oqmigrate-<pid>-<random>.tmp``, and then renamed
 over the original, keeping its permission bits. A changeset's files are all staged before any is renamed; right
-before the renames every file is compared with the bytes the change was computed from (a file edited or deleted
-meanwhile fails the changeset, nothing of it is written). Ctrl-C is held off while a changeset is written, so an
+before its rename each file is compared with the bytes the change was computed from: a file edited or deleted
+meanwhile fails the changeset, and the files of it already renamed are put back (nothing of it stays written). Ctrl-C is held off while a changeset is written, so an
 interrupted run leaves every file fully old or fully new and no temporary file behind.
 
 A run killed outright (SIGKILL, power loss) can leave temporary files; they carry the pid of the run that made
@@ -203,6 +203,11 @@ def _replace(tmp: str, path: Path) -> None:
                          f"program?); nothing of this change was written") from None
 
 
+def _os_reason(e: OSError) -> str:
+    where = f" {e.filename}" if e.filename else ""
+    return f"cannot write{where}: {e.strerror or e}; nothing of this change was written"
+
+
 def _roll_back(done: list[tuple[Path, bytes]]) -> list[Path]:
     """Put back the original bytes of files already renamed in a changeset that failed half way; returns
     those that could not be restored."""
@@ -222,8 +227,8 @@ def _roll_back(done: list[tuple[Path, bytes]]) -> list[Path]:
 
 
 def write_all(writes: Sequence[PendingWrite]) -> None:
-    """Write every file or none: stage all, check that none changed since it was read, then rename all (a rename
-    that still fails puts the renamed ones back). Ctrl-C is held until the changeset is done, so it can never
+    """Write every file or none: stage all, then rename each after checking it did not change since it was read
+    (a check or rename that fails puts the renamed ones back). Ctrl-C is held until the changeset is done, so it can never
     strand a temporary file or half a changeset."""
     staged: list[str] = []
     with _sigint_deferred():
@@ -238,24 +243,24 @@ def write_all(writes: Sequence[PendingWrite]) -> None:
                 if not writable:
                     raise WriteError(f"{w.path.name} is read-only; nothing of this change was written")
                 staged.append(_stage(w.path, w.data))
-            originals = [_current(w) for w in writes]
             done: list[tuple[Path, bytes]] = []
             for i, (tmp, w) in enumerate(zip(staged, writes)):
                 _pause("replace", w.path)
                 try:
+                    original = _current(w)  # right before the rename: edited or deleted meanwhile?
                     _replace(tmp, w.path)
-                except WriteError as e:
+                except (WriteError, OSError) as e:
+                    reason = str(e) if isinstance(e, WriteError) else _os_reason(e)
                     stuck = _roll_back(done)
                     if stuck:
                         names = ", ".join(p.name for p in stuck)
-                        raise WriteError(f"{e}; but {names} could not be restored and hold the new content") from None
-                    raise
+                        reason += f"; but {names} could not be restored and hold the new content"
+                    raise WriteError(reason) from None
                 staged[i] = ""
-                done.append((w.path, originals[i]))
+                done.append((w.path, original))
             staged = []
         except OSError as e:
-            where = f" {e.filename}" if e.filename else ""
-            raise WriteError(f"cannot write{where}: {e.strerror or e}") from None
+            raise WriteError(_os_reason(e)) from None
         finally:
             for tmp in staged:
                 if tmp:
