@@ -180,7 +180,7 @@ def test_temporary_files_of_a_live_run_are_never_removed(generated, tmp_path):
     run is touched. Once that run is killed, the same call removes exactly its files."""
     _, old, new = generated
     repo = copy_of(generated, tmp_path)
-    env = dict(os.environ, **{PAUSE_ENV: "60"})
+    env = dict(os.environ, **{PAUSE_ENV: "0.2"})
     proc = subprocess.Popen([sys.executable, "-m", "oqmigrate", "apply", ".", "--no-progress"], cwd=repo, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     folders = {p.parent for p in repo.rglob("*.cs")}
@@ -189,7 +189,8 @@ def test_temporary_files_of_a_live_run_are_never_removed(generated, tmp_path):
         for raw in proc.stderr:
             staging += raw.startswith(f"{PAUSE_MARKER} stage ".encode())
             if staging == 3:
-                break  # two files of the first changeset are staged; the run sleeps before staging the third
+                proc.send_signal(signal.SIGSTOP)  # alive but held still: two files of the first changeset staged
+                break
         live = leftovers(repo)
         assert len(live) > 1 and all(p.name.startswith(temp_prefix(proc.pid)) for p in live)
         assert recover(folders) == []
