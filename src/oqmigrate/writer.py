@@ -228,8 +228,8 @@ def _roll_back(done: list[tuple[Path, bytes]]) -> list[Path]:
 
 def write_all(writes: Sequence[PendingWrite]) -> None:
     """Write every file or none: stage all, then rename each after checking it did not change since it was read
-    (a check or rename that fails puts the renamed ones back). Ctrl-C is held until the changeset is done, so it can never
-    strand a temporary file or half a changeset."""
+    (a check or rename that fails puts the renamed ones back). Ctrl-C is held until the changeset is done, so it
+    can never strand a temporary file or half a changeset."""
     staged: list[str] = []
     with _sigint_deferred():
         try:
