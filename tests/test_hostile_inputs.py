@@ -250,7 +250,7 @@ def test_read_only_file_is_reported_and_not_forced(tmp_path):
     code, _, err = run_ok(repo, "apply", ".")
     assert code == 1
     assert "failed  Feed.cs: Feed.cs is read-only" in err
-    assert (repo / "Feed.cs").read_bytes() == before and not os.access(repo / "Feed.cs", os.W_OK) or os.geteuid() == 0
+    assert (repo / "Feed.cs").read_bytes() == before
     assert os.stat(repo / "Feed.cs").st_mode & 0o777 == 0o444
     assert status(repo) == [" M Other.cs"]
 
