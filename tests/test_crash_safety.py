@@ -160,7 +160,6 @@ def test_sigkill_leaves_whole_files_and_recover_cleans_up_what_the_dead_run_left
     assert_only_sources_changed(repo)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the recover() call in cli/fix.py apply (lines in helper-W's report)")
 def test_the_next_apply_removes_and_mentions_what_a_killed_run_left(generated, tmp_path):
     _, old, new = generated
     repo = copy_of(generated, tmp_path)

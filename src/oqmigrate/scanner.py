@@ -89,15 +89,8 @@ def read_source(path: str) -> bytes:
         raise source.Unreadable(f"cannot read: {e.strerror or e}") from None
 
 
-def _searchable(data: bytes) -> bytes:
+def searchable(data: bytes) -> bytes:
     return data.decode("utf-16", "replace").encode("utf-8") if data[:2] in UTF16_BOMS else data
-
-
-def read_candidate(path: str, tokens: Sequence[bytes]) -> bytes | None:
-    """The file's bytes when it contains one of the tokens, else None. Raises source.LoadError."""
-    data = read_source(path)
-    haystack = _searchable(data)
-    return data if any(t in haystack for t in tokens) else None
 
 
 IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
@@ -165,7 +158,7 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
         if is_generated_content(data):
             reports.append(FileReport(item.rel, skipped="generated"))
             continue
-        haystack = _searchable(data)
+        haystack = searchable(data)
         if haystack is data and NUL in data:
             # reported whether or not the prefilter would read it: a binary file named .cs is not C#
             reports.append(FileReport(item.rel, errors=[f"binary file (NUL byte at offset {data.find(NUL)})"]))
