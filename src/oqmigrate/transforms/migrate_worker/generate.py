@@ -13,6 +13,7 @@ from oqmigrate.analyse.worker_facts import DISABLED_NOTE, WORKER_BASES, Field, P
 from oqmigrate.edits import Edit
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
+from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
 
@@ -169,12 +170,12 @@ class JobWriter(Rewriter):
                            for p in self._merge_comments(cs.statements_with_comments(cbody))]
             catch_lines = [c for c in catch_lines if c.strip()]
         method.extend(self._work_text(work_pieces, s2))
-        method.append(nl + s2 + f'return "{self.outcome_name} completed";')
+        method.append(nl + s2 + f"return {emit.completed(self.outcome_name)};")
         method.append(nl + s1 + "}")
         method.append(nl + s1 + f"catch (Exception {catch_var})" + open_brace(s1))
         for line in catch_lines:
             method.append(nl + s2 + line)
-        method.append(nl + s2 + f'return $"{self.outcome_name} failed: {{{catch_var}.Message}}";')
+        method.append(nl + s2 + f"return {emit.failed(self.outcome_name, catch_var)};")
         method.append(nl + s1 + "}")
         method.append(nl + m + "}")
         members.append("".join(method))
