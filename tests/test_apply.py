@@ -39,7 +39,7 @@ namespace Acme.Module.Feeds.Jobs
 
         public override string ExecuteJob(IServiceProvider provider)
         {
-            return "Feed Job completed";
+            return "Feed Job completed<br />";
         }
     }
 }

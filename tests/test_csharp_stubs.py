@@ -106,11 +106,11 @@ namespace Acme.Jobs
                     logger.LogInformation("site {Site}", site.Name);
                 }
                 await Task.Delay(0, CancellationToken.None);
-                return "Cleanup Worker completed";
+                return "Cleanup Worker completed<br />";
             }
             catch (Exception ex)
             {
-                return $"Cleanup Worker failed: {ex.Message}";
+                return $"Cleanup Worker failed: {ex.Message}<br />";
             }
         }
     }

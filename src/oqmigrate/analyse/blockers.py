@@ -29,6 +29,7 @@ class BlockerKind(Enum):
     PLUMBING_IN_WORK = "plumbing-in-work"  # the work uses the timer, task or token source itself
     COMPUTED_DEPENDENCY = "computed-dependency"  # a dependency computed from other members
     NAME_CLASH = "name-clash"  # the local that would hold a dependency is already taken
+    UNSUPPORTED_VERSION = "unsupported-version"  # the project's Oqtane version cannot run the job (see emit)
 
 
 @dataclass(frozen=True)

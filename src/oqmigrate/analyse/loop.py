@@ -8,6 +8,7 @@ from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import CANCELLED, Driver
 from oqmigrate.schedule import evaluate_timespan
+from oqmigrate.transforms import emit
 
 
 class LoopMixin:
@@ -344,7 +345,7 @@ class LoopMixin:
                 stack.extend(reversed(n.named_children))
         if not drops:
             return
-        outcome = f'return "{self.outcome_name} completed";'
+        outcome = f"return {emit.completed(self.outcome_name)};"
         dropped = {d.start_byte for d, _ in drops}
         for d, later in drops:
             parent = d.parent

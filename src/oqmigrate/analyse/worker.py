@@ -32,7 +32,7 @@ from oqmigrate.analyse.worker_members import MembersMixin
 from oqmigrate.model import ClassInfo
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
-from oqmigrate.transforms import TransformContext
+from oqmigrate.transforms import TransformContext, emit
 
 __all__ = ["Blocker", "BlockerKind", "Driver", "WorkerAnalysis", "WorkerModel", "analyse_worker"]
 
@@ -65,7 +65,12 @@ class WorkerModel:
 
 def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
     """Analyse one worker class (ClassInfo.kind == "worker") of the file in `ctx`. A secondary part of a partial
-    class (no base list, another part in the file has one) is analysed through the part with the base list."""
+    class (no base list, another part in the file has one) is analysed through the part with the base list. On an
+    Oqtane version that cannot run the job (before 2.0.1: no job metadata; a schedule whose frequency code the
+    version lacks and has no substitute for) nothing is migrated."""
+    unsupported = emit.unsupported(ctx.version)
+    if unsupported is not None:
+        return WorkerModel(info, [Blocker(BlockerKind.UNSUPPORTED_VERSION, unsupported)], None, None, [])
     if info.is_partial and not info.bases:
         primary = next((p for p in parts_of(ctx, info) if p.bases), None)
         if primary is not None:
@@ -75,6 +80,11 @@ def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
         analysis.analyse()
     except Blocked as why:
         return WorkerModel(info, [why.blocker], analysis.plan.driver, None, [])
+    schedule = analysis.plan.schedule
+    missing_code = emit.frequency_blocker(ctx.version, schedule.frequency) if schedule is not None else None
+    if missing_code is not None:
+        return WorkerModel(info, [Blocker(BlockerKind.UNSUPPORTED_VERSION, missing_code)], analysis.plan.driver,
+                           None, [])
     return WorkerModel(info, [], analysis.plan.driver, analysis.plan.schedule, analysis.kept_ranges(),
                        list(analysis.notes), analysis)
 

@@ -1,18 +1,27 @@
 """OQJ007 blocking-work: Thread.Sleep, `.Wait()`, `.Result`, `GetAwaiter().GetResult()`, and Task.Delay outside a
 polling loop's pacing (or anywhere in a job). The tenants of a pass run one after another, so a job that
 sleeps or blocks holds up every tenant after it, and a thread with it.
+
+Version-aware: before Oqtane 4.0.3 a job has no ExecuteJobAsync, so blocking on async work inside ExecuteJob is
+the only way a job runs it (it is how migrate-worker's bridge runs it there). Such a call is reported as info that
+says so and names the upgrade that removes the need, not as a warning. The standard shutdown wait
+`Task.WhenAny(_executingTask, Task.Delay(Timeout.Infinite, token))` waits for cancellation, not for time: it is
+not a delay.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from oqmigrate import syntax
 from oqmigrate.analyse.drivers import repeating_loops
 from oqmigrate.analyse.members import class_nodes, declarator_name, initializer
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
+from oqmigrate.transforms import emit
+from oqmigrate.versions import Feature
 
 if TYPE_CHECKING:
     from oqmigrate.checks import CheckContext
@@ -32,10 +41,12 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         if simple(recv) == "Thread" and name == "Sleep":
             yield Hit(RULE_ID, inv, "Thread.Sleep blocks a thread of the scheduler")
         elif name == "Wait" and recv and not recv.endswith("Semaphore"):
-            yield Hit(RULE_ID, inv, "'.Wait()' blocks on a task; await it")
+            yield _blocking(cls, ctx, inv, "'.Wait()' blocks on a task")
         elif name == "GetResult" and recv.endswith("GetAwaiter()"):
-            yield Hit(RULE_ID, inv, "'.GetAwaiter().GetResult()' blocks on a task; await it")
+            yield _blocking(cls, ctx, inv, "'.GetAwaiter().GetResult()' blocks on a task")
         elif simple(recv) == "Task" and name == "Delay":
+            if _waits_for_cancellation(inv):
+                continue
             if cls.kind == "job":
                 yield Hit(RULE_ID, inv, "Task.Delay inside a job stretches the run; the scheduler paces jobs", "warning")
             elif not any(loop.start_byte <= inv.start_byte < loop.end_byte for loop in pacing_loops):
@@ -48,8 +59,40 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             continue
         e = m.child_by_field_name("expression")
         if e is not None and _looks_like_task(e, async_locals):
-            yield Hit(RULE_ID, m, "'.Result' blocks on a task; await it")
+            yield _blocking(cls, ctx, m, "'.Result' blocks on a task")
 
+
+def _blocking(cls: ClassInfo, ctx: CheckContext, node: Node, what: str) -> Hit:
+    """A blocking wait on a task: "await it", unless it is in a job's ExecuteJob on a version where a job cannot
+    await (no ExecuteJobAsync): then it is the way async work runs there, reported as info with the upgrade."""
+    if cls.kind == "job" and not emit.can_run_async(ctx.version) and _in_execute_job(node):
+        since = Feature.EXECUTE_JOB_ASYNC.since
+        return Hit(RULE_ID, node, f"{what} inside ExecuteJob; Oqtane {ctx.version} has no ExecuteJobAsync (from "
+                                  f"{since}), so a job can only run async work this way; upgrading Oqtane to "
+                                  f"{since} or later lets the job await it in ExecuteJobAsync", "info")
+    return Hit(RULE_ID, node, f"{what}; await it")
+
+
+def _in_execute_job(node: Node) -> bool:
+    method = syntax.first_ancestor(node, "method_declaration", *_NESTED_FUNCTIONS)
+    return method is not None and method.type == "method_declaration" and \
+        node_text(method.child_by_field_name("name")) == "ExecuteJob"
+
+
+_NESTED_FUNCTIONS = ("local_function_statement", "lambda_expression", "anonymous_method_expression")
+_INFINITE = {"Timeout.Infinite", "Timeout.InfiniteTimeSpan", "-1", "System.Threading.Timeout.Infinite",
+             "System.Threading.Timeout.InfiniteTimeSpan"}
+
+
+def _waits_for_cancellation(delay: Node) -> bool:
+    """`Task.Delay(Timeout.Infinite, token)` given to `Task.WhenAny(...)`: the shutdown wait of StopAsync, which
+    ends when the token is cancelled (or the other task ends), not after a time."""
+    args = delay.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None or node_text(first.named_children[0] if first.type == "argument" else first) not in _INFINITE:
+        return False
+    outer = syntax.first_ancestor(delay, "invocation_expression")
+    return outer is not None and invoked_name(outer)[1] == "WhenAny" and simple(invoked_name(outer)[0]) == "Task"
 
 def _looks_like_task(expr: Node, locals_from_async: set[str]) -> bool:
     if expr.type == "invocation_expression":

@@ -51,6 +51,20 @@ SYNC_BRIDGE_NOTE = (f"this Oqtane version has no ExecuteJobAsync (from {Feature.
                     f"{Feature.EXECUTE_JOB_ASYNC.since} or later lets it become ExecuteJobAsync")
 
 
+SYNC_BRIDGE_METHOD = "RunJobAsync"
+
+
+def sync_bridge_method(taken: set[str]) -> str:
+    """The name of the private `async Task<string> name(IServiceProvider provider)` that holds a job's async work
+    on a version without `ExecuteJobAsync`: `RunJobAsync`, or `RunJobAsync2`, … when the class already has a member
+    of that name (`taken`: the member names of the class)."""
+    name, n = SYNC_BRIDGE_METHOD, 1
+    while name in taken:
+        n += 1
+        name = f"{SYNC_BRIDGE_METHOD}{n}"
+    return name
+
+
 def run_async_text(method: str) -> str:
     """The statement that runs an async helper `Task<string> method(IServiceProvider)` to completion inside a
     synchronous ExecuteJob: GetAwaiter().GetResult() rethrows the original exception, not an AggregateException."""
@@ -63,6 +77,18 @@ def frequency(version: Version, code: str, interval: int) -> Frequency:
         return Frequency("d", 7 * interval, f'Oqtane {version} has no weekly frequency "w" (from '
                                             f'{Feature.WEEKLY_AND_ONCE_FREQUENCIES.since}): every {7 * interval} days')
     return Frequency(code, interval)
+
+
+def frequency_blocker(version: Version, code: str) -> str | None:
+    """Why a schedule with this frequency code cannot be declared on this version (None: it can, perhaps in the
+    form `frequency` gives it). "O" has no substitute before 3.0.2: an unknown code runs on every pass."""
+    if code == "w" or has_frequency(version, code):
+        return None
+    if code == "O":
+        return (f'Oqtane {version} has no once frequency "O" (from {Feature.WEEKLY_AND_ONCE_FREQUENCIES.since}); '
+                "there an unknown frequency code runs the job on every one-minute pass: upgrade Oqtane to "
+                f"{Feature.WEEKLY_AND_ONCE_FREQUENCIES.since} or later, then migrate")
+    return f"{code!r} is not an Oqtane frequency code (m, H, d, w, M, O)"
 
 
 def has_frequency(version: Version, code: str) -> bool:

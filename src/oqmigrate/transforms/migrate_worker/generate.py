@@ -1,5 +1,12 @@
 """The job class text: `HostedServiceBase`, a constructor with the job's metadata, and ExecuteJob/ExecuteJobAsync
-holding the unit of work (guarded so that exceptions become the returned outcome) and the helpers it calls."""
+holding the unit of work (guarded so that exceptions become the returned outcome) and the helpers it calls.
+
+What the job may contain depends on the project's Oqtane version (`oqmigrate.transforms.emit`): the frequency is
+declared as the version knows it (weekly becomes every 7·n days before 3.0.2, with a note), and async work on a
+version without `ExecuteJobAsync` (before 4.0.3) moves into a private `async Task<string> RunJobAsync(provider)`
+that the synchronous `ExecuteJob` runs to completion (`GetAwaiter().GetResult()`, inside a catch-all that returns
+the failed outcome, so nothing escapes the execute method), with a review note. Versions
+that cannot run a job at all are refused by the analysis (`analyse_worker`)."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from oqmigrate.analyse.worker_facts import DISABLED_NOTE, WORKER_BASES, Field, P
 from oqmigrate.edits import Edit
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
+from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
 
@@ -120,11 +128,17 @@ class JobWriter(Rewriter):
 
         ctor = [f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
                 f"{open_brace(m)}"]
-        body = [f'Name = "{self.outcome_name}";', f'Frequency = "{sched.frequency}";']
+        version = self.ctx.version
+        freq = emit.frequency(version, sched.frequency, sched.interval)
+        cadence_notes = list(self.plan.cadence_notes)
+        if freq.note:
+            cadence_notes.append(freq.note)
+            self.notes.append(freq.note)
+        body = [f'Name = "{self.outcome_name}";', f'Frequency = "{freq.code}";']
         # the cadence notes go on the StartDate line when there is one (they are about the time), else on Interval
-        cadence_note = " // oqmigrate: " + "; ".join(self.plan.cadence_notes) if self.plan.cadence_notes else ""
+        cadence_note = " // oqmigrate: " + "; ".join(cadence_notes) if cadence_notes else ""
         start = start_date(sched)
-        body.append(f"Interval = {sched.interval};" + ("" if start is not None else cadence_note))
+        body.append(f"Interval = {freq.interval};" + ("" if start is not None else cadence_note))
         if start is not None:
             body.append(f"StartDate = {start};" + cadence_note)
         if self.plan.enabled:
@@ -136,11 +150,24 @@ class JobWriter(Rewriter):
         members.append("".join(ctor))
 
         is_async = self._is_async()
+        bridge = None
         if is_async:
-            sig = f"{m}public override async Task<string> ExecuteJobAsync(IServiceProvider provider)"
             self.needs.add("System.Threading.Tasks")
+            if not emit.can_run_async(version):
+                # the async work moves into a private method that the synchronous ExecuteJob runs to completion
+                bridge = emit.sync_bridge_method(set(self.methods) | set(self.fields) | {name})
+                self.notes.append(emit.SYNC_BRIDGE_NOTE)
+                members.append("".join([
+                    f"{m}{emit.execute_signature(version, is_async)}", open_brace(m),
+                    nl + s1 + "// oqmigrate: " + emit.SYNC_BRIDGE_NOTE,
+                    nl + s1 + "try" + open_brace(s1), nl + s2 + emit.run_async_text(bridge), nl + s1 + "}",
+                    nl + s1 + "catch (Exception ex)" + open_brace(s1),
+                    nl + s2 + f"return {emit.failed(self.outcome_name, 'ex')};", nl + s1 + "}",
+                    nl + m + "}"]))
+        if bridge is not None:
+            sig = f"{m}private async Task<string> {bridge}(IServiceProvider provider)"
         else:
-            sig = f"{m}public override string ExecuteJob(IServiceProvider provider)"
+            sig = m + emit.execute_signature(version, is_async)
         method = [sig, open_brace(m)]
         # Loggers are resolved before the try so the catch can log; everything else inside it, so that a
         # missing registration becomes the job's outcome instead of an exception.
@@ -169,12 +196,12 @@ class JobWriter(Rewriter):
                            for p in self._merge_comments(cs.statements_with_comments(cbody))]
             catch_lines = [c for c in catch_lines if c.strip()]
         method.extend(self._work_text(work_pieces, s2))
-        method.append(nl + s2 + f'return "{self.outcome_name} completed";')
+        method.append(nl + s2 + f"return {emit.completed(self.outcome_name)};")
         method.append(nl + s1 + "}")
         method.append(nl + s1 + f"catch (Exception {catch_var})" + open_brace(s1))
         for line in catch_lines:
             method.append(nl + s2 + line)
-        method.append(nl + s2 + f'return $"{self.outcome_name} failed: {{{catch_var}.Message}}";')
+        method.append(nl + s2 + f"return {emit.failed(self.outcome_name, catch_var)};")
         method.append(nl + s1 + "}")
         method.append(nl + m + "}")
         members.append("".join(method))

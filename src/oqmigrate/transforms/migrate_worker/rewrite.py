@@ -7,6 +7,7 @@ from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.worker_facts import SCOPE_SOURCES, Replacement
 from oqmigrate.edits import Edit
 from oqmigrate.syntax import Node
+from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, RULE_ID
 
 MULTILINE_TOKENS = ("verbatim_string_literal", "raw_string_literal", "interpolated_string_expression",
@@ -111,7 +112,7 @@ class Rewriter:
 
     def _plan_outcomes(self) -> None:
         """`continue`, `break` and `return;` that left the old loop (or callback) return the outcome."""
-        outcome = f'return "{self.outcome_name} completed";'
+        outcome = f"return {emit.completed(self.outcome_name)};"
         roots = [(p.start, p.end) for p in self.plan.pieces]
         for start, end in roots:
             for n in cs.nodes_in(self.root, start, end, "continue_statement", "break_statement", "return_statement"):
