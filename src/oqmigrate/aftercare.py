@@ -13,6 +13,7 @@ from pathlib import Path
 
 from oqmigrate import engine
 from oqmigrate.findings import Finding
+from oqmigrate.project_versions import Versions
 from oqmigrate.projectfile import local_name
 from oqmigrate.scanner import check_bytes, items_of
 from oqmigrate.workspace import Workspace
@@ -43,9 +44,11 @@ class UnusedPackage:
 
 
 def left_in_changes(ws: Workspace, changesets: list[engine.Changeset], selected: set[str],
-                    kinds: dict[str, str] | None, fallback: str = "cp1252") -> list[Finding]:
-    """Findings the rewritten files still report, for the classes the changes touched."""
-    items = {item.rel: item for item in items_of(ws.files, fallback)}
+                    kinds: dict[str, str] | None, fallback: str = "cp1252",
+                    versions: Versions | None = None) -> list[Finding]:
+    """Findings the rewritten files still report (checked for each project's Oqtane version), for the classes the
+    changes touched."""
+    items = {item.rel: item for item in items_of(ws.files, fallback, None, versions)}
     out: list[Finding] = []
     for cs in changesets:
         for c in cs.files:

@@ -98,7 +98,7 @@ def prepared_run(paths, config, codemods, only, select, ignore, baseline_file, o
     versions = versions_of(ws, cfg, oqtane_version)
     result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
     print_notices(ws, quiet, versions)
-    return ws, cfg, request, result
+    return ws, cfg, request, versions, result
 
 
 def patch_base(root: Path) -> Path:
@@ -161,11 +161,12 @@ def print_summary(result: engine.RunResult, applied: Optional[list[engine.Change
         console.print(next_step, markup=False)
 
 
-def _aftercare(ws, changesets: list[engine.Changeset], request: Request, cfg: Config) -> tuple[list[str], ...]:
+def _aftercare(ws, changesets: list[engine.Changeset], request: Request, cfg: Config,
+               versions: Versions) -> tuple[list[str], ...]:
     """Review items beyond the codemods' notes: findings the rewritten classes still report, unused packages."""
     if not changesets:
         return ()
-    left = aftercare.left_in_changes(ws, changesets, set(request.selected), None, cfg.legacy_encoding)
+    left = aftercare.left_in_changes(ws, changesets, set(request.selected), None, cfg.legacy_encoding, versions)
     return aftercare.describe_left(left), [u.describe() for u in aftercare.unused_packages(ws, changesets)]
 
 
@@ -191,7 +192,7 @@ def diff(
 ) -> int:
     """Preview the migration as a unified diff; writes nothing to the sources."""
     set_color(color)
-    ws, cfg, request, result = prepared_run(paths, config, codemods_of(codemod), only, select, ignore, baseline_file,
+    ws, cfg, request, versions, result = prepared_run(paths, config, codemods_of(codemod), only, select, ignore, baseline_file,
                                             oqtane_version, quiet, no_progress)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
@@ -200,7 +201,7 @@ def diff(
     show_patch(patch)
     if not quiet:
         nxt = f"to write these changes: oqmigrate apply{_args(paths)}" if patch else ""
-        print_summary(result, next_step=nxt, aftercare_items=_aftercare(ws, result.changesets, request, cfg))
+        print_summary(result, next_step=nxt, aftercare_items=_aftercare(ws, result.changesets, request, cfg, versions))
     if result.count("failed"):
         return 1
     return 0 if exit_zero or not patch else 1
@@ -238,7 +239,7 @@ def apply(
     codemods = codemods_of(codemod)
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
-    ws, cfg, request, result = prepared_run(paths, config, codemods, only, select, ignore, baseline_file,
+    ws, cfg, request, versions, result = prepared_run(paths, config, codemods, only, select, ignore, baseline_file,
                                             oqtane_version, quiet, no_progress)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
@@ -280,5 +281,5 @@ def apply(
                 result.outcomes = [engine.Failed(o.rel, str(e)) if o.rel == c.rel else o for o in result.outcomes]
     if not quiet:
         nxt = "next: review with `git diff`, then `oqmigrate scan` for what is left" if applied else ""
-        print_summary(result, applied, declined, nxt, _aftercare(ws, applied, request, cfg))
+        print_summary(result, applied, declined, nxt, _aftercare(ws, applied, request, cfg, versions))
     return 1 if result.count("failed") else 0
