@@ -1,4 +1,4 @@
-"""OQJ006 custom-scheduling: cron expressions, scheduler libraries (Hangfire, Quartz) and next-run or
+"""OQJ006 custom-scheduling: cron expressions, scheduler libraries (Hangfire, Quartz, FluentScheduler) and next-run or
 time-of-day checks against the clock. In Oqtane the schedule is data (Frequency, Interval, StartDate in the Job
 row) an administrator can see and change; a schedule in code is a second one they cannot.
 
@@ -27,9 +27,14 @@ CRON_TYPES = ("CronExpression", "CrontabSchedule")
 CRON_PARSERS = {("CronExpression", "Parse"), ("CronExpression", "TryParse"), ("CrontabSchedule", "Parse"),
                 ("CrontabSchedule", "TryParse")}
 FILE_LEVEL_SCHEDULERS = {("RecurringJob", "AddOrUpdate"), ("RecurringJob", "AddOrUpdateAsync"),
+                         ("BackgroundJob", "Schedule"),  # Hangfire: a delayed run
+                         ("JobManager", "Initialize"), ("JobManager", "AddJob"),  # FluentScheduler
                          ("CronScheduleBuilder", None), ("TriggerBuilder", "Create")}
+# FluentScheduler's schedule builders, whatever the receiver: `Schedule<T>().ToRunEvery(1).Days().At(2, 0)`
+FLUENT_SCHEDULE_METHODS = {"ToRunEvery", "ToRunOnceAt", "ToRunOnceIn"}
 # bytes a file must contain for the file-level search to be worth a walk
-FILE_LEVEL_TOKENS = (b"RecurringJob", b"CronSchedule", b"TriggerBuilder", b"Cron.")
+FILE_LEVEL_TOKENS = (b"RecurringJob", b"CronSchedule", b"TriggerBuilder", b"Cron.", b"BackgroundJob", b"JobManager",
+                     b"ToRunEvery", b"ToRunOnce")
 
 
 def scheduler_call(inv: Node) -> str | None:
@@ -41,16 +46,27 @@ def scheduler_call(inv: Node) -> str | None:
     for (target, method) in FILE_LEVEL_SCHEDULERS:
         if r == target and (method is None or method == name):
             return f"{r}.{name}"
+    if name in FLUENT_SCHEDULE_METHODS:
+        return name
     if name in ("WithCronSchedule", "CronSchedule") or (r == "Cron" and name[:1].isupper()):
         return f"{r}.{name}" if r else name
     return None
+
+
+def anchor(inv: Node) -> Node:
+    """Where a scheduler call's finding starts: the method name of a fluent link (`.ToRunEvery(15)` on its own
+    line of a chain), else the whole call."""
+    fn = inv.child_by_field_name("function")
+    if invoked_name(inv)[1] in FLUENT_SCHEDULE_METHODS and fn is not None and fn.type == "member_access_expression":
+        return fn.child_by_field_name("name") or inv
+    return inv
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     for inv in class_nodes(cls, "invocation_expression"):
         what = scheduler_call(inv)
         if what:
-            yield Hit(RULE_ID, inv, f"'{what}' schedules work itself; express the cadence as Frequency/Interval/StartDate")
+            yield Hit(RULE_ID, anchor(inv), f"'{what}' schedules work itself; express the cadence as Frequency/Interval/StartDate")
     for n in class_nodes(cls, "object_creation_expression"):
         if simple(type_name(n.child_by_field_name("type"))) in CRON_TYPES:
             yield Hit(RULE_ID, n, "a cron schedule inside the class; express the cadence as Frequency/Interval/StartDate")
@@ -94,7 +110,7 @@ def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
                 continue
             what = scheduler_call(inv)
             if what and not what.startswith(CRON_TYPES):
-                yield FileHit(Hit(RULE_ID, inv, f"'{what}' runs its own scheduler beside Oqtane's; make it a HostedServiceBase job"),
+                yield FileHit(Hit(RULE_ID, anchor(inv), f"'{what}' runs its own scheduler beside Oqtane's; make it a HostedServiceBase job"),
                               c.name)
 
 
