@@ -1,6 +1,7 @@
 """OQJ012 unhandled-exception: an execute method that lets exceptions escape. The base class has one try/catch
 around the whole tenant loop: one tenant's exception skips the tenants after it and discards the others'
-outcomes. A job should catch and return the error as its outcome text.
+outcomes. A job should catch and return the error as its outcome text. A body that cannot throw (it returns a
+literal, or only declares and assigns locals from literals and returns them) needs no guard.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 
 RULE_ID = "OQJ012"
 
+LITERALS = frozenset(("string_literal", "verbatim_string_literal", "raw_string_literal", "integer_literal", "real_literal",
+                      "boolean_literal", "null_literal", "character_literal"))
+
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     if cls.kind != "job":
@@ -33,20 +37,19 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _guarded(method: Node) -> bool:
-    """The body is one catch-all try (with only harmless declarations and returns beside it), or it only
-    returns a string."""
+    """The body is one catch-all try (with only harmless declarations and returns beside it), or it cannot
+    throw at all."""
     body = method.child_by_field_name("body")
     if body is None or body.type == "arrow_expression_clause":
         arrow = body if body is not None else next((c for c in method.children if c.type == "arrow_expression_clause"), None)
         if arrow is None:
             return True  # abstract
         expr = arrow.named_children[0] if arrow.named_children else None
-        return expr is not None and expr.type in ("string_literal", "interpolated_string_expression", "verbatim_string_literal")
+        return expr is not None and (expr.type == "interpolated_string_expression" or _cannot_throw(expr, set()))
     statements = [s for s in body.named_children if s.type != "comment"]
     tries = [s for s in statements if s.type == "try_statement"]
     if not tries:
-        return all(s.type == "return_statement" and s.named_children and s.named_children[0].type in ("string_literal", "verbatim_string_literal")
-                   for s in statements) and bool(statements)
+        return bool(statements) and _cannot_throw_block(statements)
     t = tries[0]
     if not _catches_all(t):
         return False
@@ -61,6 +64,57 @@ def _guarded(method: Node) -> bool:
             continue
         return False
     return True
+
+
+def _cannot_throw_block(statements: list[Node]) -> bool:
+    """Locals declared and assigned from literals, then returned: nothing in it can throw."""
+    plain: set[str] = set()  # locals that only ever hold literals
+    for s in statements:
+        if s.type == "local_declaration_statement":
+            decl = next((c for c in s.named_children if c.type == "variable_declaration"), None)
+            if decl is None:
+                return False
+            for d in decl.named_children:
+                if d.type != "variable_declarator":
+                    continue
+                kids = d.named_children
+                if len(kids) > 1 and not _cannot_throw(kids[-1], plain):
+                    return False
+                plain.add(syntax.text(kids[0]))
+        elif s.type == "expression_statement":
+            a = s.named_children[0] if s.named_children else None
+            if a is None or a.type != "assignment_expression":
+                return False
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            op = a.child_by_field_name("operator")
+            if left is None or right is None or left.type != "identifier" or syntax.text(left) not in plain \
+                    or (op is not None and syntax.text(op) != "=") or not _cannot_throw(right, plain):
+                return False
+        elif s.type == "return_statement":
+            if not s.named_children or not _cannot_throw(s.named_children[0], plain):
+                return False
+        else:
+            return False
+    return statements[-1].type == "return_statement"
+
+
+def _cannot_throw(expr: Node, plain: set[str]) -> bool:
+    """A literal, a local holding only literals, a string interpolation of those, or `Task.FromResult` of one."""
+    if expr.type in LITERALS:
+        return True
+    if expr.type == "identifier":
+        return syntax.text(expr) in plain
+    if expr.type == "parenthesized_expression" and expr.named_children:
+        return _cannot_throw(expr.named_children[0], plain)
+    if expr.type == "interpolated_string_expression":
+        return all(all(_cannot_throw(e, plain) for e in i.named_children if e.type != "interpolation_brace")
+                   for i in expr.named_children if i.type == "interpolation")
+    if expr.type == "invocation_expression":
+        fn = expr.child_by_field_name("function")
+        args = syntax.arguments(expr)
+        return fn is not None and syntax.text(fn) in ("Task.FromResult", "System.Threading.Tasks.Task.FromResult") \
+            and len(args) == 1 and _cannot_throw(args[0], plain)
+    return False
 
 
 def _resolves_only_loggers(stmt: Node) -> bool:
