@@ -2,7 +2,8 @@
 time-of-day checks against the clock. In Oqtane the schedule is data (Frequency, Interval, StartDate in the Job
 row) an administrator can see and change; a schedule in code is a second one they cannot.
 
-Per class, and per file for schedulers set up outside workers and jobs (startup classes).
+Per class, and per file for schedulers set up outside workers and jobs (startup classes) and for workers
+whose base class is not in the scanned code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from oqmigrate import syntax
 from oqmigrate.analyse.members import assigned_member, class_nodes, declarator_name, fields, initializer
 from oqmigrate.analyse.names import invoked_name, simple
+from oqmigrate.analyse.unknown_base import unknown_base_workers
 from oqmigrate.findings import FileHit, Hit
 from oqmigrate.model import ClassInfo, type_name
 from oqmigrate.syntax import Node
@@ -95,7 +97,11 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
 
 
 def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
-    """Hangfire and Quartz schedules set up outside workers and jobs (startup classes)."""
+    """Hangfire, Quartz and FluentScheduler schedules set up outside workers and jobs (startup classes), and
+    the class findings of a worker whose base class is not in the scanned code (`analyse.unknown_base`)."""
+    for cls, _ in unknown_base_workers(ctx, root):
+        for hit in check(cls, ctx):
+            yield FileHit(hit, cls.name)
     if not any(t in ctx.data for t in FILE_LEVEL_TOKENS):
         return
     in_classes = [c.node for c in ctx.model.workers_and_jobs()]
