@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import textwrap
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import tree_sitter
 import tree_sitter_c_sharp
 
+from conftest import FIXTURES, REPO, run_cli
 from oqmigrate import catalog
 from oqmigrate.catalog import (
     SEVERITIES,
     CatalogError,
     Rule,
     UnknownRuleError,
+    all_rule_ids,
+    all_rules,
     catalog_dir,
     explain_text,
     load_catalog,
     load_catalog_from,
     resolve_rule_ids,
+    rule_by_id,
     trigger_tokens,
 )
+from oqmigrate.scanner import scan
+from oqmigrate.workspace import discover
 
-# shared/ sits beside the checkout (or one level further up when the checkout is a worktree in a subfolder).
-_HERE = Path(__file__).resolve()
-PLAYBOOK = next(
-    (
-        candidate
-        for candidate in (base / "shared" / "playbook" / "07-scheduled-jobs.md" for base in _HERE.parents[1:4])
-        if candidate.is_file()
-    ),
-    _HERE.parents[2].parent / "shared" / "playbook" / "07-scheduled-jobs.md",
-)
+# The playbook chapter's section titles, kept as data in the repository (see tests/data/README.md).
+PLAYBOOK_SECTIONS = Path(__file__).resolve().parent / "data" / "playbook-sections.toml"
 
-# rules.md, copied by hand: id, name, default severity, codemod ("" = reported only). Changing any of the first
-# three breaks users' suppressions, baselines and CI configuration.
+
+# rules.md, copied by hand: id, name, default severity, the codemod the specification plans for it ("" = reported
+# only). Changing any of the first three breaks users' suppressions, baselines and CI configuration. The catalog names
+# the codemods registered today (tests/test_codemod_registry.py): the planned one as soon as it is registered.
 EXPECTED = [
     ("OQJ001", "generic-hosted-service", "error", "migrate-worker"),
     ("OQJ002", "timer-or-polling-loop", "error", "migrate-worker"),
@@ -57,8 +61,6 @@ EXPECTED = [
 ]
 IDS = [row[0] for row in EXPECTED]
 
-# The codemods that exist today; only rules fixed by one of these may claim to be fixable.
-BUILT_CODEMODS = {"migrate-worker", "remove-registration"}
 
 # What each rule looks at (rules.md "what it finds"), and the tokens any such file must contain. A worker
 # derives from BackgroundService or implements IHostedService; a job derives from HostedServiceBase; a
@@ -109,8 +111,8 @@ def parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c_sharp.language()))
 
 
-def playbook_sections() -> set[str]:
-    return {line[3:].strip() for line in PLAYBOOK.read_text(encoding="utf-8").splitlines() if line.startswith("## ")}
+def playbook_sections() -> list[str]:
+    return tomllib.loads(PLAYBOOK_SECTIONS.read_text(encoding="utf-8"))["sections"]
 
 
 # --- the public contract -------------------------------------------------------------------------------------
@@ -122,8 +124,11 @@ def test_catalog_has_exactly_the_sixteen_rules_in_id_order(rules):
 
 @pytest.mark.parametrize("rule_id,name,severity,codemod", EXPECTED, ids=IDS)
 def test_rule_matches_rules_md(rules, rule_id, name, severity, codemod):
+    from oqmigrate.transforms.registry import CODEMODS
     rule = rules[rule_id]
-    assert (rule.id, rule.name, rule.severity, rule.codemod) == (rule_id, name, severity, codemod)
+    assert (rule.id, rule.name, rule.severity) == (rule_id, name, severity)
+    if codemod in CODEMODS:
+        assert codemod in rule.codemods
 
 
 def test_severities_are_ordered_most_severe_first():
@@ -131,21 +136,41 @@ def test_severities_are_ordered_most_severe_first():
 
 
 @pytest.mark.parametrize("rule_id", IDS)
-def test_file_name_and_help_uri(rules, rule_id):
+def test_file_name(rules, rule_id):
     rule = rules[rule_id]
     assert (catalog_dir() / f"{rule.id}-{rule.name}.toml").is_file()
-    assert rule.help_uri == f"https://github.com/oqmigrate/oqmigrate/blob/main/codemods/{rule.id}-{rule.name}.toml"
+
+
+def test_help_uri_comes_only_from_the_configured_repository_url(rules):
+    """No URL is invented: the link is the Repository of [project.urls] (as installed), else there is none."""
+    repository = catalog.project_urls().get("Repository")
+    for rule in rules.values():
+        if repository:
+            assert rule.help_uri == f"{repository.rstrip('/')}/blob/main/rules/{rule.file_name}"
+        else:
+            assert rule.help_uri is None
+    assert catalog.SUPPRESSION_RULE.help_uri is None  # it has no rule file to point to
 
 
 def test_catalog_in_use_is_the_repository_catalog():
-    """Installed from a wheel the catalog sits inside the package; from a source checkout it is the top-level
-    folder. Either way it holds exactly the repository's rule files."""
-    repo_catalog = Path(__file__).resolve().parents[1] / "codemods"
-    packaged = Path(catalog.__file__).resolve().parent / "codemods"
+    """Installed from a wheel the catalog sits inside the package (oqmigrate/rule_catalog); from a source
+    checkout it is the top-level rules/ folder. Either way it holds exactly the repository's rule files."""
+    repo_catalog = Path(__file__).resolve().parents[1] / "rules"
+    packaged = Path(catalog.__file__).resolve().parent / "rule_catalog"
     in_use = catalog_dir().resolve()
     assert in_use in (packaged, repo_catalog.resolve())
     assert {p.name: p.read_bytes() for p in in_use.glob("*.toml")} == {
         p.name: p.read_bytes() for p in repo_catalog.glob("*.toml")}
+
+
+def test_packaging_ships_the_catalog_where_catalog_dir_looks():
+    """The wheel maps the top-level folder to the package folder catalog_dir() reads first; the sdist keeps it."""
+    build = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
+    assert build["wheel"]["force-include"] == {catalog.REPOSITORY_FOLDER: f"oqmigrate/{catalog.PACKAGE_FOLDER}"}
+    assert catalog.REPOSITORY_FOLDER in build["sdist"]["include"]
+    assert catalog.PACKAGE_FOLDER != "rules"  # oqmigrate/rules is the rules' Python package
+    assert sorted(p.name for p in (REPO / catalog.REPOSITORY_FOLDER).iterdir()) == sorted(
+        rule.file_name for rule in load_catalog().values())
 
 
 def test_load_catalog_is_cached():
@@ -154,8 +179,6 @@ def test_load_catalog_is_cached():
 
 @pytest.mark.parametrize("rule_id", IDS)
 def test_playbook_section_is_a_section_title(rules, rule_id):
-    if not PLAYBOOK.is_file():
-        pytest.skip(f"playbook not available at {PLAYBOOK}")
     assert rules[rule_id].playbook_section in playbook_sections()
 
 
@@ -173,7 +196,9 @@ def test_text_fields(rules, rule_id):
 @pytest.mark.parametrize("rule_id", IDS)
 def test_only_built_codemods_are_fixable(rules, rule_id):
     rule = rules[rule_id]
-    assert rule.fixable == (rule.codemod in BUILT_CODEMODS)
+    from oqmigrate.transforms.registry import CODEMODS
+    assert rule.fixable == bool(rule.codemods)
+    assert all(name in CODEMODS for name in rule.codemods)
 
 
 @pytest.mark.parametrize("rule_id", IDS)
@@ -181,11 +206,9 @@ def test_unfixable_rules_tell_the_user_what_to_do_by_hand(rules, rule_id):
     rule = rules[rule_id]
     fix = " ".join(rule.fix.split())
     if rule.fixable:
-        assert rule.codemod in fix
-    elif rule.codemod:
-        assert rule.codemod in fix and "not available yet" in fix and "By hand" in fix
+        assert all(name in fix for name in rule.codemods)
     else:
-        assert fix.startswith("Reported only.")
+        assert fix.startswith("Reported only.") or ("not available yet" in fix and "By hand" in fix)
 
 
 # --- triggers (the byte prefilter) ---------------------------------------------------------------------------
@@ -223,9 +246,9 @@ def test_trigger_tokens_rejects_unknown_ids():
 
 
 @pytest.mark.parametrize("kind", ["noncompliant", "compliant"])
-@pytest.mark.parametrize("rule_id", IDS)
-def test_example_is_valid_csharp(rules, parser, rule_id, kind):
-    code = getattr(rules[rule_id], kind)
+@pytest.mark.parametrize("rule_id", ["OQJ000", *IDS])
+def test_example_is_valid_csharp(parser, rule_id, kind):
+    code = getattr(rule_by_id(rule_id), kind)
     tree = parser.parse(code.encode("utf-8"))
     assert tree.root_node.has_error is False, code
     assert 8 <= len(code.strip().splitlines()) <= 25
@@ -254,6 +277,107 @@ def test_compliant_example_has_no_worker_or_registration(rules, rule_id):
 def test_examples_differ(rules, rule_id):
     rule = rules[rule_id]
     assert rule.noncompliant.strip() != rule.compliant.strip()
+
+
+# --- the examples are executable specifications -------------------------------------------------------------
+
+# A rule about where code lives (OQJ013) says so in its example's first line, `// <path> in <Name>.csproj`, as
+# a reader of `explain` sees it: such an example is written at <path>, in a folder (the path's first) holding an
+# Oqtane module project file <Name>.csproj. Every other example is a file of its own.
+EXAMPLE_LOCATION = re.compile(r"^// (?P<path>[\w./]+\.cs) in (?P<project>[\w.]+)\.csproj\b")
+MODULE_PROJECT = """<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <AssemblyName>{name}.Oqtane</AssemblyName>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Oqtane.Shared" Version="10.2.4" />
+  </ItemGroup>
+</Project>
+"""
+EXAMPLE_KINDS = ("noncompliant", "compliant")
+# the catalog's rules and OQJ000, the rule of oqmigrate itself about suppressions
+EXAMPLE_IDS = list(all_rules())
+
+
+def write_example(folder: Path, code: str) -> Path:
+    location = EXAMPLE_LOCATION.match(code)
+    if location is None:
+        path = folder / "Example.cs"
+    else:
+        path = folder / location["path"]
+        project = folder / Path(location["path"]).parts[0] / f"{location['project']}.csproj"
+        project.parent.mkdir(parents=True, exist_ok=True)
+        project.write_text(MODULE_PROJECT.format(name=location["project"]), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(code, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def example_findings(tmp_path_factory) -> dict[tuple[str, str], list[dict]]:
+    """Every rule's two examples, each scanned on its own by the real CLI: (rule id, kind) -> JSON findings."""
+
+    def scan(key: tuple[str, str]) -> list[dict]:
+        rule_id, kind = key
+        folder = tmp_path_factory.mktemp(f"{rule_id}-{kind}")
+        write_example(folder, getattr(rule_by_id(rule_id), kind))
+        code, out, err = run_cli("scan", folder, "--format", "json", "--no-progress", "--fail-on", "never")
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["files_scanned"] == 1 and doc["errors"] == [], doc
+        return doc["findings"]
+
+    keys = [(rule_id, kind) for rule_id in EXAMPLE_IDS for kind in EXAMPLE_KINDS]
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:  # 34 CLI processes, a few at a time
+        return dict(zip(keys, pool.map(scan, keys)))
+
+
+@pytest.mark.parametrize("rule_id", EXAMPLE_IDS)
+def test_noncompliant_example_yields_its_rule(example_findings, rule_id):
+    found = {f["rule_id"] for f in example_findings[rule_id, "noncompliant"]}
+    assert rule_id in found, found
+
+
+@pytest.mark.parametrize("rule_id", EXAMPLE_IDS)
+def test_compliant_example_yields_neither_its_rule_nor_an_error(example_findings, rule_id):
+    findings = example_findings[rule_id, "compliant"]
+    assert [f for f in findings if f["rule_id"] == rule_id or f["severity"] == "error"] == []
+
+
+def test_example_location_is_honoured(example_findings):
+    # OQJ013's examples differ in where they live, not in their code: the location line must reach the scan
+    rule = rule_by_id("OQJ013")
+    assert EXAMPLE_LOCATION.match(rule.noncompliant)["project"].endswith(".Client")
+    assert EXAMPLE_LOCATION.match(rule.compliant)["project"].endswith(".Server")
+    assert {f["project"] for f in example_findings["OQJ013", "noncompliant"]} == {"Acme.Module.Reports.Client"}
+
+
+# --- the rule ids the checks yield are the catalog's -------------------------------------------------------
+
+
+def yielded_rule_ids() -> set[str]:
+    """The rule ids the checks report on the rule fixtures (fixtures/rules/<ID>/bad and the suppression cases)."""
+    cases = [case for rule_dir in sorted((FIXTURES / "rules").glob("OQJ*")) for case in sorted((rule_dir / "bad").iterdir())]
+    cases += sorted((FIXTURES / "rules" / "suppressions").glob("*.cs"))
+    return {f.rule_id for case in cases for f in scan(discover([case]), all_rule_ids(), jobs=1).findings}
+
+
+def test_every_rule_id_the_checks_yield_is_in_the_catalog_and_vice_versa():
+    assert yielded_rule_ids() == set(all_rules())
+    assert {d.name for d in (FIXTURES / "rules").glob("OQJ*")} == set(load_catalog())
+
+
+def test_all_rules_is_the_catalog_and_the_suppression_rule(rules):
+    assert list(all_rules()) == ["OQJ000", *IDS]
+    assert all_rules()["OQJ000"] is catalog.SUPPRESSION_RULE
+    assert {rule_id: rule for rule_id, rule in all_rules().items() if rule_id != "OQJ000"} == rules
+
+
+def test_rules_command_lists_every_rule_a_run_can_report():
+    code, out, _ = run_cli("rules", "--format", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)["rules"]] == ["OQJ000", *IDS]
 
 
 # --- resolve_rule_ids ----------------------------------------------------------------------------------------
@@ -300,16 +424,20 @@ def test_explain_text(rules, rule_id):
     text = explain_text(rule)
     assert text.startswith(f"{rule.id} {rule.name} ({rule.severity})\n")
     assert rule.summary in text
-    assert f"Playbook: 07-scheduled-jobs.md § {rule.playbook_section}" in text
+    assert f'Playbook: chapter 07 "Scheduled Jobs", section "{rule.playbook_section}"' in text
+    assert ".md" not in text  # no file the user does not have
     assert "Noncompliant:\n" in text and "Compliant:\n" in text
     assert text.index("Noncompliant:") < text.index("Compliant:")
     for example in (rule.noncompliant, rule.compliant):
         assert textwrap.indent(example.strip("\n"), "    ", lambda line: bool(line.strip())) in text
-    if rule.codemod:
-        assert f"Codemod: {rule.codemod}" in text
+    if rule.codemods:
+        assert f"Codemod: {', '.join(rule.codemods)}" in text
     else:
         assert "Codemod: none (reported only)" in text
-    assert rule.help_uri in text
+    if rule.help_uri:
+        assert f"More: {rule.help_uri}" in text
+    else:
+        assert "More:" not in text and "http" not in text
     # the rationale is re-wrapped, never cut
     assert " ".join(rule.rationale.split()) == " ".join(
         text.split("Playbook: ", 1)[1].split("\n\n", 1)[1].split("\n\nFix: ", 1)[0].split()
@@ -346,6 +474,36 @@ def test_valid_sample_loads(tmp_path):
     write(tmp_path, "OQJ901-sample-rule.toml", VALID)
     rule = load_catalog_from(tmp_path)["OQJ901"]
     assert rule.triggers == ("HostedServiceBase",) and rule.fixable is False
+    assert rule.codemods == () and rule.codemod == ""
+
+
+@pytest.mark.parametrize(
+    "value,codemods",
+    [
+        ('["migrate-worker"]', ("migrate-worker",)),
+        ('["scope-dependencies", "guard-execution"]', ("scope-dependencies", "guard-execution")),
+        ('["a-codemod", "a-codemod", "b"]', ("a-codemod", "b")),
+        ("[]", ()),
+        # the string form older rule files use: one name, or names separated by commas or spaces
+        ('"migrate-worker"', ("migrate-worker",)),
+        ('"scope-dependencies, guard-execution"', ("scope-dependencies", "guard-execution")),
+        ('"scope-dependencies guard-execution"', ("scope-dependencies", "guard-execution")),
+        ('""', ()),
+    ],
+)
+def test_codemod_field_names_several_codemods(tmp_path, value, codemods):
+    write(tmp_path, "OQJ901-sample-rule.toml", VALID.replace('codemod = ""', f"codemod = {value}"))
+    rule = load_catalog_from(tmp_path)["OQJ901"]
+    assert rule.codemods == codemods
+    assert rule.codemod == ",".join(codemods)  # one `--codemod` argument, for callers of the single-name field
+
+
+def test_explain_names_every_codemod(tmp_path):
+    text = VALID.replace('codemod = ""', 'codemod = ["scope-dependencies", "guard-execution"]')
+    write(tmp_path, "OQJ901-sample-rule.toml", text.replace("fixable = false", "fixable = true"))
+    rule = load_catalog_from(tmp_path)["OQJ901"]
+    assert "Codemods: scope-dependencies, guard-execution (automatic: `oqmigrate apply --codemod " \
+           "scope-dependencies,guard-execution`)" in explain_text(rule)
 
 
 @pytest.mark.parametrize(
@@ -356,6 +514,12 @@ def test_valid_sample_loads(tmp_path):
         (lambda t: t.replace('triggers = ["HostedServiceBase"]', "triggers = []"), "triggers"),
         (lambda t: t.replace("fixable = false", 'fixable = "no"'), "fixable"),
         (lambda t: t.replace("fixable = false", "fixable = true"), "must name its codemod"),
+        (lambda t: t.replace('codemod = ""', "codemod = []").replace("fixable = false", "fixable = true"),
+         "must name its codemod"),
+        (lambda t: t.replace('codemod = ""\n', ""), "missing key 'codemod'"),
+        (lambda t: t.replace('codemod = ""', "codemod = 3"), "'codemod' must be a list of codemod names"),
+        (lambda t: t.replace('codemod = ""', 'codemod = ["ok", 3]'), "'codemod' must be a list of codemod names"),
+        (lambda t: t.replace('codemod = ""', 'codemod = ["Migrate_Worker"]'), "codemod name 'Migrate_Worker'"),
         (lambda t: t.replace('compliant = "class B : HostedServiceBase {}"', ""), "missing example 'compliant'"),
         (lambda t: t.replace('name = "sample-rule"', 'name = "other-rule"'), "file name must be"),
         (lambda t: t.replace('id = "OQJ901"', 'id = "OQJ902"'), "file name must be"),
@@ -382,3 +546,55 @@ def test_missing_or_empty_folder_is_an_error(tmp_path):
         load_catalog_from(tmp_path / "absent")
     with pytest.raises(CatalogError, match="no rule files"):
         load_catalog_from(tmp_path)
+
+
+# --- project URLs (pyproject.toml [project.urls], read from the installed metadata) ---------------------------
+
+
+def installed_metadata(folder: Path, *project_urls: str) -> dict[str, str]:
+    """Write the metadata an installed oqmigrate distribution carries (as pip writes it from pyproject.toml) into
+    `folder`, and return the environment that puts it first on the CLI's path."""
+    dist_info = folder / "oqmigrate-0.1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    lines = ["Metadata-Version: 2.4", "Name: oqmigrate", "Version: 0.1.0",
+             *(f"Project-URL: {entry}" for entry in project_urls)]
+    (dist_info / "METADATA").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)}
+
+
+def test_help_links_use_the_configured_repository_url(tmp_path):
+    env = installed_metadata(tmp_path / "site", "Homepage, https://example.org/oqmigrate",
+                             "Repository, https://git.example.org/acme/oqmigrate/")
+    code, out, _ = run_cli("explain", "OQJ004", env=env)
+    assert code == 0
+    assert out.rstrip().endswith("More: https://git.example.org/acme/oqmigrate/blob/main/rules/OQJ004-job-state.toml")
+    code, out, _ = run_cli("scan", FIXTURES / "rules" / "OQJ004" / "bad", "--format", "sarif", "--no-progress",
+                           "--fail-on", "never", env=env)
+    assert code == 0
+    descriptors = {r["id"]: r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]}
+    assert descriptors["OQJ001"]["helpUri"] == \
+        "https://git.example.org/acme/oqmigrate/blob/main/rules/OQJ001-generic-hosted-service.toml"
+    assert "helpUri" not in descriptors["OQJ000"]  # no rule file to link to
+    assert json.loads(out)["runs"][0]["tool"]["driver"]["informationUri"] == "https://example.org/oqmigrate"
+
+
+def test_no_links_while_the_project_urls_are_unset(tmp_path):
+    # pyproject.toml ships them empty until publication: that yields "Project-URL: Repository, " lines
+    env = installed_metadata(tmp_path / "site", "Homepage, ", "Repository, ")
+    code, out, _ = run_cli("explain", "OQJ004", env=env)
+    assert code == 0 and "More:" not in out and "http" not in out
+    code, out, _ = run_cli("rules", "--format", "json", env=env)
+    assert code == 0 and all(r["help_uri"] is None for r in json.loads(out)["rules"])
+    code, out, _ = run_cli("scan", FIXTURES / "rules" / "OQJ004" / "bad", "--format", "sarif", "--no-progress",
+                           "--fail-on", "never", env=env)
+    driver = json.loads(out)["runs"][0]["tool"]["driver"]
+    assert code == 0 and "informationUri" not in driver and not [r for r in driver["rules"] if "helpUri" in r]
+
+
+def test_pyproject_declares_the_project_urls_without_inventing_them():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert set(project["urls"]) == {"Homepage", "Repository"}
+    # no address of the project is written anywhere in the source but pyproject.toml
+    for source in (REPO / "src").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "github.com" not in text and "oqmigrate.org" not in text, source

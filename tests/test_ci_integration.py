@@ -20,6 +20,7 @@ import pytest
 
 from conftest import FIXTURES, REPO, run_cli
 from gitrepo import GIT_ENV, git, make_repo
+from oqmigrate.catalog import REPOSITORY_FOLDER
 
 SOLUTION = FIXTURES / "solutions" / "Acme.Module.Tasks"
 WHEELHOUSE = os.environ.get("OQMIGRATE_WHEELHOUSE")
@@ -59,7 +60,7 @@ def hooks_repo(tmp: Path) -> Path:
     dest.mkdir()
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(REPO / name, dest / name)
-    for name in ("src", "codemods"):
+    for name in ("src", REPOSITORY_FOLDER):  # the rule catalog is force-included into the wheel
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     return make_repo(dest)
 

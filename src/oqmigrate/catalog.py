@@ -1,13 +1,18 @@
-"""The rule catalog: one TOML file per rule under ``codemods/``, loaded into `Rule` records.
+"""The rule catalog: one TOML file per rule in the repository's top-level ``rules/`` folder, loaded into `Rule`
+records. A wheel installs that folder as the package data folder ``oqmigrate/rule_catalog``.
 
 The files are the single source for everything a rule says about itself (id, name, severity, the playbook
-section it enforces, the byte tokens the prefilter needs, which codemod fixes it, and a noncompliant and a
+section it enforces, the byte tokens the prefilter needs, which codemods fix it, and a noncompliant and a
 compliant example). ``rules``, ``explain``, SARIF rule metadata and the docs are all rendered from them.
+
+Links to a rule's file are built from the ``Repository`` URL in ``[project.urls]`` of pyproject.toml, read from
+the installed package's metadata; when none is configured no link is given.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import importlib.resources
 import re
 import textwrap
@@ -19,14 +24,22 @@ from pathlib import Path
 SEVERITIES = ("error", "warning", "info")
 """Severity values, most severe first (so ``SEVERITIES.index`` orders them)."""
 
-PLAYBOOK = "07-scheduled-jobs.md"
-HELP_BASE = "https://github.com/oqmigrate/oqmigrate/blob/main/codemods/"
+PLAYBOOK_CHAPTER = '07 "Scheduled Jobs"'
+"""The playbook chapter the rules enforce, named as a reader knows it (the playbook is not shipped with oqmigrate,
+so no file of it is cited)."""
+
+DISTRIBUTION = "oqmigrate"
+"""The distribution whose metadata holds the project URLs (``[project.urls]`` in pyproject.toml)."""
+REPOSITORY_FOLDER = "rules"
+"""The catalog's folder in a source checkout (and in the repository that help links point into)."""
+PACKAGE_FOLDER = "rule_catalog"
+"""The catalog's folder inside the installed package (pyproject.toml's wheel force-include)."""
 
 _ID = re.compile(r"^OQJ\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _SPEC_SEPARATORS = re.compile(r"[\s,]+")
 
-_STRING_KEYS = ("id", "name", "severity", "summary", "playbook_section", "rationale", "codemod", "fix")
+_STRING_KEYS = ("id", "name", "severity", "summary", "playbook_section", "rationale", "fix")
 _EXAMPLE_KEYS = ("noncompliant", "compliant")
 
 
@@ -47,27 +60,57 @@ class Rule:
     playbook_section: str
     rationale: str
     triggers: tuple[str, ...]
-    codemod: str
+    codemods: tuple[str, ...]
+    """The codemods that fix (or, when not `fixable`, are planned to fix) this rule's findings; () = reported only."""
     fixable: bool
     fix: str
     noncompliant: str
     compliant: str
+    catalogued: bool = True
+    """False for a rule of oqmigrate itself that has no file in the catalog (OQJ000)."""
+
+    @property
+    def codemod(self) -> str:
+        """The codemods as one ``--codemod`` argument (``"a,b"``); "" when the rule is reported only."""
+        return ",".join(self.codemods)
 
     @property
     def file_name(self) -> str:
         return f"{self.id}-{self.name}.toml"
 
     @property
-    def help_uri(self) -> str:
-        return HELP_BASE + self.file_name
+    def help_uri(self) -> str | None:
+        """The rule's file in the project repository, or None when no ``Repository`` URL is configured (or the
+        rule has no file)."""
+        repository = project_urls().get("Repository")
+        if not repository or not self.catalogued:
+            return None
+        return f"{repository.rstrip('/')}/blob/main/{REPOSITORY_FOLDER}/{self.file_name}"
+
+
+@functools.cache
+def project_urls() -> dict[str, str]:
+    """``[project.urls]`` of the installed distribution (label -> URL), read from its metadata. Entries without a
+    URL are left out, so an unpublished build yields no links; {} when the distribution is not installed."""
+    try:
+        entries = importlib.metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except importlib.metadata.PackageNotFoundError:
+        return {}
+    urls: dict[str, str] = {}
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        if label.strip() and url.strip():
+            urls[label.strip()] = url.strip()
+    return urls
 
 
 def catalog_dir() -> Path:
-    """Where the rule files live: inside the installed package (wheel), else the repo's top-level ``codemods/``."""
-    packaged = importlib.resources.files("oqmigrate") / "codemods"
+    """Where the rule files live: ``oqmigrate/rule_catalog`` inside the installed package (wheel), else the source
+    checkout's top-level ``rules/``."""
+    packaged = importlib.resources.files("oqmigrate") / PACKAGE_FOLDER
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "codemods"
+    return Path(__file__).resolve().parents[2] / REPOSITORY_FOLDER
 
 
 @functools.cache
@@ -94,6 +137,23 @@ def load_catalog_from(directory: Path) -> dict[str, Rule]:
         rules[rule.id] = rule
         names[rule.name] = rule.id
     return dict(sorted(rules.items()))
+
+
+def _codemods(where: str, value: object) -> tuple[str, ...]:
+    """The ``codemod`` key: a list of codemod names (``[]`` = reported only), or, as older files write it, one
+    string of names separated by commas or spaces (``""`` = reported only). Order kept, duplicates dropped."""
+    if value is None:
+        raise CatalogError(f"{where}: missing key 'codemod'")
+    if isinstance(value, str):
+        names = [n for n in _SPEC_SEPARATORS.split(value.strip()) if n]
+    elif isinstance(value, list) and all(isinstance(n, str) for n in value):
+        names = [n.strip() for n in value]
+    else:
+        raise CatalogError(f"{where}: 'codemod' must be a list of codemod names")
+    for name in names:
+        if not _NAME.match(name):
+            raise CatalogError(f"{where}: codemod name {name!r} must be lowercase words joined by hyphens")
+    return tuple(dict.fromkeys(names))
 
 
 def _load_rule(path: Path) -> Rule:
@@ -132,10 +192,11 @@ def _load_rule(path: Path) -> Rule:
     ):
         raise CatalogError(f"{where}: 'triggers' must be a non-empty list of ASCII strings")
 
+    codemods = _codemods(where, data.get("codemod"))
     fixable = data.get("fixable")
     if not isinstance(fixable, bool):
         raise CatalogError(f"{where}: 'fixable' must be true or false")
-    if fixable and not data["codemod"]:
+    if fixable and not codemods:
         raise CatalogError(f"{where}: a fixable rule must name its codemod")
 
     examples = data.get("examples")
@@ -153,13 +214,35 @@ def _load_rule(path: Path) -> Rule:
         playbook_section=data["playbook_section"].strip(),
         rationale=data["rationale"].strip(),
         triggers=tuple(dict.fromkeys(triggers)),
-        codemod=data["codemod"].strip(),
+        codemods=codemods,
         fixable=fixable,
         fix=data["fix"].strip(),
         noncompliant=examples["noncompliant"],
         compliant=examples["compliant"],
     )
 
+
+_SUPPRESSION_EXAMPLE = """\
+public class PingJob : HostedServiceBase
+{{
+    {suppression}
+    private static int _runs;
+
+    public PingJob(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)
+    {{
+        Name = "Ping Job";
+        Frequency = "m";
+        Interval = 5;
+        IsEnabled = true;
+    }}
+
+    public override string ExecuteJob(IServiceProvider provider)
+    {{
+        try {{ return $"Ping {{++_runs}} sent"; }}
+        catch (Exception ex) {{ return $"Ping Job failed: {{ex.Message}}"; }}
+    }}
+}}
+"""
 
 # Not a rule of the playbook but of oqmigrate itself: it reports `oqmigrate-ignore` comments that are
 # malformed, name unknown rules, lack a reason or suppress nothing. It can be selected, ignored,
@@ -176,22 +259,30 @@ SUPPRESSION_RULE = Rule(
         "(the code changed) would silently hide the next real problem on that line, so it is reported as stale."
     ),
     triggers=("oqmigrate-ignore",),
-    codemod="",
+    codemods=(),
     fixable=False,
     fix="Reported only. Write `// oqmigrate-ignore OQJ004: <reason>` on the finding's line or the line above it, "
         "and delete suppressions reported as stale.",
-    noncompliant="// oqmigrate-ignore OQJ004\nprivate static int _runs;",
-    compliant="// oqmigrate-ignore OQJ004: diagnostics counter, reset on restart by design\nprivate static int _runs;",
+    noncompliant=_SUPPRESSION_EXAMPLE.format(suppression="// oqmigrate-ignore OQJ004"),
+    compliant=_SUPPRESSION_EXAMPLE.format(
+        suppression="// oqmigrate-ignore OQJ004: diagnostics only, a count per process is what we want"),
+    catalogued=False,
 )
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule a run can report, keyed by id and ordered by id: OQJ000 (the suppression rule) and the catalog.
+    This is what ``oqmigrate rules`` lists."""
+    return {SUPPRESSION_RULE.id: SUPPRESSION_RULE, **load_catalog()}
 
 
 def all_rule_ids() -> set[str]:
     """What a run checks when nothing is selected: the catalog and the suppression rule."""
-    return set(load_catalog()) | {SUPPRESSION_RULE.id}
+    return set(all_rules())
 
 
 def rule_by_id(rule_id: str) -> Rule:
-    return SUPPRESSION_RULE if rule_id == SUPPRESSION_RULE.id else load_catalog()[rule_id]
+    return all_rules()[rule_id]
 
 
 def resolve_rule_ids(spec: str | None) -> set[str]:
@@ -199,7 +290,7 @@ def resolve_rule_ids(spec: str | None) -> set[str]:
     (also case-insensitively). ``None`` or a blank spec selects nothing and returns an empty set."""
     if spec is None:
         return set()
-    catalog = {**load_catalog(), SUPPRESSION_RULE.id: SUPPRESSION_RULE}
+    catalog = all_rules()
     by_name = {rule.name: rule.id for rule in catalog.values()}
     selected: set[str] = set()
     for token in _SPEC_SEPARATORS.split(spec.strip()):
@@ -216,7 +307,7 @@ def resolve_rule_ids(spec: str | None) -> set[str]:
 
 def trigger_tokens(rule_ids: Iterable[str]) -> tuple[bytes, ...]:
     """The byte tokens a file must contain (at least one of) to be worth parsing for these rules."""
-    catalog = {**load_catalog(), SUPPRESSION_RULE.id: SUPPRESSION_RULE}
+    catalog = all_rules()
     tokens: set[bytes] = set()
     for rule_id in rule_ids:
         rule = catalog.get(rule_id)
@@ -226,17 +317,26 @@ def trigger_tokens(rule_ids: Iterable[str]) -> tuple[bytes, ...]:
     return tuple(sorted(tokens))
 
 
+def playbook_reference(rule: Rule) -> str | None:
+    """Where in the playbook the rule comes from (``chapter 07 "Scheduled Jobs", section "Tenant Safety"``), or
+    None for a rule of oqmigrate itself."""
+    if not rule.playbook_section:
+        return None
+    return f'chapter {PLAYBOOK_CHAPTER}, section "{rule.playbook_section}"'
+
+
 def _paragraphs(text: str, width: int = 100) -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "\n\n".join(textwrap.fill(" ".join(p.split()), width=width, break_on_hyphens=False, break_long_words=False) for p in paragraphs)
 
 
 def _codemod_line(rule: Rule) -> str:
-    if not rule.codemod:
+    if not rule.codemods:
         return "Codemod: none (reported only)"
+    label = "Codemods" if len(rule.codemods) > 1 else "Codemod"
     if rule.fixable:
-        return f"Codemod: {rule.codemod} (automatic: `oqmigrate apply --codemod {rule.codemod}`)"
-    return f"Codemod: {rule.codemod} (not available yet: fix by hand)"
+        return f"{label}: {', '.join(rule.codemods)} (automatic: `oqmigrate apply --codemod {rule.codemod}`)"
+    return f"{label}: {', '.join(rule.codemods)} (not available yet: fix by hand)"
 
 
 def _block(code: str) -> str:
@@ -248,12 +348,13 @@ def explain_text(rule: Rule) -> str:
     parts = [
         f"{rule.id} {rule.name} ({rule.severity})",
         rule.summary,
-        f"Playbook: {PLAYBOOK} § {rule.playbook_section}" if rule.playbook_section else "Playbook: none (a rule of oqmigrate itself)",
+        f"Playbook: {playbook_reference(rule) or 'none (a rule of oqmigrate itself)'}",
         _paragraphs(rule.rationale),
         _paragraphs("Fix: " + rule.fix),
         _codemod_line(rule),
         "Noncompliant:\n" + _block(rule.noncompliant),
         "Compliant:\n" + _block(rule.compliant),
-        f"More: {rule.help_uri}",
     ]
+    if rule.help_uri:
+        parts.append(f"More: {rule.help_uri}")
     return "\n\n".join(parts) + "\n"

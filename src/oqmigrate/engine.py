@@ -100,6 +100,9 @@ class RunResult:
 
 @dataclass
 class _File:
+    """A file being rewritten. `utf8`, `tree`, `problems` and `model` are its current state: each codemod sees
+    what the codemods before it wrote; `original` is what was read."""
+
     sf: SourceFile
     raw: bytes
     text: source.SourceText
@@ -109,9 +112,15 @@ class _File:
     model: model.FileModel
     indent: str  # the file's indentation unit, read once from the original text
     item: Item | None = None  # how the scan sees the file (role, project, fingerprint path)
-    edits: list[Edit] = field(default_factory=list)
     symbols: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)  # reported in this run: the codemods' mandate
+    original: bytes = b""  # the UTF-8 text as read
+    original_problems: int = 0  # parse errors the file had when read: a rewrite may not add any
+    mandate_stale: bool = False  # the text changed since the findings were read
+
+    @property
+    def changed(self) -> bool:
+        return self.utf8 != self.original
 
 
 def _indent_unit(data: bytes) -> str:
@@ -145,7 +154,9 @@ def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | Non
     text = source.decode(raw, fallback)
     utf8 = text.utf8()
     tree = syntax.parse(utf8)
-    return _File(sf, raw, text, utf8, tree, syntax.syntax_problems(tree), model.analyse(tree), _indent_unit(utf8))
+    problems = syntax.syntax_problems(tree)
+    return _File(sf, raw, text, utf8, tree, problems, model.analyse(tree), _indent_unit(utf8), original=utf8,
+                 original_problems=len(problems))
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -198,9 +209,14 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
         _read_mandate(files, kinds, request)
     migrating: set[str] = set()
     jobs = frozenset(n for n, k in kinds.items() if k == "job")
+    stopped: dict[str, Outcome] = {}  # files a step failed or skipped: no later codemod touches them
     for codemod in codemods:
         transform = codemod.load()
-        for f in list(files):
+        for f in files:
+            if f.sf.rel in stopped:
+                continue
+            if request is not None and f.mandate_stale:
+                _read_mandate([f], kinds, request)
             ctx = _context(f, only=only, migrating=frozenset(migrating), jobs=jobs)
             if request is not None:
                 ctx, blocked = _with_mandate(ctx, f, codemod)
@@ -208,16 +224,22 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             try:
                 result = transform(ctx)
             except Exception as e:  # a defect of ours must cost one file, not the run
-                outcomes[f.sf.rel] = Failed(f.sf.rel, f"internal error in {codemod.name} "
-                                                      f"({type(e).__name__}: {e}); nothing written; please report it")
-                files.remove(f)
+                stopped[f.sf.rel] = Failed(f.sf.rel, f"internal error in {codemod.name} "
+                                                     f"({type(e).__name__}: {e}); nothing written; please report it")
                 continue
             manual.extend(result.manual)
-            f.edits.extend(result.edits)
             f.symbols.update(result.migrated, result.touched)
             migrating.update(result.migrated)
+            kinds.update({name: "job" for name in result.migrated})
+            if result.edits:
+                outcome = _step(f, result.edits, codemod, table, kinds)
+                if outcome is not None:
+                    stopped[f.sf.rel] = outcome
 
     for f in files:
+        if f.sf.rel in stopped:
+            outcomes[f.sf.rel] = stopped[f.sf.rel]
+            continue
         try:
             outcomes[f.sf.rel] = _finish(f, codemods, only, frozenset(migrating), jobs | frozenset(migrating),
                                          kinds, request)
@@ -264,34 +286,47 @@ def _with_mandate(ctx: TransformContext, f: _File, codemod: Codemod) -> tuple[Tr
     return replace(ctx, classes=frozenset(classes)), blocked
 
 
-def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after, kinds: dict[str, str],
-            request: Request | None) -> Outcome:
+def _step(f: _File, edits: list[Edit], codemod: Codemod, table: model.TypeTable,
+          kinds: dict[str, str]) -> Outcome | None:
+    """Apply one codemod's edits to the file's current text, so the next codemod sees them. A change next to a
+    syntax error skips the file; overlapping edits or a rewrite that parses worse fail it (nothing written)."""
     rel = f.sf.rel
-    if not f.edits:
-        return Unchanged(rel)
-    for e in f.edits:
+    for e in edits:
         p = syntax.problem_near(f.tree, f.utf8, f.problems, e.start_byte, e.end_byte)
         if p is not None:
             return Skipped(rel, f"{p.describe()} next to the change; fix the syntax error first")
     try:
-        new_utf8 = apply_edits(f.utf8, f.edits)
+        new_utf8 = apply_edits(f.utf8, edits)
     except OverlappingEdits as e:
-        return Failed(rel, str(e))
+        return Failed(rel, f"{codemod.name}: {e}")
     new_tree = syntax.parse(new_utf8)
     new_problems = syntax.syntax_problems(new_tree)
-    if len(new_problems) > len(f.problems):
+    if len(new_problems) > f.original_problems:
         return Failed(rel, f"the rewritten file does not parse ({new_problems[0].describe()}); nothing written")
-    again = _File(f.sf, b"", f.text, new_utf8, new_tree, new_problems, model.analyse(new_tree), f.indent, f.item)
+    f.utf8, f.tree, f.problems = new_utf8, new_tree, new_problems
+    f.model = model.analyse(new_tree, table, kinds)
+    f.mandate_stale = True
+    return None
+
+
+def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after, kinds: dict[str, str],
+            request: Request | None) -> Outcome:
+    """Validate a file the codemods changed: a second run of every codemod changes nothing, and the text
+    encodes back into the file's own encoding."""
+    rel = f.sf.rel
+    if not f.changed:
+        return Unchanged(rel)
     if request is not None:
-        _read_mandate([again], kinds, request)
+        _read_mandate([f], kinds, request)
     for codemod in codemods:
-        ctx = _context(again, only=only, migrating=migrating, jobs=jobs_after)
+        ctx = _context(f, only=only, migrating=migrating, jobs=jobs_after)
         if request is not None:
-            ctx = _with_mandate(ctx, again, codemod)[0]
+            ctx = _with_mandate(ctx, f, codemod)[0]
         leftover = codemod.load()(ctx).edits
         if leftover:
-            return Failed(rel, f"{codemod.name} is not idempotent here (a second run would change {len(leftover)} more places); nothing written")
-    new_text = new_utf8.decode("utf-8")
+            return Failed(rel, f"{codemod.name} is not idempotent here (a second run would change {len(leftover)} "
+                               "more places); nothing written")
+    new_text = f.utf8.decode("utf-8")
     try:
         new_raw = source.encode(f.text, new_text)
     except source.EncodeError as e:
@@ -321,7 +356,7 @@ def _changesets(files: list[_File], outcomes: dict[str, Outcome], migrated: set[
         find(keys[0])
     groups: dict[str, list[_File]] = {}
     for f in files:
-        if f.edits:
+        if not isinstance(outcomes[f.sf.rel], Unchanged):  # changed, or a change that failed or was skipped
             groups.setdefault(find("file:" + f.sf.rel), []).append(f)
     changesets = []
     for members in groups.values():

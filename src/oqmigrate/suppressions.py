@@ -43,7 +43,8 @@ def find_suppressions(root: Node) -> list[Suppression]:
         if not body.startswith("oqmigrate-ignore"):
             continue  # mentioned in passing, e.g. in documentation
         line_start = c.start_byte - c.start_point[1]
-        trailing = bool(data[line_start:c.start_byte].strip())
+        # the root node starts at the first token: its text is offset by the leading blank lines and comments
+        trailing = bool(data[max(0, line_start - root.start_byte):c.start_byte - root.start_byte].strip())
         m = SUPPRESSION.match(body)
         if m is None:
             out.append(Suppression(c.start_point[0] + 1, (), "", c, trailing, malformed=True))

@@ -8,7 +8,7 @@ import textwrap
 import typer
 from rich.text import Text
 
-from oqmigrate.catalog import SUPPRESSION_RULE, UnknownRuleError, explain_text, load_catalog, resolve_rule_ids, rule_by_id
+from oqmigrate.catalog import UnknownRuleError, all_rules, explain_text, resolve_rule_ids, rule_by_id
 from oqmigrate.cli.common import Usage, did_you_mean, stdout_console, write_output
 from oqmigrate.formats.machine import dumps
 
@@ -19,7 +19,7 @@ class ListFormat(str, enum.Enum):
 
 
 def _all_rules() -> list:
-    return [SUPPRESSION_RULE, *load_catalog().values()]
+    return list(all_rules().values())
 
 
 def rules(format: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="text or json")) -> int:
@@ -28,7 +28,7 @@ def rules(format: ListFormat = typer.Option(ListFormat.text, "--format", "-f", h
     if format is ListFormat.json:
         write_output(dumps({"rules": [
             {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary, "fixable": r.fixable,
-             "codemod": r.codemod, "playbook_section": r.playbook_section, "help_uri": getattr(r, "help_uri", None)}
+             "codemod": r.codemod, "playbook_section": r.playbook_section, "help_uri": r.help_uri}
             for r in catalog]}), None)
         return 0
     console = stdout_console()

@@ -17,7 +17,7 @@ import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oqmigrate.catalog import SUPPRESSION_RULE, UnknownRuleError, all_rule_ids, load_catalog, resolve_rule_ids
+from oqmigrate.catalog import UnknownRuleError, all_rule_ids, all_rules, resolve_rule_ids
 from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
 from oqmigrate.project_versions import Versions, for_workspace
 from oqmigrate.workspace import UsageError, Workspace, discover
@@ -79,7 +79,7 @@ def selected_rules(select: Optional[str], ignore: Optional[str]) -> set[str]:
         return chosen - (resolve_rule_ids(ignore) if ignore else set())
     except UnknownRuleError as e:
         token = str(e).rsplit(": ", 1)[-1]
-        rules = [*load_catalog().values(), SUPPRESSION_RULE]
+        rules = all_rules().values()
         names = [r.id for r in rules] + [r.name for r in rules]
         raise Usage(f"{e}{did_you_mean(token.upper() if token[:3].lower() == 'oqj' else token, names)} "
                     "(`oqmigrate rules` lists them)") from None

@@ -89,6 +89,18 @@ def run_codemods(ws, codemods, only: Optional[str], cfg: Config, request: Reques
         raise Usage(str(e)) from None
 
 
+def prepared_run(paths, config, codemods, only, select, ignore, baseline_file, oqtane_version, quiet: bool,
+                 no_progress: bool) -> tuple:
+    """The workspace, configuration, mandate and codemod run that diff and apply share; says the notices."""
+    ws, cfg = project_of(paths, config)
+    request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
+    require_sources(ws, paths)
+    versions = versions_of(ws, cfg, oqtane_version)
+    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
+    print_notices(ws, quiet, versions)
+    return ws, cfg, request, result
+
+
 def patch_base(root: Path) -> Path:
     """Patch paths are relative to the git work tree when there is one, else to the scan root."""
     return git_root(root) or root
@@ -175,18 +187,12 @@ def diff(
     quiet: bool = QUIET_OPTION,
     color: Optional[Color] = COLOR_OPTION,
     no_progress: bool = NO_PROGRESS_OPTION,
-    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE",
-                                          help="configuration file (default: oqmigrate.toml found upwards)"),
+    config: Optional[Path] = CONFIG_OPTION,
 ) -> int:
     """Preview the migration as a unified diff; writes nothing to the sources."""
     set_color(color)
-    codemods = codemods_of(codemod)
-    ws, cfg = project_of(paths, config)
-    request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
-    require_sources(ws, paths)
-    versions = versions_of(ws, cfg, oqtane_version)
-    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
-    print_notices(ws, quiet, versions)
+    ws, cfg, request, result = prepared_run(paths, config, codemods_of(codemod), only, select, ignore, baseline_file,
+                                            oqtane_version, quiet, no_progress)
     base = patch_base(ws.root)
     patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
     if output is not None:
@@ -232,12 +238,8 @@ def apply(
     codemods = codemods_of(codemod)
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
-    ws, cfg = project_of(paths, config)
-    request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
-    require_sources(ws, paths)
-    versions = versions_of(ws, cfg, oqtane_version)
-    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
-    print_notices(ws, quiet, versions)
+    ws, cfg, request, result = prepared_run(paths, config, codemods, only, select, ignore, baseline_file,
+                                            oqtane_version, quiet, no_progress)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     if targets and root is not None and not allow_dirty:

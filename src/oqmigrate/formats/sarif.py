@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from oqmigrate import __version__
-from oqmigrate.catalog import SUPPRESSION_RULE, Rule, load_catalog
+from oqmigrate.catalog import SUPPRESSION_RULE, Rule, load_catalog, project_urls
 from oqmigrate.findings import Finding
 from oqmigrate.formats import Fix, ScanView
 
@@ -41,9 +41,17 @@ def _rule_descriptor(rule: Rule) -> dict:
         "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
         "properties": {"tags": ["oqtane", "scheduled-jobs"], "codemod": rule.codemod, "fixable": rule.fixable},
     }
-    if getattr(rule, "help_uri", None):
+    if rule.help_uri:  # only when the project's Repository URL is configured (pyproject.toml [project.urls])
         descriptor["helpUri"] = rule.help_uri
     return descriptor
+
+
+def _driver(rules: list[dict]) -> dict:
+    driver = {"name": "oqmigrate", "version": __version__, "rules": rules}
+    homepage = project_urls().get("Homepage")  # pyproject.toml [project.urls], unset until publication
+    if homepage:
+        driver["informationUri"] = homepage
+    return driver
 
 
 def _replacement(old: bytes, new: bytes) -> dict:
@@ -126,7 +134,7 @@ def to_sarif(view: ScanView, suppressed: list[Finding] = ()) -> dict:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "oqmigrate", "version": __version__, "rules": rules}},
+            "tool": {"driver": _driver(rules)},
             "originalUriBaseIds": {"SRCROOT": {"uri": Path(base).as_uri().rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
             "invocations": [{

@@ -53,7 +53,7 @@ class Codemod:
 CODEMODS: dict[str, Codemod] = {c.name: c for c in (
     Codemod("migrate-worker", "oqmigrate.transforms.migrate_worker", "migrate_worker",
             (b"BackgroundService", b"IHostedService"), ("OQJ001",),
-            ("OQJ001", "OQJ002", "OQJ003", "OQJ004", "OQJ006", "OQJ007", "OQJ010", "OQJ012", "OQJ015", "OQJ016"),
+            ("OQJ001", "OQJ002", "OQJ003", "OQJ004", "OQJ006", "OQJ007", "OQJ010", "OQJ015"),
             Target.CLASS, "rewrites a worker into a HostedServiceBase job", frozenset({"worker"}),
             "oqmigrate.transforms.migrate_worker:verdict"),
     Codemod("remove-registration", "oqmigrate.transforms.remove_registration", "remove_registration",
