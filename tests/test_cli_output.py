@@ -211,3 +211,44 @@ def test_projects_are_marked_in_json(tmp_path):
     assert any("not rewritten:" in n for n in data["notices"])
     not_loaded = {p["name"] for p in data["projects"] if p["scope"] != "module"}
     assert all(not f["fixable"] for f in data["findings"] if f["project"] in not_loaded)
+
+
+def test_sarif_carries_fixes_suppressions_baseline_state_and_validates(tmp_path):
+    import jsonschema
+    from urllib.parse import unquote
+
+    schema = json.loads((FIXTURES.parent / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    repo = make_repo(tmp_path / "my repo", copy_from=SOLUTION)
+    worker = repo / "Server" / "Services" / "ReminderWorker.cs"
+    text = worker.read_text(encoding="utf-8-sig")
+    worker.write_text(text.replace("            while (!stoppingToken.IsCancellationRequested)",
+                                   "            // oqmigrate-ignore OQJ002: polls a device, reviewed\n"
+                                   "            while (!stoppingToken.IsCancellationRequested)", 1), encoding="utf-8")
+    git(repo, "commit", "-qam", "suppress")
+    code, out, err = run_cli("scan", "Server", "--no-progress", "-f", "sarif", cwd=repo)
+    log = json.loads(out)
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert unquote(run["originalUriBaseIds"]["SRCROOT"]["uri"]).rstrip("/").endswith("my repo")
+    results = run["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert all(" " not in u and u.startswith("Server/") for u in uris)
+    suppressed = [r for r in results if "suppressions" in r]
+    assert [(r["ruleId"], r["suppressions"][0]["justification"]) for r in suppressed] == [
+        ("OQJ002", "polls a device, reviewed")]
+    fixable = [r for r in results if r["properties"]["fixable"]]
+    assert fixable and all(r.get("fixes") for r in fixable)
+    change = fixable[0]["fixes"][0]["artifactChanges"][0]
+    assert change["replacements"][0]["deletedRegion"]["byteLength"] >= 0
+    assert all("fixBlocker" in r["properties"] for r in results if not r["properties"]["fixable"])
+    run_cli("baseline", "Server", "--no-progress", "-o", "base.json", cwd=repo)
+    (repo / "Server" / "Jobs" / "Extra.cs").write_text(
+        (FIXTURES / "migrate-worker" / "background_loop_scope.before.cs").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = run_cli("scan", "Server", "--no-progress", "-f", "sarif", "--baseline", "base.json", cwd=repo)
+    log = json.loads(out)
+    jsonschema.validate(log, schema)
+    states = {r.get("baselineState") for r in log["runs"][0]["results"]}
+    assert states == {"new"}
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]
+            if "suppressions" not in r} == {"Server/Jobs/Extra.cs"}

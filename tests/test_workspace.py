@@ -551,4 +551,6 @@ def test_scan_of_a_module_solution_reports_nothing_from_the_framework_beside_it(
         ("Server/Services/DueDateWorker.cs", "OQJ001"),
         ("Server/Services/DueDateWorker.cs", "OQJ002"),
     }
-    assert "oqtane.framework" not in out and "CacheWarmer" not in out
+    assert "CacheWarmer" not in out
+    assert all("oqtane.framework" not in p["path"] for p in report["projects"])
+    assert any("oqtane.framework" in n and "outside the scanned folder" in n for n in report["notices"])

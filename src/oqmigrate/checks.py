@@ -69,10 +69,10 @@ def with_fingerprints(findings: list[Finding], data: bytes, anchor: str | None =
 
 
 def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_resolved: bool = True,
-               ) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+               silenced: list[Finding] | None = None) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     """Findings of the selected rules, suppressions applied, and — when registrations cannot be resolved
     yet because the registered class is declared in another file — the pending OQJ014 findings with the
-    class name they depend on."""
+    class name they depend on. Suppressed findings go to `silenced` when a list is given."""
     findings: list[Finding] = []
     reported: set[tuple[str, int, str]] = set()  # (rule, line, class): one finding each
 
@@ -107,6 +107,9 @@ def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_
         return f.rule_id, f.line, f.column, f.message
 
     names = {key(f): name for f, name in pending}
-    kept = with_fingerprints(apply_suppressions(findings + [f for f, _ in pending], find_suppressions(root), selected, ctx),
-                             ctx.data, ctx.anchor)
+    quiet: list[Finding] = []
+    kept = with_fingerprints(apply_suppressions(findings + [f for f, _ in pending], find_suppressions(root), selected,
+                                                ctx, quiet), ctx.data, ctx.anchor)
+    if silenced is not None:
+        silenced.extend(with_fingerprints([f for f in quiet if key(f) not in names], ctx.data, ctx.anchor))
     return [f for f in kept if key(f) not in names], [(f, names[key(f)]) for f in kept if key(f) in names]

@@ -18,7 +18,7 @@ from oqmigrate.findings import Finding
 from oqmigrate.mandate import Request
 from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
-from oqmigrate.scanner import MAX_BYTES, Item, items_of, read_candidate
+from oqmigrate.scanner import MAX_BYTES, NUL, Item, items_of, read_source, searchable
 from oqmigrate.transforms import ManualFollowUp, TransformContext
 from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
 from oqmigrate.project_versions import Versions
@@ -146,8 +146,11 @@ def _context(f: _File, **kw) -> TransformContext:
 
 
 def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | None | Skipped:
-    raw = read_candidate(str(sf.path), tokens)
-    if raw is None:
+    raw = read_source(str(sf.path))
+    haystack = searchable(raw)
+    if haystack is raw and NUL in raw:  # reported whether or not the prefilter would read it, as scan does
+        return Skipped(sf.rel, f"binary file (NUL byte at offset {raw.find(NUL)})")
+    if not any(t in haystack for t in tokens):
         return None
     if is_generated_content(raw):
         return Skipped(sf.rel, "generated file")

@@ -33,6 +33,7 @@ class Finding:
     fingerprint: str = ""
     fix_blocker: str | None = None  # why a codemod cannot resolve this finding; emitted only when set
     identity: str = ""  # like the fingerprint but without the path: a baseline entry follows its file through git mv
+    suppressed: str | None = None  # the justification of the suppression that silences it (SARIF only)
 
     def sort_key(self):
         return (self.rel, self.line, self.column, self.rule_id, self.message)

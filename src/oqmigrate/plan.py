@@ -16,6 +16,8 @@ from pathlib import Path
 from oqmigrate import aftercare, engine
 from oqmigrate.findings import Finding
 from oqmigrate.scanner import ScanResult, check_bytes, items_of
+from oqmigrate.project_versions import Versions
+from oqmigrate.versions import Feature, supports
 from oqmigrate.workspace import Workspace
 
 
@@ -46,17 +48,20 @@ class Plan:
     manual: list[ManualItem]
     untouched: list[Finding]  # findings of classes no step or manual item covers (fix by hand)
     unused_packages: list[str] = field(default_factory=list)  # package references the steps leave unused
+    versions: dict[str, str] = field(default_factory=dict)  # project -> "Oqtane X (where it was read)"
+    upgrades: list[str] = field(default_factory=list)  # optional upgrades that unlock a better migration
 
 
 def _key(f: Finding) -> tuple:
     return f.rule_id, f.rel, f.symbol, f.message
 
 
-def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[str], fallback: str = "cp1252") -> Plan:
+def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[str], fallback: str = "cp1252",
+          versions: Versions | None = None) -> Plan:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in scan.findings:
         by_file[f.rel].append(f)
-    items = {item.rel: item for item in items_of(ws.files, fallback)}
+    items = {item.rel: item for item in items_of(ws.files, fallback, None, versions)}
     steps: list[Step] = []
     covered: set[tuple] = set()
     for cs in run.changesets:
@@ -70,6 +75,9 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
         review = [f"{m.rel}:{m.line} {m.reason.removeprefix('review: ')}" for m in run.manual
                   if m.reason.startswith("review: ") and m.symbol in cs.symbols]
         migrated = [s for s in cs.symbols if any(f.symbol == s and f.rule_id == "OQJ001" for f in before)]
+        declared = {c.name for f in cs.files for c in _classes_of(items, f.rel, f.old)}
+        if not migrated and len(cs.symbols) == 1 and cs.symbols[0] in declared:
+            migrated = list(cs.symbols)  # an existing job the job codemods change: --only names it
         if migrated:
             command = " ".join(f"oqmigrate apply --only {s}" for s in migrated[:1])
             if len(migrated) > 1:
@@ -92,8 +100,44 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
     # Smallest steps first: they are the easiest to review and land.
     steps.sort(key=lambda s: (len(s.files), s.files))
     unused = [u.describe() for u in aftercare.unused_packages(ws, run.changesets)]
+    project_versions, upgrades = _versions(ws, versions, steps)
     return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched,
-                unused)
+                unused, project_versions, upgrades)
+
+
+def _classes_of(items, rel: str, data: bytes) -> list:
+    from oqmigrate import model, source, syntax
+    try:
+        return model.analyse(syntax.parse(source.decode(data, items[rel].fallback).utf8())).classes
+    except source.LoadError:
+        return []
+
+
+def _versions(ws: Workspace, versions: Versions | None, steps: list[Step]) -> tuple[dict[str, str], list[str]]:
+    """The version of each project with steps, and the upgrades that would let a step emit better code: a step
+    that had to run async work inside ExecuteJob, or to turn a weekly schedule into days."""
+    if versions is None:
+        return {}, []
+    shown: dict[str, str] = {}
+    upgrades: list[str] = []
+    by_name = {p.name: p for p in ws.projects}
+    for step in steps:
+        project = by_name.get(step.project)
+        if project is None or step.project in shown:
+            continue
+        info = versions.by_project.get(str(project.path))
+        if info is None:
+            continue
+        shown[step.project] = f"Oqtane {info.version} ({info.detail})"
+        waiting = [s for s in steps if s.project == step.project]
+        for feature, marker in ((Feature.EXECUTE_JOB_ASYNC, "no ExecuteJobAsync"),
+                                (Feature.WEEKLY_AND_ONCE_FREQUENCIES, 'no weekly frequency "w"')):
+            touched = [s for s in waiting if any(marker in note for note in s.review)]
+            if touched and not supports(info.version, feature):
+                upgrades.append(f"optional, before the steps of {step.project}: upgrade Oqtane from {info.version} to "
+                                f"{feature.since} or later ({feature.summary}); then {len(touched)} of its steps "
+                                f"emit it instead of the workaround their review notes describe")
+    return shown, upgrades
 
 
 def _plural(n: int, word: str) -> str:
@@ -117,6 +161,10 @@ def to_text(plan: Plan) -> str:
     lines = []
     if plan.steps:
         lines.append(f"Automatic steps ({len(plan.steps)}), smallest first; each one is a reviewable change.")
+        for project, version in sorted(plan.versions.items()):
+            lines.append(f"  {project}: {version}")
+        for upgrade in plan.upgrades:
+            lines.append(f"  {upgrade}")
         lines.append(f"Run the commands in {shown_root(plan)}:")
     for n, s in enumerate(plan.steps, 1):
         lines.append(f"{n}. {', '.join(s.symbols) or s.files[0]}: {_plural(len(s.files), 'file')}, resolves "
@@ -154,6 +202,8 @@ def to_markdown(plan: Plan) -> str:
     lines = ["## oqmigrate plan", ""]
     if plan.steps:
         lines += [f"{len(plan.steps)} automatic steps, smallest first; run the commands in `{shown_root(plan)}`."]
+        lines += [""] + [f"- {_md(project)}: {_md(version)}" for project, version in sorted(plan.versions.items())]
+        lines += [f"- {_md(upgrade)}" for upgrade in plan.upgrades]
         by_project: dict[str, list[tuple[int, Step]]] = defaultdict(list)
         for n, s in enumerate(plan.steps, 1):
             by_project[s.project].append((n, s))
@@ -195,4 +245,6 @@ def to_json(plan: Plan) -> dict:
                     "findings": [f.to_json() for f in m.findings]} for m in plan.manual],
         "untouched": [f.to_json() for f in plan.untouched],
         "unused_packages": plan.unused_packages,
+        "versions": plan.versions,
+        "upgrades": plan.upgrades,
     }

@@ -59,6 +59,7 @@ class FileReport:
     own_kinds: dict[str, str] = field(default_factory=dict)
     skipped: str | None = None
     migratable: set[str] = field(default_factory=set)  # workers migrate-worker rewrites in this run
+    suppressed: list[Finding] = field(default_factory=list)  # silenced in the source (SARIF reports them so)
     registrations: dict[tuple[str, int, int], tuple[str, str | None]] = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ class ScanResult:
     errors: list[tuple[str, str]]
     skipped: list[tuple[str, str]]
     kinds: dict[str, str] = field(default_factory=dict)  # worker/job classes declared in the scan
+    suppressed: list[Finding] = field(default_factory=list)  # findings silenced by a suppression in the source
 
 
 def read_source(path: str) -> bytes:
@@ -87,15 +89,8 @@ def read_source(path: str) -> bytes:
         raise source.Unreadable(f"cannot read: {e.strerror or e}") from None
 
 
-def _searchable(data: bytes) -> bytes:
+def searchable(data: bytes) -> bytes:
     return data.decode("utf-16", "replace").encode("utf-8") if data[:2] in UTF16_BOMS else data
-
-
-def read_candidate(path: str, tokens: Sequence[bytes]) -> bytes | None:
-    """The file's bytes when it contains one of the tokens, else None. Raises source.LoadError."""
-    data = read_source(path)
-    haystack = _searchable(data)
-    return data if any(t in haystack for t in tokens) else None
 
 
 IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
@@ -139,7 +134,8 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
     version = Version.parse(item.oqtane_version)
     ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel, version)
-    found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False)
+    found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False,
+                                       silenced=report.suppressed)
     verdict = fixes.decide(item.rel, utf8, tree, fm, found + [f for f, _ in pending], selected, item.role,
                            item.scope_blocker, version)
     report.findings = verdict.findings[:len(found)]
@@ -162,7 +158,7 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
         if is_generated_content(data):
             reports.append(FileReport(item.rel, skipped="generated"))
             continue
-        haystack = _searchable(data)
+        haystack = searchable(data)
         if haystack is data and NUL in data:
             # reported whether or not the prefilter would read it: a binary file named .cs is not C#
             reports.append(FileReport(item.rel, errors=[f"binary file (NUL byte at offset {data.find(NUL)})"]))
@@ -263,10 +259,11 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
         claims.update(r.registrations)
     findings = fixes.resolve_registrations(findings, claims, kinds, migratable)
     findings.sort(key=Finding.sort_key)
+    suppressed = sorted((f for r in reports.values() for f in r.suppressed), key=Finding.sort_key)
     errors.sort()
     skipped = sorted(list(ws.skipped) + [(r.rel, r.skipped) for r in reports.values() if r.skipped])
     return ScanResult(str(ws.root), len(items), sum(1 for r in reports.values() if r.parsed), findings, errors, skipped,
-                      kinds)
+                      kinds, suppressed)
 
 
 def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:

@@ -161,7 +161,8 @@ def load(path: str | os.PathLike[str], fallback: str = "cp1252", max_bytes: int 
     except IsADirectoryError:
         raise Unreadable("is a folder, not a file") from None
     except PermissionError:
-        raise Unreadable("permission denied") from None
+        # Windows reports opening a folder as "permission denied": say what it really is.
+        raise Unreadable("is a folder, not a file" if path.is_dir() else "permission denied") from None
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:

@@ -6,6 +6,8 @@ rule is selected.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 from typing import TYPE_CHECKING
 
@@ -65,9 +67,10 @@ def rule_of(token: str) -> str | None:
 
 
 def apply_suppressions(findings: list[Finding], suppressions: list[Suppression], selected: set[str],
-                       ctx: CheckContext) -> list[Finding]:
-    """Drop suppressed findings; report suppressions that are malformed, name unknown rules, lack a
-    reason (they do not suppress) or match nothing (stale, per rule)."""
+                       ctx: CheckContext, silenced: list[Finding] | None = None) -> list[Finding]:
+    """Drop suppressed findings (collected in `silenced`, with their justification, when a list is given);
+    report suppressions that are malformed, name unknown rules, lack a reason (they do not suppress) or match
+    nothing (stale, per rule)."""
     kept: list[Finding] = []
     used: set[tuple[int, str]] = set()
     valid = [(s, {rule_of(t) for t in s.ids}) for s in suppressions
@@ -78,6 +81,8 @@ def apply_suppressions(findings: list[Finding], suppressions: list[Suppression],
             kept.append(f)
         else:
             used.add((match.line, f.rule_id))
+            if silenced is not None:
+                silenced.append(replace(f, suppressed=match.reason))
     if SUPPRESSION_RULE_ID not in selected:
         return kept
     for s in suppressions:

@@ -1,10 +1,13 @@
-"""git: the work-tree root (patch paths, stable fingerprints) and which files have uncommitted changes."""
+"""git: the work-tree root (patch paths, stable fingerprints) and which files have uncommitted changes.
+
+Paths are compared the way git prints them: "/"-separated and relative to the work-tree top, whatever the
+platform's separator (`repo_relative`).
+"""
 
 from __future__ import annotations
 
-import os
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Sequence
 
 
@@ -22,12 +25,25 @@ def git_root(path: Path) -> Path | None:
     return Path(out.stdout.strip()).resolve()
 
 
+def repo_relative(path: PurePath, root: PurePath) -> str | None:
+    """``path`` relative to the work-tree top ``root`` in git's spelling ("/"-separated), or None when it lies
+    outside (another folder, or another drive on Windows). Both must be absolute and of the same flavour."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return None
+    return PurePosixPath(*rel.parts).as_posix() if rel.parts else None
+
+
 def dirty_files(root: Path, paths: Sequence[Path]) -> list[Path]:
-    """Those of `paths` with uncommitted changes (modified, staged or untracked) in the work tree at `root`."""
-    if not paths:
+    """Those of `paths` with uncommitted changes (modified, staged or untracked) in the work tree at `root`;
+    a path outside that work tree has none there."""
+    rels = [repo_relative(p.resolve(), root) for p in paths]
+    inside = [rel for rel in rels if rel is not None]
+    if not inside:
         return []
-    rels = [os.path.relpath(p.resolve(), root) for p in paths]
-    out = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *rels],
+    out = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
+                          *(":(literal)" + rel for rel in inside)],
                          cwd=root, capture_output=True, timeout=60)
     if out.returncode != 0:
         first = (out.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0]
@@ -43,5 +59,5 @@ def dirty_files(root: Path, paths: Sequence[Path]) -> list[Path]:
         code, name = entry[:2], entry[3:].decode("utf-8", "surrogateescape")
         if code[:1] in (b"R", b"C"):
             i += 1  # the rename's source path follows
-        dirty.add(os.path.normpath(name))
-    return [p for p, rel in zip(paths, rels) if os.path.normpath(rel) in dirty]
+        dirty.add(name)
+    return [p for p, rel in zip(paths, rels) if rel is not None and rel in dirty]

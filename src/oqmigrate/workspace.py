@@ -417,10 +417,16 @@ class _Discovery:
             subfolders = []
             for entry in entries:
                 name = entry.name
-                if entry.is_dir():
+                try:
+                    is_dir = entry.is_dir()
+                except OSError as exc:  # a symlink loop (ELOOP) or a link that cannot be followed
+                    if name[-3:].lower() == ".cs":
+                        self.errors.append((self.rel(entry.path), f"cannot follow: {exc.strerror or exc}"))
+                    continue
+                if is_dir:
                     if name.lower() not in SKIP_DIRS and not _ignored(ignores, entry.path, is_dir=True):
                         subfolders.append(entry.path)
-                elif name[-3:].lower() == ".cs" and entry.is_file():
+                elif name[-3:].lower() == ".cs" and _is_file(entry):
                     if not _ignored(ignores, entry.path, is_dir=False):
                         try:
                             stat = entry.stat()
@@ -485,3 +491,10 @@ def _ignored(ignores: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, *, is
         if verdict is not None:
             return verdict
     return False
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False

@@ -69,6 +69,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    if rv == 130:  # typer turns Ctrl-C into exit code 130 before it reaches the handler above
+        sys.stderr.write("oqmigrate: interrupted\n")
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -18,7 +18,7 @@ from oqmigrate.diffing import file_diff
 from oqmigrate.mandate import Request
 from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import GitError, dirty_files, git_root
-from oqmigrate.writer import PendingWrite, WriteError, write_all
+from oqmigrate.writer import PendingWrite, WriteError, recover, write_all
 
 CODEMOD_OPTION = typer.Option(None, "--codemod", metavar="NAMES",
                               help="only these codemods, comma separated: " + ", ".join(engine.CODEMODS))
@@ -242,6 +242,11 @@ def apply(
                                             oqtane_version, quiet, no_progress)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
+    removed = recover({sf.path.parent for sf in ws.files} | {c.path.parent for c in targets})
+    if removed:
+        names = ", ".join(engine.display_path(p, root or ws.root) for p in removed)
+        err_console().print(f"removed {plural(len(removed), 'temporary file')} left by an interrupted run: {names}",
+                            markup=False)
     if targets and root is not None and not allow_dirty:
         try:
             dirty = dirty_files(root, [c.path for c in targets])
@@ -268,7 +273,7 @@ def apply(
             if answer == "a":
                 accept_all = True
         try:
-            write_all([PendingWrite(c.path, c.new) for c in cs.files])
+            write_all([PendingWrite(c.path, c.new, c.old) for c in cs.files])
             applied.append(cs)
         except WriteError as e:
             for c in cs.files:

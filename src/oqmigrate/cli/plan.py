@@ -56,7 +56,7 @@ def plan(
         result.findings = baseline.subtract(result.findings, list(request.baseline))[0]
     result.findings = with_severities(result.findings, cfg)
     the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg, request, versions), rules,
-                              cfg.legacy_encoding)
+                              cfg.legacy_encoding, versions)
     if format is PlanFormat.json:
         write_output(dumps(planning.to_json(the_plan)), output)
     elif format is PlanFormat.markdown:

@@ -48,7 +48,7 @@ def gather(ws: Workspace, cfg: Config, request: Request, versions: Versions,
         result.findings = baseline.subtract(result.findings, list(request.baseline))[0]
     result.findings = with_severities(result.findings, cfg)
     run = run_codemods(ws, engine.resolve_codemods(None), None, cfg, request, versions)
-    the_plan = planning.build(ws, result, run, rules, cfg.legacy_encoding)
+    the_plan = planning.build(ws, result, run, rules, cfg.legacy_encoding, versions)
     changesets = {tuple(c.rel for c in cs.files): cs for cs in run.changesets}
     changes = []
     for step in the_plan.steps:

@@ -150,7 +150,7 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
     if format is ScanFormat.json:
         write_output(machine.dumps(machine.to_json(view)), output)
     elif format is ScanFormat.sarif:
-        write_output(machine.dumps(sarif.to_sarif(view)), output)
+        write_output(machine.dumps(sarif.to_sarif(view, result.suppressed)), output)
     elif format is ScanFormat.markdown:
         write_output(machine.to_markdown(view), output)
     elif format is ScanFormat.github:

@@ -1,10 +1,12 @@
 """SARIF 2.1.0 for code scanning: percent-encoded URIs under SRCROOT (the git work tree when there is one),
 columns in Unicode code points (`columnKind`), `fixes` for fixable findings (the changeset `diff` would make, as
-byte-range replacements), `suppressions` for findings silenced in the source, and `baselineState` when a
-baseline is given. Validated against the OASIS schema in the tests."""
+byte-range replacements), `suppressions` for findings silenced in the source, and `baselineState: "new"` on every
+result when a baseline is given (findings the baseline covers are left out, as in the other formats, so code
+scanning raises no alert for them). Validated against the OASIS schema in the tests."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -109,7 +111,7 @@ def _result(f: Finding, view: ScanView, index: dict[str, int], state: str | None
         result["properties"]["fixBlocker"] = f.fix_blocker
     if state is not None:
         result["baselineState"] = state
-    if getattr(f, "suppressed", None):
+    if f.suppressed is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
     fix = _fix_for(f, view.fixes) if f.fixable and view.fixes else None
     if fix is not None:
@@ -127,8 +129,8 @@ def to_sarif(view: ScanView, suppressed: list[Finding] = ()) -> dict:
     index = {r["id"]: i for i, r in enumerate(rules)}
     baseline = view.baselined is not None
     results = [_result(f, view, index, "new" if baseline else None) for f in view.findings]
-    results += [_result(f, view, index, "unchanged") for f in view.baselined or ()]
-    results += [_result(f, view, index, "new" if baseline else None) for f in suppressed]
+    results += [_result(replace(f, fixable=False, fix_blocker="suppressed in the source"), view, index,
+                        "new" if baseline else None) for f in suppressed]
     base = (view.srcroot or view.root).resolve()
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

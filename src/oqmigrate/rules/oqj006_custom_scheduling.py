@@ -122,14 +122,14 @@ def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
 
 def is_now(node: Node, now_names: set[str]) -> bool:
     """`DateTime.Now`, `DateTimeOffset.UtcNow` (parenthesised or not), or a local holding one."""
+    while node.type == "parenthesized_expression" and node.named_children:  # iterative: no depth limit
+        node = node.named_children[0]
     if node.type == "identifier":
         return syntax.text(node) in now_names
     if node.type == "member_access_expression":
         e, n = node.child_by_field_name("expression"), node.child_by_field_name("name")
         if e is not None and n is not None and simple(syntax.text(e)) in ("DateTime", "DateTimeOffset") and syntax.text(n) in NOW_MEMBERS:
             return True
-    if node.type == "parenthesized_expression" and node.named_children:
-        return is_now(node.named_children[0], now_names)
     return False
 
 

@@ -59,6 +59,18 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
     Codemod("remove-registration", "oqmigrate.transforms.remove_registration", "remove_registration",
             (b"AddHostedService", b"IHostedService", b"HostedServiceBase"), ("OQJ014",), ("OQJ014",),
             Target.REGISTRATION, "deletes hand-written registrations of jobs and of workers migrated in the same run"),
+    Codemod("guard-execution", "oqmigrate.transforms.guard_execution", "guard_execution",
+            (b"ExecuteJob",), ("OQJ012",), ("OQJ012",), Target.CLASS,
+            "wraps a job's execute body so that an exception becomes its returned outcome", frozenset({"job"}),
+            "oqmigrate.transforms.guard_execution:verdict"),
+    Codemod("declare-metadata", "oqmigrate.transforms.declare_metadata", "declare_metadata",
+            (b"HostedServiceBase", b"Frequency"), ("OQJ011",), ("OQJ011",), Target.CLASS,
+            "adds a job's missing Name and corrects a Frequency with one obvious meaning", frozenset({"job"}),
+            "oqmigrate.transforms.declare_metadata:verdict"),
+    Codemod("scope-dependencies", "oqmigrate.transforms.scope_dependencies", "scope_dependencies",
+            (b"ExecuteJob",), ("OQJ009", "OQJ010", "OQJ016"), ("OQJ004", "OQJ009", "OQJ010", "OQJ016"),
+            Target.CLASS, "resolves the services a job keeps from the provider of each run", frozenset({"job"}),
+            "oqmigrate.transforms.scope_dependencies:verdict"),
 )}
 
 

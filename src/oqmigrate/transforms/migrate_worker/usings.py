@@ -239,10 +239,17 @@ def _using_target(d: Node) -> str:
 
 
 def _names_outside_usings(root: Node) -> set[str]:
+    """Every identifier outside using directives: one walk that skips their subtrees (asking each identifier for
+    its ancestors made deeply nested code quadratic)."""
     names = set()
-    for n in syntax.walk(root):
-        if n.type == "identifier" and syntax.first_ancestor(n, "using_directive") is None:
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "using_directive":
+            continue
+        if n.type == "identifier":
             names.add(syntax.text(n))
+        stack.extend(n.children)
     return names
 
 
