@@ -70,13 +70,15 @@ WORKER = {"BackgroundService", "IHostedService"}
 JOB = {"HostedServiceBase"}
 REGISTRATION = {"AddHostedService", "IHostedService"}
 SCOPE = {
-    "OQJ001": WORKER,
-    "OQJ002": WORKER | JOB,
+    # ExecuteAsync: a worker whose base class is not in the scanned code still overrides it.
+    "OQJ001": WORKER | {"ExecuteAsync"},
+    "OQJ002": WORKER | JOB | {"ExecuteAsync"},
     "OQJ003": WORKER | JOB,
     "OQJ004": WORKER | JOB,
     "OQJ005": WORKER | JOB,
-    # Hangfire and Quartz schedulers are found wherever they are set up (usually a startup class).
-    "OQJ006": WORKER | JOB | {"RecurringJob", "CronScheduleBuilder", "WithCronSchedule"},
+    # Hangfire, Quartz and FluentScheduler schedulers are found wherever they are set up (usually a startup class).
+    "OQJ006": WORKER | JOB | {"ExecuteAsync", "RecurringJob", "CronScheduleBuilder", "WithCronSchedule", "BackgroundJob", "JobManager",
+                              "ToRunEvery", "ToRunOnce"},
     "OQJ007": WORKER | JOB,
     "OQJ008": JOB,
     "OQJ009": JOB,
@@ -228,8 +230,9 @@ def test_noncompliant_example_passes_the_prefilter(rules, rule_id):
 
 def test_trigger_tokens_are_bytes_sorted_and_deduplicated():
     tokens = trigger_tokens(IDS + IDS)
-    assert tokens == (b"AddHostedService", b"BackgroundService", b"CronScheduleBuilder", b"HostedServiceBase",
-                      b"IHostedService", b"RecurringJob", b"WithCronSchedule")
+    assert tokens == (b"AddHostedService", b"BackgroundJob", b"BackgroundService", b"CronScheduleBuilder",
+                      b"ExecuteAsync", b"HostedServiceBase", b"IHostedService", b"JobManager", b"RecurringJob", b"ToRunEvery", b"ToRunOnce",
+                      b"WithCronSchedule")
     assert trigger_tokens(["OQJ008", "OQJ011"]) == (b"HostedServiceBase",)
     assert trigger_tokens([]) == ()
 

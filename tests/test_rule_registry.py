@@ -46,7 +46,7 @@ def test_module_has_a_check_and_says_what_it_finds(rule_id):
 
 def test_class_and_file_checks_cover_every_rule():
     assert {r for r, _ in CLASS_CHECKS} | {r for r, _ in FILE_CHECKS} == set(RULES)
-    assert {r for r, _ in FILE_CHECKS} == {"OQJ006", "OQJ014"}
+    assert {r for r, _ in FILE_CHECKS} == {"OQJ001", "OQJ002", "OQJ006", "OQJ014"}
 
 
 def _rule_fixture_contexts():

@@ -1,8 +1,9 @@
-"""OQJ006 custom-scheduling: cron expressions, scheduler libraries (Hangfire, Quartz) and next-run or
+"""OQJ006 custom-scheduling: cron expressions, scheduler libraries (Hangfire, Quartz, FluentScheduler) and next-run or
 time-of-day checks against the clock. In Oqtane the schedule is data (Frequency, Interval, StartDate in the Job
 row) an administrator can see and change; a schedule in code is a second one they cannot.
 
-Per class, and per file for schedulers set up outside workers and jobs (startup classes).
+Per class, and per file for schedulers set up outside workers and jobs (startup classes) and for workers
+whose base class is not in the scanned code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from oqmigrate import syntax
 from oqmigrate.analyse.members import assigned_member, class_nodes, declarator_name, fields, initializer
 from oqmigrate.analyse.names import invoked_name, simple
+from oqmigrate.analyse.unknown_base import unknown_base_workers
 from oqmigrate.findings import FileHit, Hit
 from oqmigrate.model import ClassInfo, type_name
 from oqmigrate.syntax import Node
@@ -27,9 +29,14 @@ CRON_TYPES = ("CronExpression", "CrontabSchedule")
 CRON_PARSERS = {("CronExpression", "Parse"), ("CronExpression", "TryParse"), ("CrontabSchedule", "Parse"),
                 ("CrontabSchedule", "TryParse")}
 FILE_LEVEL_SCHEDULERS = {("RecurringJob", "AddOrUpdate"), ("RecurringJob", "AddOrUpdateAsync"),
+                         ("BackgroundJob", "Schedule"),  # Hangfire: a delayed run
+                         ("JobManager", "Initialize"), ("JobManager", "AddJob"),  # FluentScheduler
                          ("CronScheduleBuilder", None), ("TriggerBuilder", "Create")}
+# FluentScheduler's schedule builders, whatever the receiver: `Schedule<T>().ToRunEvery(1).Days().At(2, 0)`
+FLUENT_SCHEDULE_METHODS = {"ToRunEvery", "ToRunOnceAt", "ToRunOnceIn"}
 # bytes a file must contain for the file-level search to be worth a walk
-FILE_LEVEL_TOKENS = (b"RecurringJob", b"CronSchedule", b"TriggerBuilder", b"Cron.")
+FILE_LEVEL_TOKENS = (b"RecurringJob", b"CronSchedule", b"TriggerBuilder", b"Cron.", b"BackgroundJob", b"JobManager",
+                     b"ToRunEvery", b"ToRunOnce")
 
 
 def scheduler_call(inv: Node) -> str | None:
@@ -41,16 +48,27 @@ def scheduler_call(inv: Node) -> str | None:
     for (target, method) in FILE_LEVEL_SCHEDULERS:
         if r == target and (method is None or method == name):
             return f"{r}.{name}"
+    if name in FLUENT_SCHEDULE_METHODS:
+        return name
     if name in ("WithCronSchedule", "CronSchedule") or (r == "Cron" and name[:1].isupper()):
         return f"{r}.{name}" if r else name
     return None
+
+
+def anchor(inv: Node) -> Node:
+    """Where a scheduler call's finding starts: the method name of a fluent link (`.ToRunEvery(15)` on its own
+    line of a chain), else the whole call."""
+    fn = inv.child_by_field_name("function")
+    if invoked_name(inv)[1] in FLUENT_SCHEDULE_METHODS and fn is not None and fn.type == "member_access_expression":
+        return fn.child_by_field_name("name") or inv
+    return inv
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     for inv in class_nodes(cls, "invocation_expression"):
         what = scheduler_call(inv)
         if what:
-            yield Hit(RULE_ID, inv, f"'{what}' schedules work itself; express the cadence as Frequency/Interval/StartDate")
+            yield Hit(RULE_ID, anchor(inv), f"'{what}' schedules work itself; express the cadence as Frequency/Interval/StartDate")
     for n in class_nodes(cls, "object_creation_expression"):
         if simple(type_name(n.child_by_field_name("type"))) in CRON_TYPES:
             yield Hit(RULE_ID, n, "a cron schedule inside the class; express the cadence as Frequency/Interval/StartDate")
@@ -79,7 +97,11 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
 
 
 def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
-    """Hangfire and Quartz schedules set up outside workers and jobs (startup classes)."""
+    """Hangfire, Quartz and FluentScheduler schedules set up outside workers and jobs (startup classes), and
+    the class findings of a worker whose base class is not in the scanned code (`analyse.unknown_base`)."""
+    for cls, _ in unknown_base_workers(ctx, root):
+        for hit in check(cls, ctx):
+            yield FileHit(hit, cls.name)
     if not any(t in ctx.data for t in FILE_LEVEL_TOKENS):
         return
     in_classes = [c.node for c in ctx.model.workers_and_jobs()]
@@ -94,7 +116,7 @@ def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
                 continue
             what = scheduler_call(inv)
             if what and not what.startswith(CRON_TYPES):
-                yield FileHit(Hit(RULE_ID, inv, f"'{what}' runs its own scheduler beside Oqtane's; make it a HostedServiceBase job"),
+                yield FileHit(Hit(RULE_ID, anchor(inv), f"'{what}' runs its own scheduler beside Oqtane's; make it a HostedServiceBase job"),
                               c.name)
 
 

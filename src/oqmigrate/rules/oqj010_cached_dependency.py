@@ -24,7 +24,12 @@ RULE_ID = "OQJ010"
 NOT_CACHED_SERVICES = {
     "IServiceScopeFactory", "IServiceProvider", "IOptions", "IOptionsMonitor", "IOptionsSnapshot", "IConfiguration",
     "IHostApplicationLifetime", "IApplicationLifetime", "IHostEnvironment", "IWebHostEnvironment", "IHttpClientFactory",
-    "CancellationToken", "ILogger", "ILoggerFactory", "TimeProvider", "ISystemClock",
+    "CancellationToken", "ILogger", "ILoggerFactory", "TimeProvider", "ISystemClock", "IHttpContextAccessor",
+} | {
+    # Oqtane's own singletons (OqtaneServiceCollectionExtensions registers them with AddSingleton): one instance
+    # for the whole process, the same for every tenant, so keeping one is not caching a tenant's service.
+    "ISyncManager", "ICacheManager", "IConfigManager", "IDatabaseManager", "IDistributedLockManager",
+    "IInstallationManager",
 }
 SERVICE_NAME = re.compile(r"^I[A-Z]\w*$|(Repository|Context|DbContext|Service|Manager|Client|Provider|Store)$")
 RESOLVE_METHODS = ("GetService", "GetRequiredService", "GetServices", "GetRequiredKeyedService", "GetKeyedService")

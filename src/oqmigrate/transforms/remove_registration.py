@@ -2,7 +2,9 @@
 
 Oqtane registers every IHostedService of a module assembly itself; a second `AddSingleton` starts a
 second polling loop. A registration is removed only when its class is a job, or is being migrated
-to one in the same run; registrations of other services and of unmigrated workers stay.
+to one in the same run; registrations of other services and of unmigrated workers stay. The factory form
+`AddHostedService(sp => sp.GetRequiredService<T>())` takes its `AddSingleton<T>()` with it when nothing else in
+the file needs T registered (`Registration.companions`).
 """
 
 from __future__ import annotations
@@ -68,6 +70,17 @@ def removal(data: bytes, reg: Registration) -> Edit | str:
     return "registration is used as a value; remove it by hand"
 
 
+def companion_removals(data: bytes, reg: Registration) -> list[Edit]:
+    """The edits that delete the factory form's `AddSingleton<T>()` calls; one that cannot be removed on its
+    own (used as a value, the only statement of a branch) stays: registering T once more is harmless."""
+    out = []
+    for node in reg.companions:
+        edit = removal(data, Registration(node, reg.type_name))
+        if isinstance(edit, Edit):
+            out.append(edit)
+    return out
+
+
 def remove_registration(ctx: TransformContext) -> TransformResult:
     result = TransformResult()
     targets = ctx.migrating | ctx.jobs
@@ -82,6 +95,7 @@ def remove_registration(ctx: TransformContext) -> TransformResult:
         if isinstance(edit, Edit):
             result.edits.append(edit)
             result.touched.append(name)
+            result.edits.extend(companion_removals(ctx.data, reg))
         else:
             inv = syntax.first_ancestor(reg.node, "invocation_expression")
             result.manual.append(ManualFollowUp(ctx.rel, (inv or reg.node).start_point[0] + 1, name, edit))

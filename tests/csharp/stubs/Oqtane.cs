@@ -64,6 +64,23 @@ namespace Oqtane.Infrastructure
         void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, string message, params object[] args);
         void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, Exception exception, string message, params object[] args);
     }
+
+    // Implementations the namespace also exports: their simple names collide with other libraries' types
+    // (NLog.LogManager) once a file imports both namespaces (CS0104).
+    public class LogManager : ILogManager
+    {
+        public void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, string message, params object[] args) { }
+        public void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, Exception exception, string message, params object[] args) { }
+    }
+
+    public class SyncManager { }
+    public class CacheManager { }
+    public class ConfigManager { }
+    public class DatabaseManager { }
+    public class DistributedLockManager { }
+    public class TokenReplace { }
+    public class ServerState { }
+    public class FileLogger { }
 }
 
 namespace Oqtane.Modules

@@ -1,13 +1,45 @@
-"""Using maintenance for a migrated file: add the namespaces the job needs, drop the ones it no longer uses."""
+"""Using maintenance for a migrated file: add the namespaces the job needs, drop the ones it no longer uses.
+
+Placement is one rule: a new directive is sorted into the existing block (`System*` first, then ordinal), never
+appended elsewhere. A namespace already imported by a `global using` (in this file, or in another file of the
+project when the caller passes them: `global_usings`) is not imported again.
+
+`using Oqtane.Infrastructure;` imports ~50 names (`LogManager`, `SyncManager`, `TokenReplace`, …). When the file
+already uses one of those simple names from another namespace (`NLog.LogManager`), adding the using makes that
+name ambiguous (CS0104). Then `qualify_infrastructure(ctx)` is True and the namespace is not imported: the job's
+base is written `Oqtane.Infrastructure.HostedServiceBase` (or, while the class text still says
+`HostedServiceBase`, a one-name alias `using HostedServiceBase = Oqtane.Infrastructure.HostedServiceBase;` is
+added instead, which imports nothing else).
+"""
 
 from __future__ import annotations
+
+from typing import Iterable
 
 from oqmigrate import syntax
 from oqmigrate.analyse.worker_facts import LOG_METHODS
 from oqmigrate.edits import Edit, apply_edits
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import TransformContext
-from oqmigrate.transforms.migrate_worker.rule import RULE_ID
+from oqmigrate.transforms.migrate_worker.rule import INFRASTRUCTURE, RULE_ID
+
+# The public types of namespace Oqtane.Infrastructure (Oqtane.Server/Infrastructure and Oqtane.Shared, read from
+# oqtane.framework): each is a simple name `using Oqtane.Infrastructure;` brings into a file.
+INFRASTRUCTURE_TYPES = frozenset({
+    "AliasAccessor", "CacheManager", "ConfigManager", "DatabaseManager", "DistributedLockManager",
+    "EventDistributorHostedService", "ExampleSiteMigration", "FileLogger", "FileLoggerProvider", "GlobalReplaceTask",
+    "HostedServiceBase", "IAliasAccessor", "ICacheManager", "IConfigManager", "IDatabaseManager",
+    "IDistributedLockManager", "IEventSubscriber", "IHostResources", "IInstallable", "IInstallationManager",
+    "ILocalizationManager", "ILogManager", "IServerStartup", "ISiteMigration", "ISiteNamedOptions", "ISiteOptions",
+    "ISiteTask", "ISiteTemplate", "ISyncManager", "ITenantManager", "ITokenReplace", "IUpgradeManager",
+    "ImportUsersTask", "InstallationManager", "LocalizationManager", "LocalizationOptions", "LogManager",
+    "NotificationJob", "PurgeJob", "RightToLeftCulture", "RightToLeftCultureCalendar", "SearchIndexJob",
+    "ServerState", "SiteMigrationAttribute", "SiteNamedOptions", "SiteOptions", "SiteOptionsCache",
+    "SiteOptionsFactory", "SiteOptionsManager", "SiteTaskBase", "SiteTaskJob", "SyncManager", "SynchronizationJob",
+    "TenantManager", "TokenReplace", "UpgradeManager",
+})
+JOB_BASE = "HostedServiceBase"
+QUALIFIED_JOB_BASE = f"{INFRASTRUCTURE}.{JOB_BASE}"
 
 # Namespaces a migrated file may stop needing, with the names that show they are still used.
 REMOVABLE_USINGS = {
@@ -34,7 +66,47 @@ REMOVABLE_USINGS = {
 }
 
 
-def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) -> Edit | None:
+def infrastructure_collisions(ctx: TransformContext) -> set[str]:
+    """The simple names the file uses that `using Oqtane.Infrastructure;` would make ambiguous: names of that
+    namespace the file does not declare itself, when the file does not import the namespace yet (then every such
+    name it uses comes from elsewhere: `NLog.LogManager` through `using NLog;`, a project type)."""
+    root = ctx.tree.root_node
+    if INFRASTRUCTURE in _directive_targets(root) or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(INFRASTRUCTURE + ".")
+                                                        for c in ctx.model.classes):
+        return set()
+    # A type the file declares in a namespace enclosing every class of the file wins over imported ones: no
+    # ambiguity. One declared elsewhere (`namespace A.Text { class TokenReplace }` used from `A.Workers` through
+    # `using A.Text;`) is imported like Oqtane's and collides.
+    spaces = {c.namespace for c in ctx.model.classes}
+    winning = {d.name for d in ctx.model.declared
+               if all(ns == d.namespace or not d.namespace or ns.startswith(d.namespace + ".") for ns in spaces)}
+    return {n for n in _simple_names_used(root) if n in INFRASTRUCTURE_TYPES and n not in winning}
+
+
+def qualify_infrastructure(ctx: TransformContext) -> bool:
+    """Write `Oqtane.Infrastructure.HostedServiceBase` instead of importing the namespace (see the module doc).
+    The job writer calls it to spell the base; `using_edit` then leaves the namespace out."""
+    return bool(infrastructure_collisions(ctx))
+
+
+def global_usings(sources: Iterable[bytes]) -> frozenset[str]:
+    """The namespaces `global using X;` imports in these files (a project's other files): a file of that
+    project must not import them again."""
+    out: set[str] = set()
+    for data in sources:
+        if b"global" not in data:
+            continue
+        for d in syntax.parse(data).root_node.named_children:
+            if d.type == "using_directive" and _is_global(d) and d.child_by_field_name("name") is None \
+                    and not any(c.type == "static" for c in d.children):
+                out.add(_using_target(d))
+    return frozenset(out)
+
+
+def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str],
+               project_global_usings: frozenset[str] = frozenset()) -> Edit | None:
+    """The one edit of the using block: needed namespaces sorted in, unused ones out (None: nothing to do).
+    `project_global_usings`: what `global using` directives of the project's other files import."""
     root = ctx.tree.root_node
     directives = [c for c in root.named_children if c.type == "using_directive"]
     if not directives:
@@ -45,11 +117,16 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) 
                 break
     plain = [d for d in directives if d.child_by_field_name("name") is None and
              not any(c.type in ("static", "global") for c in d.children)]
-    present = {_using_target(d) for d in plain}
+    present = {_using_target(d) for d in plain} | _directive_targets(root, only_global=True) | project_global_usings
     namespaces = {c.namespace for c in ctx.model.classes}
     wanted = sorted(n for n in needs if n not in present and not any(
         ns == n or ns.startswith(n + ".") for ns in namespaces if ns))
     new_data = apply_edits(ctx.data, class_edits)
+    alias_line = None
+    if INFRASTRUCTURE in wanted and qualify_infrastructure(ctx):
+        wanted.remove(INFRASTRUCTURE)
+        if _mentions_bare_job_base(new_data):
+            alias_line = f"using {JOB_BASE} = {QUALIFIED_JOB_BASE};"
     new_tree = syntax.parse(new_data)
     before_names = _names_outside_usings(ctx.tree.root_node)
     after_names = _names_outside_usings(new_tree.root_node)
@@ -69,13 +146,13 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) 
         names = REMOVABLE_USINGS.get(target)
         if names and (names & before_names) and not (names & after_names):
             remove.append(d)
-    if not wanted and not remove:
+    if not wanted and not remove and alias_line is None:
         return None
     if not directives:
         first = root.named_children[0] if root.named_children else None
         at = 0 if first is None else first.start_byte
-        text = "".join(f"using {n};{ctx.newline}" for n in wanted) + ctx.newline
-        return Edit(at, at, text, RULE_ID, "usings")
+        text = "".join(f"using {n};{ctx.newline}" for n in wanted) + (f"{alias_line}{ctx.newline}" if alias_line else "")
+        return Edit(at, at, text + ctx.newline, RULE_ID, "usings")
     data = ctx.data
     start = data.rfind(b"\n", 0, directives[0].start_byte) + 1
     end = data.find(b"\n", directives[-1].end_byte)
@@ -109,10 +186,46 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str]) 
         if pos == len(kept) and kept and not kept[-1][0].endswith("\n"):
             kept[-1] = (kept[-1][0] + eol, kept[-1][1])
         kept.insert(pos, (new_line, n))
+    if alias_line is not None:
+        # an alias goes after the plain usings (where C# style puts aliases)
+        last = max((i for i, (_, target) in enumerate(kept) if target is not None), default=len(kept) - 1)
+        if last == len(kept) - 1 and kept and not kept[-1][0].endswith("\n"):
+            kept[-1] = (kept[-1][0] + eol, kept[-1][1])
+        kept.insert(last + 1, (f"{indent}{alias_line}{eol}", None))
     text = "".join(line for line, _ in kept)
     if not data[start:end].endswith(b"\n") and text.endswith(eol):
         text = text[: -len(eol)]
     return Edit(start, end, text, RULE_ID, "usings")
+
+
+def _is_global(d: Node) -> bool:
+    return any(c.type == "global" for c in d.children)
+
+
+def _directive_targets(root: Node, only_global: bool = False) -> set[str]:
+    """Namespaces imported by plain (or only global) using directives anywhere in the file."""
+    return {_using_target(d) for d in syntax.descendants(root, "using_directive")
+            if d.child_by_field_name("name") is None and not any(c.type == "static" for c in d.children)
+            and (_is_global(d) or not only_global)}
+
+
+def _simple_names_used(root: Node) -> set[str]:
+    """Identifiers the file uses as simple names: not the right-hand part of `A.B` (member access or qualified
+    name) and not inside a using directive."""
+    names = set()
+    for n in syntax.descendants(root, "identifier"):
+        parent = n.parent
+        if parent is not None and parent.type in ("member_access_expression", "qualified_name") \
+                and parent.child_by_field_name("name") is not None and parent.child_by_field_name("name").id == n.id:
+            continue
+        if syntax.first_ancestor(n, "using_directive") is None:
+            names.add(syntax.text(n))
+    return names
+
+
+def _mentions_bare_job_base(data: bytes) -> bool:
+    """Does the migrated text name `HostedServiceBase` other than as `Oqtane.Infrastructure.HostedServiceBase`?"""
+    return data.count(JOB_BASE.encode()) > data.count(QUALIFIED_JOB_BASE.encode())
 
 
 def _using_key(ns: str) -> tuple[int, str]:
@@ -122,7 +235,7 @@ def _using_key(ns: str) -> tuple[int, str]:
 def _using_target(d: Node) -> str:
     alias = d.child_by_field_name("name")
     targets = [c for c in d.named_children if c is not alias and c.type != "comment"]
-    return syntax.text(targets[-1]) if targets else ""
+    return syntax.text(targets[-1]).removeprefix("global::") if targets else ""
 
 
 def _names_outside_usings(root: Node) -> set[str]:
