@@ -431,7 +431,8 @@ def test_explain_text(rules, rule_id):
     for example in (rule.noncompliant, rule.compliant):
         assert textwrap.indent(example.strip("\n"), "    ", lambda line: bool(line.strip())) in text
     if rule.codemods:
-        assert f"Codemod: {', '.join(rule.codemods)}" in text
+        label = "Codemods" if len(rule.codemods) > 1 else "Codemod"
+        assert f"{label}: {', '.join(rule.codemods)}" in text
     else:
         assert "Codemod: none (reported only)" in text
     if rule.help_uri:

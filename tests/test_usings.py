@@ -72,8 +72,9 @@ def test_the_namespace_using_would_not_compile(tmp_path):
     # the stubs model the collision: importing the whole namespace is CS0104, which is why it is not done
     after = (MIGRATE / "nlog_logmanager_collision.after.cs").read_text()
     broken = tmp_path / "Broken.cs"
-    broken.write_text(after.replace("using HostedServiceBase = Oqtane.Infrastructure.HostedServiceBase;",
-                                    "using Oqtane.Infrastructure;"))
+    assert ": Oqtane.Infrastructure.HostedServiceBase" in after  # written qualified instead of importing the namespace
+    broken.write_text(after.replace("Oqtane.Infrastructure.HostedServiceBase", "HostedServiceBase")
+                      .replace("using NLog;", "using NLog;\nusing Oqtane.Infrastructure;"))
     result = compile_csharp([broken])
     assert not result.ok and "CS0104" in result.output and "LogManager" in result.output
 

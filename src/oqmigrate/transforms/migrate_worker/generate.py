@@ -23,6 +23,7 @@ from oqmigrate.syntax import Node
 from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
+from oqmigrate.transforms.migrate_worker.usings import QUALIFIED_JOB_BASE, qualify_infrastructure
 
 
 @dataclass
@@ -115,7 +116,8 @@ class JobWriter(Rewriter):
         def open_brace(indent: str) -> str:
             return " {" if knr else nl + indent + "{"
 
-        bases = ["HostedServiceBase"]
+        # qualified where `using Oqtane.Infrastructure;` would make a name the file uses ambiguous (CS0104)
+        bases = [QUALIFIED_JOB_BASE if qualify_infrastructure(self.ctx) else "HostedServiceBase"]
         for b in self.info.bases:
             if b.simple not in WORKER_BASES:
                 bases.append(syntax.text(b.node))
