@@ -7,7 +7,7 @@ PureWindowsPath / the Windows policy selected explicitly, on real files.
 
 import os
 import time
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath, PureWindowsPath
 
 import pytest
 

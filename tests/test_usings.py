@@ -2,7 +2,6 @@
 next to a using that exports one of its names (CS0104, proved with mcs), no duplicate of a `global using`.
 Real parser, real CLI, real compiler."""
 
-from pathlib import Path
 
 import pytest
 

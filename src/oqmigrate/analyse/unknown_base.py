@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate.analyse.drivers import WAIT_CALLS, repeating_loops, timer_creations
 from oqmigrate.analyse.members import class_nodes, methods, modifiers, params
-from oqmigrate.analyse.names import invoked_name, simple
+from oqmigrate.analyse.names import invoked_name
 from oqmigrate.model import ClassInfo
 
 if TYPE_CHECKING:
