@@ -59,6 +59,10 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
     Codemod("remove-registration", "oqmigrate.transforms.remove_registration", "remove_registration",
             (b"AddHostedService", b"IHostedService", b"HostedServiceBase"), ("OQJ014",), ("OQJ014",),
             Target.REGISTRATION, "deletes hand-written registrations of jobs and of workers migrated in the same run"),
+    Codemod("unwrap-tenant-loop", "oqmigrate.transforms.unwrap_tenant_loop", "unwrap_tenant_loop",
+            (b"GetTenants", b"SetTenant", b"ITenantResolver"), ("OQJ005",), ("OQJ005",), Target.CLASS,
+            "keeps only the current tenant's work of a job that loops over tenants and switches to each by hand",
+            frozenset({"job"}), "oqmigrate.transforms.unwrap_tenant_loop:verdict"),
 )}
 
 
