@@ -11,6 +11,7 @@ import tree_sitter
 import tree_sitter_c_sharp
 
 from oqmigrate import catalog
+from oqmigrate.transforms.registry import CODEMODS
 from oqmigrate.catalog import (
     SEVERITIES,
     CatalogError,
@@ -57,8 +58,8 @@ EXPECTED = [
 ]
 IDS = [row[0] for row in EXPECTED]
 
-# The codemods that exist today; only rules fixed by one of these may claim to be fixable.
-BUILT_CODEMODS = {"migrate-worker", "remove-registration"}
+# The codemods that exist today (the registry); only rules fixed by one of these may claim to be fixable.
+BUILT_CODEMODS = set(CODEMODS)
 
 # What each rule looks at (rules.md "what it finds"), and the tokens any such file must contain. A worker
 # derives from BackgroundService or implements IHostedService; a job derives from HostedServiceBase; a

@@ -26,6 +26,8 @@ from oqmigrate import syntax
 from oqmigrate.analyse.cs_helpers import LOOPS, has_effects, statements
 from oqmigrate.analyse.members import EXECUTE_METHODS, class_nodes, enclosing_function, params
 from oqmigrate.analyse.names import invoked_name, node_text
+from oqmigrate.analyse.tenancy import (is_site_state_alias_assignment, site_state_alias_assignments,
+                                       site_state_holders, tenant_calls)
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
@@ -90,15 +92,10 @@ class Unwrap:
     kept: tuple[tuple[int, int], ...]  # OQJ005 hits it leaves as they are
 
 
-def _is_switch_hit(n: Node) -> bool:
-    if n.type == "invocation_expression":
-        return invoked_name(n)[1] in ("SetTenant", "GetTenants")
-    return n.type == "identifier" and syntax.text(n) == "ITenantResolver"
-
-
 def tenant_hits(info: ClassInfo) -> list[Node]:
     """What OQJ005 reports in the class, as nodes."""
-    return [n for n in class_nodes(info, "invocation_expression", "identifier") if _is_switch_hit(n)]
+    resolvers = [n for n in class_nodes(info, "identifier") if syntax.text(n) == "ITenantResolver"]
+    return sorted(tenant_calls(info) + site_state_alias_assignments(info) + resolvers, key=lambda n: n.start_byte)
 
 
 def _calls(n: Node, name: str) -> bool:
@@ -177,21 +174,16 @@ def _tenant_source(loop: Node, method: Node) -> bool:
     return False
 
 
-def _alias_loop(loop: Node) -> bool:
+def _alias_loop(loop: Node, holders: set[str]) -> bool:
     right = loop.child_by_field_name("right")
-    return right is not None and _calls(right, "GetAliases") and _switches_alias(loop)
+    return right is not None and _calls(right, "GetAliases") and _switches_alias(loop, holders)
 
 
-def _switches_alias(n: Node) -> bool:
-    for a in syntax.descendants(n, "assignment_expression"):
-        left = a.child_by_field_name("left")
-        if left is not None and left.type == "member_access_expression" and \
-                node_text(left.child_by_field_name("name")) == "Alias":
-            return True
-    return False
+def _switches_alias(n: Node, holders: set[str]) -> bool:
+    return any(is_site_state_alias_assignment(a, holders) for a in syntax.descendants(n, "assignment_expression"))
 
 
-def _is_switch(stmt: Node, var: str) -> bool:
+def _is_switch(stmt: Node, var: str, holders: set[str]) -> bool:
     """`x.SetTenant(var.TenantId);` or `siteState.Alias = new Alias { TenantId = var.TenantId … };`."""
     if stmt.type != "expression_statement" or not stmt.named_children:
         return False
@@ -200,8 +192,8 @@ def _is_switch(stmt: Node, var: str) -> bool:
         args = syntax.arguments(e)
         return len(args) == 1 and "".join(syntax.text(args[0]).split()) == f"{var}.TenantId"
     if e.type == "assignment_expression" and syntax.text(e.child_by_field_name("operator")) == "=":
-        left, right = e.child_by_field_name("left"), e.child_by_field_name("right")
-        if left.type != "member_access_expression" or node_text(left.child_by_field_name("name")) != "Alias":
+        right = e.child_by_field_name("right")
+        if not is_site_state_alias_assignment(e, holders):
             return False
         return right.type == "object_creation_expression" and f"{var}.TenantId" in "".join(
             syntax.text(right).split()) and not has_effects_besides_creation(right)
@@ -209,8 +201,11 @@ def _is_switch(stmt: Node, var: str) -> bool:
 
 
 def has_effects_besides_creation(creation: Node) -> bool:
+    """`new Alias { TenantId = t.TenantId, SiteId = -1 }`: an effect only in its arguments or member values."""
     init = creation.child_by_field_name("initializer")
-    return bool(syntax.arguments(creation)) or (init is not None and has_effects(init))
+    values = [] if init is None else [a.child_by_field_name("right") if a.type == "assignment_expression" else a
+                                      for a in init.named_children]
+    return bool(syntax.arguments(creation)) or any(v is None or has_effects(v) for v in values)
 
 
 def _owning_loop(n: Node) -> Node | None:
@@ -256,8 +251,9 @@ def _declared_names(scope: Node, skip: Node | None = None) -> set[str]:
 def decide(ctx: TransformContext, info: ClassInfo) -> Unwrap | str:
     """The loop to unwrap, or why the class's manual tenant resolution stays."""
     hits = tenant_hits(info)
+    holders = site_state_holders(info)
     loops = [n for n in class_nodes(info, "foreach_statement")
-             if _calls(n.child_by_field_name("right") or n, "GetTenants") or _alias_loop(n)
+             if _calls(n.child_by_field_name("right") or n, "GetTenants") or _alias_loop(n, holders)
              or (enclosing_function(n) is not None and _tenant_source(n, enclosing_function(n)))]
     if not loops:
         other = [n for n in class_nodes(info, "for_statement", "while_statement", "do_statement")
@@ -265,7 +261,7 @@ def decide(ctx: TransformContext, info: ClassInfo) -> Unwrap | str:
         return NOT_FOREACH if other else NO_LOOP
     if not supports(ctx.version, Feature.TENANT_MANAGER):
         return _no_tenant_manager(ctx)
-    if any(_alias_loop(n) for n in loops):
+    if any(_alias_loop(n, holders) for n in loops):
         return ALIAS_LOOP
     if len(loops) > 1:
         return SEVERAL_LOOPS
@@ -297,12 +293,11 @@ def decide(ctx: TransformContext, info: ClassInfo) -> Unwrap | str:
     if var_node is None or var_node.type != "identifier" or body is None or body.type != "block":
         return NOT_FOREACH
     var = syntax.text(var_node)
-    switches = [s for s in statements(body) if _is_switch(s, var)]
+    switches = [s for s in statements(body) if _is_switch(s, var, holders)]
     if not switches:
         return NOT_SWITCHING
-    if any(_is_switch_hit(h) and h.start_byte >= body.start_byte and h.end_byte <= body.end_byte and
-           not any(s.start_byte <= h.start_byte < s.end_byte for s in switches) for h in hits) or \
-            any(_switches_alias(s) for s in statements(body) if s not in switches):
+    if any(h.start_byte >= body.start_byte and h.end_byte <= body.end_byte and
+           not any(s.start_byte <= h.start_byte < s.end_byte for s in switches) for h in hits):
         return IRREGULAR_BODY
     exits = [n for n in syntax.descendants(body, "continue_statement", "break_statement") if _owning_loop(n) == loop]
     if exits and not returned:
