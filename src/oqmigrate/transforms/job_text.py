@@ -30,10 +30,11 @@ def indent_of(data: bytes, node: Node) -> str:
 
 
 def alone_on_lines(data: bytes, node: Node) -> bool:
-    """Nothing but whitespace before the node on its first line and after it on its last line."""
+    """Nothing but whitespace before the node on its first line, and whitespace or a line comment (which goes
+    with it) after it on its last line."""
     before = data[line_start(data, node.start_byte):node.start_byte]
-    after = data[node.end_byte:line_end(data, node.end_byte)]
-    return not before.strip() and not after.strip()
+    after = data[node.end_byte:line_end(data, node.end_byte)].strip()
+    return not before.strip() and (not after or (after.startswith(b"//") and b"*/" not in after))
 
 
 def _blank(line: bytes) -> bool:
