@@ -252,8 +252,8 @@ def _reason(kind: StateKind, name: str) -> str:
             "method or into tenant-scoped storage (settings, the tenant's database) by hand")
 
 
-def _kept(f: Field, kind: StateKind) -> StateField:
-    return StateField(f, kind, _reason(kind, f.name))
+def _kept(f: Field, kind: StateKind, refs: list[Node] | None = None) -> StateField:
+    return StateField(f, kind, _reason(kind, f.name), list(refs or []))
 
 
 def classify(cls: ClassInfo) -> list[StateField]:
@@ -264,9 +264,9 @@ def classify(cls: ClassInfo) -> list[StateField]:
         if refs is None:
             out.append(_kept(f, StateKind.OTHER))
         elif not _private(f):
-            out.append(_kept(f, StateKind.VISIBLE))
+            out.append(_kept(f, StateKind.VISIBLE, refs))
         elif _holds_service(f, refs):
-            out.append(_kept(f, StateKind.SERVICE))
+            out.append(_kept(f, StateKind.SERVICE, refs))
         else:
             out.append(_classify(cls, f, refs))
     return out
@@ -332,7 +332,7 @@ def _classify(cls: ClassInfo, f: Field, refs: list[Node]) -> StateField:
             return StateField(f, StateKind.REBUILT_CACHE, "", refs, ctor, rebuild=rebuild,
                               method=_execute_method(rebuild))
     # -- what stays ---------------------------------------------------------------------------------
-    return _kept(f, _carried_kind(f, reads, run_refs))
+    return _kept(f, _carried_kind(f, reads, run_refs), refs)
 
 
 def _droppable_write(st: Node, use: Node) -> bool:

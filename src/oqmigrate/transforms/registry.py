@@ -67,6 +67,10 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
             ("OQJ004",), Target.CLASS, "deletes a job's write-only fields and re-entrancy guards, and turns caches "
             "each run rebuilds into locals; reports state carried between runs", frozenset({"job"}),
             "oqmigrate.transforms.drop_state:verdict"),
+    Codemod("persist-state", "oqmigrate.transforms.persist_state", "persist_state", (b"HostedServiceBase",),
+            ("OQJ004",), ("OQJ004",), Target.CLASS, "keeps a job's scalar watermark field in the tenant's settings "
+            "(ISettingRepository), read at the start of a run and saved at its successful end",
+            frozenset({"job"}), "oqmigrate.transforms.persist_state:verdict", opt_in=True),
 )}
 
 
