@@ -123,4 +123,13 @@ def test_scan_fixable_follows_the_kind_of_state(tmp_path):
     code, out, err = run_cli("scan", ".", "--format", "json", "--select", "OQJ004", cwd=repo)
     found = {f["message"].split("'")[1]: f for f in json.loads(out)["findings"]}
     assert {n: f["fixable"] for n, f in found.items()} == {"_seeded": False, "_total": True, "_lastSent": False}
-    assert found["_lastSent"]["fix_blocker"].startswith("'_lastSent' is a last-run gate")
+    assert found["_lastSent"]["fix_blocker"].startswith("drop-state leaves this class alone: '_lastSent' is a "
+                                                        "last-run gate")
+
+
+def test_removing_a_guard_before_the_catch_all_try_resolves_the_unhandled_exception_finding(tmp_path):
+    import json
+    repo = make_repo(tmp_path / "repo", {"Import.cs": pair(CODEMOD, "reentrancy_guard_async_catch")[0].read_bytes()})
+    code, out, err = run_cli("scan", ".", "--format", "json", "--select", "OQJ004,OQJ012", cwd=repo)
+    found = {f["rule_id"]: f["fixable"] for f in json.loads(out)["findings"]}
+    assert found == {"OQJ004": True, "OQJ012": True}

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from oqmigrate import syntax
 from oqmigrate.analyse.cs_helpers import local_name, statements
+from oqmigrate.edits import apply_edits
+from oqmigrate.model import analyse
+from oqmigrate.rules import oqj012_unhandled_exception as unhandled
 from oqmigrate.analyse.job_state import StateField, StateKind, cache_initializer, classify
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
@@ -65,8 +68,28 @@ def verdict(ctx: TransformContext, info: ClassInfo) -> ClassVerdict:
     drop, keep = _dropped(ctx, info)
     if not drop:
         reasons = list(dict.fromkeys(s.reason or f"'{s.name}' cannot be removed safely" for s in keep))
-        return ClassVerdict("; ".join(reasons) if reasons else "no state to drop")
-    return ClassVerdict(None, tuple((s.field.node.start_byte, s.field.node.end_byte) for s in keep))
+        return ClassVerdict("drop-state leaves this class alone: " + ("; ".join(reasons) or "no state to drop"))
+    kept = [(s.field.node.start_byte, s.field.node.end_byte) for s in keep]
+    return ClassVerdict(None, tuple(kept + _unhandled_left(ctx, info, drop)))
+
+
+def _unhandled_left(ctx: TransformContext, info: ClassInfo, drop: list[StateField]) -> list[tuple[int, int]]:
+    """The OQJ012 findings the change leaves. Removing a re-entrancy guard that ran before the body's catch-all
+    try leaves the body guarded, which resolves the execute method's OQJ012 finding; nothing else it does
+    touches exception handling."""
+    hits = list(unhandled.check(info, None))
+    if not hits:
+        return []
+    escaping = {syntax.text(h.node) for h in hits if h.node.type == "identifier"}
+    if any(s.kind is StateKind.REENTRANCY_GUARD for s in drop):
+        tree = syntax.parse(apply_edits(ctx.data, _class_edits(ctx, drop)))
+        after = next((c for c in analyse(tree).classes if c.name == info.name and not c.is_secondary_part), None)
+        if after is not None:
+            after.kind = info.kind  # a job through a base class of another file: the file alone cannot tell
+        escaping = set() if after is None else {syntax.text(h.node) for h in unhandled.check(after, None)
+                                                 if h.node.type == "identifier"}
+    return [(h.node.start_byte, h.node.end_byte) for h in hits
+            if h.node.type != "identifier" or syntax.text(h.node) in escaping]
 
 
 def _declaration(ctx: TransformContext, s: StateField) -> list[Node]:

@@ -64,7 +64,7 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
             "keeps only the current tenant's work of a job that loops over tenants and switches to each by hand",
             frozenset({"job"}), "oqmigrate.transforms.unwrap_tenant_loop:verdict"),
     Codemod("drop-state", "oqmigrate.transforms.drop_state", "drop_state", (b"HostedServiceBase",), ("OQJ004",),
-            ("OQJ004",), Target.CLASS, "deletes a job's write-only fields and re-entrancy guards, and turns caches "
+            ("OQJ004", "OQJ012"), Target.CLASS, "deletes a job's write-only fields and re-entrancy guards, and turns caches "
             "each run rebuilds into locals; reports state carried between runs", frozenset({"job"}),
             "oqmigrate.transforms.drop_state:verdict"),
     Codemod("persist-state", "oqmigrate.transforms.persist_state", "persist_state", (b"HostedServiceBase",),
