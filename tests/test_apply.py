@@ -190,12 +190,13 @@ def _run_in_pty(args, cwd, answers: bytes, timeout=120) -> tuple[int, str]:
 
 def test_interactive_yes_no_quit(tmp_path):
     repo = make_repo(tmp_path / "r", copy_from=SOLUTION)
-    # Changesets in path order: NightlyCleanup alone, then DigestMailer + ReminderWorker, which share
-    # ServerStartup.cs (both registrations go); TenantSweeper is already a job. So: no, yes (the "q" is never read).
-    code, err = _run_in_pty(["apply", ".", "--interactive"], repo, b"n\ny\nq\n")
+    # Changesets in path order: NightlyCleanup alone, TenantSweeper (a job whose tenant loop is unwrapped), then
+    # DigestMailer + ReminderWorker, which share ServerStartup.cs (both registrations go). So: no, no, yes (the
+    # "q" is never read).
+    code, err = _run_in_pty(["apply", ".", "--interactive"], repo, b"n\nn\ny\nq\n")
     assert code == 0, err
-    assert err.count("apply this change") == 2
-    assert "changed 3 files, 1 declined" in err
+    assert err.count("apply this change") == 3
+    assert "changed 3 files, 2 declined" in err
     changed = git(repo, "diff", "--name-only").stdout.decode().split()
     assert changed == ["Server/Services/DigestMailer.cs", "Server/Services/ReminderWorker.cs",
                        "Server/Startup/ServerStartup.cs"]

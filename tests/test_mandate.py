@@ -66,12 +66,14 @@ def test_rule_selection_on_the_command_line(tmp_path):
     code, out, err = run_cli("diff", ".", "--no-progress", "--ignore", "OQJ014", cwd=repo)
     assert STARTUP not in changed_files(out) and {WORKER, MAILER} <= changed_files(out)
     code, out, err = run_cli("diff", ".", "--no-progress", "--ignore", "generic-hosted-service", cwd=repo)
+    assert changed_files(out) == {"Server/Jobs/TenantSweeper.cs"}  # only unwrap-tenant-loop (OQJ005) acts
+    code, out, err = run_cli("diff", ".", "--no-progress", "--ignore", "generic-hosted-service,OQJ005", cwd=repo)
     assert changed_files(out) == set()
 
 
 def test_rule_selection_in_the_configuration(tmp_path):
     repo = solution(tmp_path)
-    (repo / "oqmigrate.toml").write_text('ignore = ["OQJ001", "OQJ002", "OQJ006"]\n', encoding="utf-8")
+    (repo / "oqmigrate.toml").write_text('ignore = ["OQJ001", "OQJ002", "OQJ005", "OQJ006"]\n', encoding="utf-8")
     git(repo, "add", "oqmigrate.toml")
     git(repo, "commit", "-qm", "config")
     code, out, err = run_cli("diff", ".", "--no-progress", cwd=repo)
@@ -101,6 +103,9 @@ def test_baseline_filters_fixes_only_when_named(tmp_path):
 def test_plan_takes_the_selection(tmp_path):
     repo = solution(tmp_path)
     code, out, err = run_cli("plan", ".", "--no-progress", "--format", "json", "--ignore", "OQJ001", cwd=repo)
+    assert code == 0, err
+    assert [s["symbols"] for s in json.loads(out)["steps"]] == [["TenantSweeper"]]  # OQJ005 is still selected
+    code, out, err = run_cli("plan", ".", "--no-progress", "--format", "json", "--ignore", "OQJ001,OQJ005", cwd=repo)
     assert code == 0, err
     assert json.loads(out)["steps"] == []
 

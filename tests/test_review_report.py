@@ -99,13 +99,13 @@ def test_report_of_the_bundled_solution(tmp_path):
     out = tmp_path / "review.html"
     code, _, err = run_report(SOLUTION, "--output", out)
     assert code == 0, err
-    assert "review report written to" in err and "2 pending changes" in err
+    assert "review report written to" in err and "3 pending changes" in err
     page = out.read_text(encoding="utf-8")
-    assert page.count('<article class="change"') == 2
+    assert page.count('<article class="change"') == 3  # TenantSweeper's tenant loop is unwrapped too
     assert "ReminderWorker" in page and "DigestMailer" in page and "NightlyCleanup" in page
     assert '<td class="code add">using Oqtane.Infrastructure;</td>' in page
     assert 'cron &quot;0 2 * * *&quot;; times are UTC' in page  # review note of the NightlyCleanup change
-    assert "no codemod addresses OQJ005" in page and "TenantSweeper" in page  # left for a person
+    assert "is a last-run gate" in page and "TenantSweeper" in page  # its static _lastRun is left for a person
     assert "/work/" not in page and str(SOLUTION) not in page  # no local absolute path
 
     code, stdout, _ = run_report(SOLUTION, "--select", "OQJ014", "--output", "-")
@@ -148,7 +148,7 @@ def test_page_renders_in_chromium_and_filters(tmp_path):
     assert "public class ReminderWorker : HostedServiceBase" in text_of(dom)
     everything = parse(dom)
     assert everything.body_filter == "* *"  # the script ran
-    assert everything.changes == {"change-1": False, "change-2": False}
+    assert everything.changes == {"change-1": False, "change-2": False, "change-3": False}
 
     assert '<p class="none muted">' not in dom  # no "nothing here" note without a filter
     for query in ("?rule=OQJ014", "#rule=OQJ014"):  # both read on load
@@ -156,7 +156,7 @@ def test_page_renders_in_chromium_and_filters(tmp_path):
         filtered = parse(dom)
         assert filtered.body_filter == "OQJ014 *"
         # only the DigestMailer/ReminderWorker change resolves the registrations (OQJ014)
-        assert filtered.changes == {"change-1": True, "change-2": False}
+        assert filtered.changes == {"change-1": True, "change-2": True, "change-3": False}
         # nothing left for a person has OQJ014: that section says so instead of showing an empty list
         assert re.search(r'id="manual">.*<p class="none muted">Nothing here for this filter.</p></section>', dom)
     unknown = parse(browse(url + "#project=Nope", tmp_path, "--dump-dom").stdout)

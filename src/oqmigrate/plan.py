@@ -82,8 +82,10 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
             command = " ".join(f"oqmigrate apply --only {s}" for s in migrated[:1])
             if len(migrated) > 1:
                 command = "oqmigrate apply " + " ".join(sorted({c.rel for c in cs.files}))
-        else:
+        elif all(f.rule_id == "OQJ014" for f in resolves):
             command = "oqmigrate apply --codemod remove-registration " + " ".join(c.rel for c in cs.files)
+        else:  # a job rewritten in place (unwrap-tenant-loop, drop-state, ...): every codemod over its files
+            command = "oqmigrate apply " + " ".join(sorted({c.rel for c in cs.files}))
         owner = items[cs.files[0].rel].project or "(no project)"
         steps.append(Step(cs.symbols, [c.rel for c in cs.files], resolves, after, review, command, owner))
 

@@ -1,4 +1,5 @@
-"""OQJ005 manual-tenant-resolution: SetTenant, GetTenants loops and ITenantResolver in a worker or job.
+"""OQJ005 manual-tenant-resolution: SetTenant, GetTenants loops, ITenantResolver and assignments to SiteState.Alias
+in a worker or job.
 
 HostedServiceBase already runs a job once per tenant with the tenant set; picking tenants by hand runs the work
 twice over, or against the wrong database.
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 from oqmigrate import syntax
 from oqmigrate.analyse.members import class_nodes
 from oqmigrate.analyse.names import invoked_name
+from oqmigrate.analyse.tenancy import site_state_alias_assignments
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
 
@@ -27,6 +29,9 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(RULE_ID, inv, "switches tenant by hand; Oqtane runs the job once per tenant and sets it")
         elif name == "GetTenants":
             yield Hit(RULE_ID, inv, "loops over tenants by hand; Oqtane already runs the job once per tenant")
+    for a in site_state_alias_assignments(cls):
+        yield Hit(RULE_ID, a, "switches tenant by assigning SiteState.Alias; Oqtane runs the job once per tenant "
+                              "and sets it")
     seen_lines = set()
     for ident in class_nodes(cls, "identifier"):
         if syntax.text(ident) == "ITenantResolver" and ident.start_point[0] not in seen_lines:

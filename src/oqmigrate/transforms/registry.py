@@ -71,6 +71,18 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
             (b"ExecuteJob",), ("OQJ009", "OQJ010", "OQJ016"), ("OQJ004", "OQJ009", "OQJ010", "OQJ016"),
             Target.CLASS, "resolves the services a job keeps from the provider of each run", frozenset({"job"}),
             "oqmigrate.transforms.scope_dependencies:verdict"),
+    Codemod("unwrap-tenant-loop", "oqmigrate.transforms.unwrap_tenant_loop", "unwrap_tenant_loop",
+            (b"GetTenants", b"SetTenant", b"ITenantResolver"), ("OQJ005",), ("OQJ005",), Target.CLASS,
+            "keeps only the current tenant's work of a job that loops over tenants and switches to each by hand",
+            frozenset({"job"}), "oqmigrate.transforms.unwrap_tenant_loop:verdict"),
+    Codemod("drop-state", "oqmigrate.transforms.drop_state", "drop_state", (b"HostedServiceBase",), ("OQJ004",),
+            ("OQJ004", "OQJ012"), Target.CLASS, "deletes a job's write-only fields and re-entrancy guards, and turns caches "
+            "each run rebuilds into locals; reports state carried between runs", frozenset({"job"}),
+            "oqmigrate.transforms.drop_state:verdict"),
+    Codemod("persist-state", "oqmigrate.transforms.persist_state", "persist_state", (b"HostedServiceBase",),
+            ("OQJ004",), ("OQJ004",), Target.CLASS, "keeps a job's scalar watermark field in the tenant's settings "
+            "(ISettingRepository), read at the start of a run and saved at its successful end",
+            frozenset({"job"}), "oqmigrate.transforms.persist_state:verdict", opt_in=True),
 )}
 
 
