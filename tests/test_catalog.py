@@ -16,7 +16,6 @@ import tree_sitter_c_sharp
 
 from conftest import FIXTURES, REPO, run_cli
 from oqmigrate import catalog
-from oqmigrate.transforms.registry import CODEMODS
 from oqmigrate.catalog import (
     SEVERITIES,
     CatalogError,

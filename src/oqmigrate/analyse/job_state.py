@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from oqmigrate import syntax
 from oqmigrate.analyse.cs_helpers import has_effects, is_written, statements, write_statement
-from oqmigrate.analyse.members import (EXECUTE_METHODS, Field, constructors, enclosing_member, fields,
+from oqmigrate.analyse.members import (EXECUTE_METHODS, Field, enclosing_member, fields,
                                        is_auto_property, writes)
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.model import ClassInfo, type_name
