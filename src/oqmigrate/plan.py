@@ -75,9 +75,6 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
         review = [f"{m.rel}:{m.line} {m.reason.removeprefix('review: ')}" for m in run.manual
                   if m.reason.startswith("review: ") and m.symbol in cs.symbols]
         migrated = [s for s in cs.symbols if any(f.symbol == s and f.rule_id == "OQJ001" for f in before)]
-        declared = {c.name for f in cs.files for c in _classes_of(items, f.rel, f.old)}
-        if not migrated and len(cs.symbols) == 1 and cs.symbols[0] in declared:
-            migrated = list(cs.symbols)  # an existing job the job codemods change: --only names it
         if migrated:
             command = " ".join(f"oqmigrate apply --only {s}" for s in migrated[:1])
             if len(migrated) > 1:
@@ -105,14 +102,6 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
     project_versions, upgrades = _versions(ws, versions, steps)
     return Plan(str(ws.root), steps, sorted(manual_by_symbol.values(), key=lambda m: (m.path, m.line)), untouched,
                 unused, project_versions, upgrades)
-
-
-def _classes_of(items, rel: str, data: bytes) -> list:
-    from oqmigrate import model, source, syntax
-    try:
-        return model.analyse(syntax.parse(source.decode(data, items[rel].fallback).utf8())).classes
-    except source.LoadError:
-        return []
 
 
 def _versions(ws: Workspace, versions: Versions | None, steps: list[Step]) -> tuple[dict[str, str], list[str]]:
