@@ -571,3 +571,36 @@ def test_awaited_loop_in_start_async_is_not_a_background_loop():
     result, out = _migrate(src)
     assert result.migrated == [] and out == src
     assert [m.reason for m in result.manual] == ["event-driven hosted service: no timer or loop gives it a schedule"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# issue 8: never change behaviour silently — each of these stays manual with its true reason
+
+DEFERRED = ("a scope is created inside code handed to {}, which can run after the job returns; the job's provider is "
+            "disposed then, so it cannot replace that scope: migrate by hand and keep creating the scope there "
+            "(IServiceScopeFactory)")
+PER_ITEM = ("a fresh scope is created per item (so one item cannot affect the others); the job has one provider per "
+            "tenant per run, and a scope created inside a job loses the tenant the framework set: migrate by hand")
+DISPOSES = ("the work disposes {}, a service resolved from the scope ({}); in a job the run's provider owns it and "
+            "hands the same instance to the next tenants of the pass: remove the disposal (the scope disposes its "
+            "services), then migrate")
+
+MUST_STAY_MANUAL = {
+    "deferred_scope_task_run": DEFERRED.format("Task.Run"),
+    "deferred_scope_continuation": DEFERRED.format("client.DownloadAsync().ContinueWith"),
+    "deferred_scope_helper_callback": DEFERRED.format("ThreadPool.QueueUserWorkItem"),
+    "scope_per_item_foreach": PER_ITEM,
+    "scope_per_item_helper_while": PER_ITEM,
+    "scope_per_item_foreach_lambda": PER_ITEM,
+    "disposes_resolved_using": DISPOSES.format("db", "using (db = …)"),
+    "disposes_resolved_dispose_call": DISPOSES.format("mail", "mail.Dispose()"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MUST_STAY_MANUAL))
+def test_stays_manual_with_the_true_reason(case):
+    data = (FIXTURES / f"{case}.before.cs").read_bytes()
+    assert not (FIXTURES / f"{case}.after.cs").exists()
+    result, out = _migrate(data)
+    assert out == data
+    assert [m.reason for m in result.manual] == [MUST_STAY_MANUAL[case]]

@@ -9,8 +9,8 @@ fixable, without generating code.
 The analysis is one object, `WorkerAnalysis`, whose methods are grouped by concern in the modules beside this one:
 `partial_worker` (partial classes), `worker_members` (fields, constructor, members, logging), `driver` (timer,
 loop or started task, lifecycle), `loop` (the loop, its pacing, the unit of work), `clock` (polled clock checks),
-`schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses) and `recorder` (the removals and
-replacements the rewrite will make). It stops at the first blocker.
+`schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses), `run_scope` (scopes and disposals
+the run's provider must replace) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from oqmigrate.analyse.driver import DriverMixin
 from oqmigrate.analyse.loop import LoopMixin
 from oqmigrate.analyse.partial_worker import PartsMixin, parts_of
 from oqmigrate.analyse.recorder import RecorderMixin
+from oqmigrate.analyse.run_scope import RunScopeMixin
 from oqmigrate.analyse.schedule_of_worker import CadenceMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
@@ -80,7 +81,7 @@ def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
 
 
 class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixin, CadenceMixin, DependenciesMixin,
-                     RecorderMixin):
+                     RecorderMixin, RunScopeMixin):
     """The state of one worker's analysis. `analyse()` raises Blocked with the first reason the class cannot be
     migrated; after it returns, the plan, fields, helpers and recorded replacements describe the job."""
 
@@ -135,6 +136,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._check_members()
         self._plan_dependencies()
         self._check_dependency_sources()
+        self._check_run_scopes()
         self.notes.extend(self.plan.cadence_notes)
         if not self.plan.enabled:
             self.notes.append(DISABLED_NOTE)
