@@ -584,6 +584,8 @@ PER_ITEM = ("a fresh scope is created per item (so one item cannot affect the ot
 DISPOSES = ("the work disposes {}, a service resolved from the scope ({}); in a job the run's provider owns it and "
             "hands the same instance to the next tenants of the pass: remove the disposal (the scope disposes its "
             "services), then migrate")
+RETRY = ("after a caught failure the worker waited {} and tried again; a job cannot retry before its next scheduled "
+         "run, and this catch would report the failed run as completed: migrate by hand")
 
 MUST_STAY_MANUAL = {
     "deferred_scope_task_run": DEFERRED.format("Task.Run"),
@@ -594,6 +596,8 @@ MUST_STAY_MANUAL = {
     "scope_per_item_foreach_lambda": PER_ITEM,
     "disposes_resolved_using": DISPOSES.format("db", "using (db = …)"),
     "disposes_resolved_dispose_call": DISPOSES.format("mail", "mail.Dispose()"),
+    "failure_backoff_specific_exception": RETRY.format("30 s"),
+    "failure_backoff_then_continue": RETRY.format("10 minutes"),
 }
 
 
@@ -604,3 +608,28 @@ def test_stays_manual_with_the_true_reason(case):
     result, out = _migrate(data)
     assert out == data
     assert [m.reason for m in result.manual] == [MUST_STAY_MANUAL[case]]
+
+
+# ... and each of these is migrated with a review note that says what changed
+RETRY_DROPPED = ("after a caught failure the worker tried again after {}; the job reports the run as failed and tries "
+                 "again at its next run ({}): the quicker retry is dropped")
+
+REVIEW_NOTES = {
+    "failure_backoff_catch_all": [RETRY_DROPPED.format("5 minutes", "every 6 hours")],
+    "failure_backoff_bare_catch": [RETRY_DROPPED.format("2 minutes", "every 1 hour")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEW_NOTES))
+def test_migrated_with_review_notes(case):
+    result, out = _migrate((FIXTURES / f"{case}.before.cs").read_bytes())
+    assert result.migrated
+    reasons = [m.reason for m in result.manual]
+    for note in REVIEW_NOTES[case]:
+        assert "review: " + note in reasons, reasons
+
+
+def test_caught_failure_after_a_back_off_says_it_failed():
+    _, out = _migrate((FIXTURES / "failure_backoff_catch_all.before.cs").read_bytes())
+    catch = out.split(b"catch (Exception ex)")[1]
+    assert b"failed: {ex.Message}" in catch and b"completed" not in catch and b"Task.Delay" not in out

@@ -78,6 +78,44 @@ class LoopMixin:
         if not any(self._node_at(p.start) is not None and self._node_at(p.start).type != "comment"
                    for p in self.plan.pieces):
             raise Blocked(BlockerKind.NO_WORK, "the loop only waits: there is no unit of work to migrate")
+        self._check_failure_backoffs(locals_)
+
+    def _check_failure_backoffs(self, locals_: dict[str, Node]) -> None:
+        """A wait in a catch clause was a retry after a failure (`catch { …; await Task.Delay(5 min); }`). The job
+        cannot retry sooner than its schedule; what it can do is report the run as failed. That holds when the
+        catch becomes the job's own (the work is one try with a catch-all clause, whose outcome says the run
+        failed) and the wait ends the catch: the retry is dropped with a note. Otherwise the class stays manual."""
+        constants = self._constants()
+        constants.update(locals_)
+        for try_node, catch, delay in self._failure_backoffs:
+            arg = self._is_delay(delay)
+            seconds = evaluate_timespan(arg, self.data, constants, number_unit=0.001)
+            wait = cs.one_line(arg) if seconds is None else cs.span_words(seconds)
+            body = catch.child_by_field_name("body")
+            last = [x for x in body.named_children if x.type != "comment"][-1:] if body is not None else []
+            if last != [delay] or not self._catch_becomes_the_jobs(try_node, catch):
+                raise Blocked(BlockerKind.RETRY_AFTER_FAILURE,
+                              f"after a caught failure the worker waited {wait} and tried again; a job cannot "
+                              "retry before its next scheduled run, and this catch would report the failed run as "
+                              "completed: migrate by hand")
+            cadence = cs.schedule_seconds(self.plan.schedule)
+            every = f"every {cs.span_words(cadence)}" if cadence is not None else "on its schedule"
+            self.plan.cadence_notes.append(
+                f"after a caught failure the worker tried again after {wait}; the job reports the run as failed "
+                f"and tries again at its next run ({every}): the quicker retry is dropped")
+
+    def _catch_becomes_the_jobs(self, try_node: Node, catch: Node) -> bool:
+        """Is the unit of work this one try statement, with `catch` (catch-all, no filter) its only clause left?"""
+        real = [p for p in self.plan.pieces if self._node_at(p.start) is not None and
+                self._node_at(p.start).type != "comment"]
+        if len(self.plan.pieces) != 1 or len(real) != 1 or self._node_at(real[0].start) != try_node:
+            return False
+        clauses = [c for c in try_node.named_children if c.type in ("catch_clause", "finally_clause")
+                   and not self._is_deleted(c)]
+        if clauses != [catch] or any(x.type == "catch_filter_clause" for x in catch.named_children):
+            return False
+        decl = next((x for x in catch.named_children if x.type == "catch_declaration"), None)
+        return decl is None or syntax.text(decl.child_by_field_name("type")) in ("Exception", "System.Exception")
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
         loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
@@ -464,7 +502,10 @@ class LoopMixin:
                     kept_clauses += 1
                     for s in syntax.walk(c):
                         if s.type == "expression_statement" and self._is_delay(s) is not None:
-                            self._delete_statement(s)  # an error back-off; the job runs on its schedule
+                            self._delete_statement(s)  # an error back-off: checked by _check_failure_backoffs
+                            self._failure_backoffs.append((st, c, s))
+                            for comment in self._comments_above(s):
+                                self._delete_statement(comment)  # it described the retry
             elif c.type == "finally_clause":
                 fin = next(x for x in c.named_children if x.type == "block")
                 fin_stmts = cs.statements(fin)

@@ -108,6 +108,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.scope_names: set[str] = set()
         self.cron_locals: set[str] = set()
         self._cron_removed: list[Node] = []
+        self._failure_backoffs: list[tuple[Node, Node, Node]] = []  # (try, catch, wait) of retries after failures
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
         self._index: dict[str, list[Node]] | None = None
         self._by_name: dict[str, list[Node]] | None = None

@@ -141,6 +141,8 @@ class Rewriter:
         return False
 
     def _render(self, start: int, end: int) -> str:
+        if any(s <= start and end <= e for s, e in self.deleted):
+            return ""  # a statement the analysis took out (a pacing wait, a cancellation check)
         # insertions before replacements at the same offset; an outer replacement before the ones it contains
         reps = sorted((r for r in self.replacements if start <= r.start and r.end <= end),
                       key=lambda r: (r.start, r.end != r.start, -(r.end - r.start)))
