@@ -614,7 +614,26 @@ def test_stays_manual_with_the_true_reason(case):
 RETRY_DROPPED = ("after a caught failure the worker tried again after {}; the job reports the run as failed and tries "
                  "again at its next run ({}): the quicker retry is dropped")
 
+ESCAPED = ("an exception the work let escape (`throw`) stopped the worker for good (on .NET 6+ an unhandled "
+           "BackgroundService exception stops the host); in the job it fails only that run, and the job runs again "
+           "at its next run")
+ENDED = "`{}` ended the worker for good when {}; in the job it ends only that run, and the job runs again at its next run"
+FIRST_RUN = ("the worker waited {} after every start before its first run ({}); Oqtane runs the job on its own "
+             "schedule, and StartDate cannot repeat a delay after every start (it only delays the first run after "
+             "the job is created)")
+
 REVIEW_NOTES = {
+    "throw_stops_worker": [ESCAPED],
+    "throw_rethrown_from_catch": [ESCAPED],
+    "break_ends_worker": [ENDED.format("break;", "imported == 0")],
+    "return_ends_worker": [ENDED.format("return;", "!mailer.Enabled()")],
+    "while_true_delay_first": [FIRST_RUN.format("2 hours", "the loop waited before its work")],
+    "continue_returns_outcome": [FIRST_RUN.format("10 minutes", "the loop waited before its work")],
+    "timer_async_void_callback": [FIRST_RUN.format("6 hours", "the Timer's dueTime")],
+    "periodic_timer_using": [FIRST_RUN.format("12 hours", "the first PeriodicTimer tick comes one period after the "
+                                                          "start")],
+    "timers_timer_ctor": [FIRST_RUN.format("7 days", "a System.Timers.Timer first raises Elapsed one Interval after "
+                                                     "it starts")],
     "failure_backoff_catch_all": [RETRY_DROPPED.format("5 minutes", "every 6 hours")],
     "failure_backoff_bare_catch": [RETRY_DROPPED.format("2 minutes", "every 1 hour")],
 }
@@ -633,3 +652,11 @@ def test_caught_failure_after_a_back_off_says_it_failed():
     _, out = _migrate((FIXTURES / "failure_backoff_catch_all.before.cs").read_bytes())
     catch = out.split(b"catch (Exception ex)")[1]
     assert b"failed: {ex.Message}" in catch and b"completed" not in catch and b"Task.Delay" not in out
+
+
+@pytest.mark.parametrize("case", ["timer_threading", "polled_clock_daily", "cron_every_15_minutes",
+                                  "background_loop_scope"])
+def test_no_lifecycle_note_without_a_lifecycle_change(case):
+    result, _ = _migrate((FIXTURES / f"{case}.before.cs").read_bytes())
+    assert result.migrated
+    assert not [m.reason for m in result.manual if "for good" in m.reason or "after every start" in m.reason]

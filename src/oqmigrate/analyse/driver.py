@@ -54,8 +54,10 @@ class DriverMixin:
             if m is not None:
                 self._check_lifecycle(m)
         if kind == Driver.THREADING_TIMER:
-            callback, period = payload
+            callback, period, due = payload
             self._timer_callback(callback)
+            if not self._is_infinite(due):
+                self._note_first_run(due, "the Timer's dueTime")
             if self.plan.schedule is None:
                 self._cadence_from(period, number_unit=0.001)
         elif kind == Driver.TIMERS_TIMER:
@@ -65,6 +67,9 @@ class DriverMixin:
                 if interval is None:
                     raise Blocked(BlockerKind.UNKNOWN_CADENCE, "System.Timers.Timer without a known Interval")
                 self._cadence_from(interval, number_unit=0.001)
+            if interval is not None:
+                self._note_first_run(interval, "a System.Timers.Timer first raises Elapsed one Interval after it "
+                                               "starts")
         else:
             self._background_task(payload)
 
@@ -73,7 +78,7 @@ class DriverMixin:
             t = self._type_name(n.child_by_field_name("type"))
             args = syntax.arguments(n)
             if t in ("Timer", "System.Threading.Timer") and len(args) == 4:
-                return Driver.THREADING_TIMER, (args[0], args[3])
+                return Driver.THREADING_TIMER, (args[0], args[3], args[2])
             if t in ("Thread", "System.Threading.Thread") and args:
                 return Driver.STARTED_LOOP, args[0]
         if n.type == "assignment_expression" and cs.operator(n) == "+=":

@@ -53,6 +53,8 @@ class LoopMixin:
         else:
             raise Blocked(BlockerKind.NO_SCHEDULE, "loop without a delay: it does not run on a schedule")
         self._drop_conditional_pacing(loop_body, work, locals_, timer_period)
+        if self.plan.driver not in (Driver.POLLED_CLOCK_LOOP, Driver.CRON_LOOP):  # those waited for the clock
+            self._note_wait_before_first_pass(loop, stmts, timer_period, locals_)
         per_run: list[Node] = []
         for st in reversed(pre):  # a local read by a later per-run local is per-run too
             if self._per_run_local(st, work + per_run):
@@ -116,6 +118,20 @@ class LoopMixin:
             return False
         decl = next((x for x in catch.named_children if x.type == "catch_declaration"), None)
         return decl is None or syntax.text(decl.child_by_field_name("type")) in ("Exception", "System.Exception")
+
+    def _note_wait_before_first_pass(self, loop: Node, stmts: list[Node], timer_period: Node | None,
+                                     locals_: dict[str, Node]) -> None:
+        """A loop that waits before its work (the wait comes first, or it waits for a PeriodicTimer tick) delayed
+        the first run after every start."""
+        cond = loop.child_by_field_name("condition")
+        if timer_period is not None and loop.type != "do_statement" and cond is not None and \
+                "WaitForNextTickAsync" in syntax.text(cond):
+            self._note_first_run(timer_period, "the first PeriodicTimer tick comes one period after the start",
+                                 locals_)
+            return
+        first = next((s for s in stmts if s.type != "comment"), None)
+        if first is not None and first.type == "expression_statement" and self._is_delay(first) is not None:
+            self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
         loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]

@@ -10,7 +10,7 @@ The analysis is one object, `WorkerAnalysis`, whose methods are grouped by conce
 `partial_worker` (partial classes), `worker_members` (fields, constructor, members, logging), `driver` (timer,
 loop or started task, lifecycle), `loop` (the loop, its pacing, the unit of work), `clock` (polled clock checks),
 `schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses), `run_scope` (scopes and disposals
-the run's provider must replace) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
+the run's provider must replace), `lifecycle_notes` (what changes over the host's lifetime) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from oqmigrate.analyse.blockers import Blocked, Blocker, BlockerKind
 from oqmigrate.analyse.clock import ClockMixin
 from oqmigrate.analyse.dependencies import DependenciesMixin
 from oqmigrate.analyse.driver import DriverMixin
+from oqmigrate.analyse.lifecycle_notes import LifecycleNotesMixin
 from oqmigrate.analyse.loop import LoopMixin
 from oqmigrate.analyse.partial_worker import PartsMixin, parts_of
 from oqmigrate.analyse.recorder import RecorderMixin
@@ -81,7 +82,7 @@ def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
 
 
 class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixin, CadenceMixin, DependenciesMixin,
-                     RecorderMixin, RunScopeMixin):
+                     RecorderMixin, RunScopeMixin, LifecycleNotesMixin):
     """The state of one worker's analysis. `analyse()` raises Blocked with the first reason the class cannot be
     migrated; after it returns, the plan, fields, helpers and recorded replacements describe the job."""
 
@@ -99,6 +100,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.replacements: list[Replacement] = []
         self.deleted: list[tuple[int, int]] = []
         self.notes: list[str] = []
+        self.lifecycle_notes: list[str] = []  # what the job does differently over the host's lifetime
         self.needs: set[str] = set()
         self.fields: dict[str, Field] = {}
         self.methods: dict[str, list[Node]] = {}
@@ -138,7 +140,9 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._plan_dependencies()
         self._check_dependency_sources()
         self._check_run_scopes()
+        self._collect_lifecycle_notes()
         self.notes.extend(self.plan.cadence_notes)
+        self.notes.extend(self.lifecycle_notes)
         if not self.plan.enabled:
             self.notes.append(DISABLED_NOTE)
 
