@@ -586,6 +586,9 @@ DISPOSES = ("the work disposes {}, a service resolved from the scope ({}); in a 
             "services), then migrate")
 RETRY = ("after a caught failure the worker waited {} and tried again; a job cannot retry before its next scheduled "
          "run, and this catch would report the failed run as completed: migrate by hand")
+HIDDEN_CLOCK = ("the helper {} checks the clock ({}) to decide when the work runs; migrated as it is, the job would "
+                "run on every poll and could miss that time: move the check into the loop body or timer callback "
+                "(where it becomes the job's schedule), or migrate by hand")
 
 MUST_STAY_MANUAL = {
     "deferred_scope_task_run": DEFERRED.format("Task.Run"),
@@ -596,6 +599,9 @@ MUST_STAY_MANUAL = {
     "scope_per_item_foreach_lambda": PER_ITEM,
     "disposes_resolved_using": DISPOSES.format("db", "using (db = …)"),
     "disposes_resolved_dispose_call": DISPOSES.format("mail", "mail.Dispose()"),
+    "hidden_clock_check_helper_daily": HIDDEN_CLOCK.format("BuildIfDueAsync", "now.Hour != 2 || now.Minute != 0"),
+    "hidden_clock_check_timer_helper": HIDDEN_CLOCK.format(
+        "RunBackup", "DateTime.Now.DayOfWeek == DayOfWeek.Sunday && DateTime.Now.Hour == 3 && DateT..."),
     "failure_backoff_specific_exception": RETRY.format("30 s"),
     "failure_backoff_then_continue": RETRY.format("10 minutes"),
 }
@@ -660,3 +666,16 @@ def test_no_lifecycle_note_without_a_lifecycle_change(case):
     result, _ = _migrate((FIXTURES / f"{case}.before.cs").read_bytes())
     assert result.migrated
     assert not [m.reason for m in result.manual if "for good" in m.reason or "after every start" in m.reason]
+
+
+def test_clock_comparison_about_the_item_passed_to_a_helper_is_not_a_schedule():
+    src = ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"
+           "public class ExpiryWorker : BackgroundService {\n"
+           "    protected override async Task ExecuteAsync(CancellationToken stoppingToken) {\n"
+           "        while (!stoppingToken.IsCancellationRequested) {\n"
+           "            Expire(DateTime.UtcNow.AddDays(-1));\n"
+           "            await Task.Delay(TimeSpan.FromHours(1), stoppingToken);\n        }\n    }\n"
+           "    private void Expire(DateTime cutoff) { if (cutoff < DateTime.UtcNow) { Remove(); } }\n"
+           "    private void Remove() { }\n}\n").encode()
+    result, out = _migrate(src)
+    assert result.migrated == ["ExpiryWorker"], result.manual

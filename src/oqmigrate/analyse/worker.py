@@ -137,6 +137,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
             self._check_parts_complete()
         self._find_driver()
         self._check_members()
+        self._check_hidden_clock_checks()
         self._plan_dependencies()
         self._check_dependency_sources()
         self._check_run_scopes()
