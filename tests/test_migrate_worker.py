@@ -175,6 +175,7 @@ def test_configuration_enabled_worker_is_reported():
     result, _ = _migrate(data)
     assert result.migrated == ["GalleryCleanupWorker"]
     assert [m.reason for m in result.manual] == [
+        "review: " + ONCE_PER_TENANT.format("IGalleryStore"),
         "review: the worker was enabled by configuration; enable the job in Admin › Scheduled Jobs"]
 
 
@@ -628,7 +629,17 @@ FIRST_RUN = ("the worker waited {} after every start before its first run ({}); 
              "schedule, and StartDate cannot repeat a delay after every start (it only delays the first run after "
              "the job is created)")
 
+ONCE_PER_TENANT = ("the job runs once per tenant on every pass, all tenants in one scope: if the module registers {} "
+                   "as Scoped (an IService), one instance serves every tenant of the pass; check that this is right "
+                   "for a site with several tenants")
+
 REVIEW_NOTES = {
+    "once_per_tenant_http_publish": [
+        "the job runs once per tenant on every pass, all tenants in one scope: if the module registers IEventBus as "
+        "Scoped (an IService), one instance serves every tenant of the pass; its HTTP calls are made once per tenant; "
+        "what it publishes is published once per tenant; check that this is right for a site with several tenants"],
+    "failure_backoff_catch_all": [RETRY_DROPPED.format("5 minutes", "every 6 hours"), ONCE_PER_TENANT.format(
+        "IFeedImporter")],
     "throw_stops_worker": [ESCAPED],
     "throw_rethrown_from_catch": [ESCAPED],
     "break_ends_worker": [ENDED.format("break;", "imported == 0")],
@@ -640,7 +651,6 @@ REVIEW_NOTES = {
                                                           "start")],
     "timers_timer_ctor": [FIRST_RUN.format("7 days", "a System.Timers.Timer first raises Elapsed one Interval after "
                                                      "it starts")],
-    "failure_backoff_catch_all": [RETRY_DROPPED.format("5 minutes", "every 6 hours")],
     "failure_backoff_bare_catch": [RETRY_DROPPED.format("2 minutes", "every 1 hour")],
 }
 
@@ -679,3 +689,10 @@ def test_clock_comparison_about_the_item_passed_to_a_helper_is_not_a_schedule():
            "    private void Remove() { }\n}\n").encode()
     result, out = _migrate(src)
     assert result.migrated == ["ExpiryWorker"], result.manual
+
+
+def test_framework_services_alone_need_no_once_per_tenant_note():
+    result, out = _migrate((FIXTURES / "once_per_tenant_framework_only.before.cs").read_bytes())
+    assert result.migrated == ["DeletedSitePurger"]
+    assert not [m.reason for m in result.manual if "once per tenant" in m.reason], result.manual
+    assert b"once per tenant" not in out  # a report note, never a code comment

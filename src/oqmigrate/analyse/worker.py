@@ -10,7 +10,7 @@ The analysis is one object, `WorkerAnalysis`, whose methods are grouped by conce
 `partial_worker` (partial classes), `worker_members` (fields, constructor, members, logging), `driver` (timer,
 loop or started task, lifecycle), `loop` (the loop, its pacing, the unit of work), `clock` (polled clock checks),
 `schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses), `run_scope` (scopes and disposals
-the run's provider must replace), `lifecycle_notes` (what changes over the host's lifetime) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
+the run's provider must replace), `lifecycle_notes` (what changes over the host's lifetime), `tenant_notes` (what now runs once per tenant) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from oqmigrate.analyse.partial_worker import PartsMixin, parts_of
 from oqmigrate.analyse.recorder import RecorderMixin
 from oqmigrate.analyse.run_scope import RunScopeMixin
 from oqmigrate.analyse.schedule_of_worker import CadenceMixin
+from oqmigrate.analyse.tenant_notes import TenantNotesMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
 from oqmigrate.model import ClassInfo
@@ -82,7 +83,8 @@ def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
 
 
 class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixin, CadenceMixin, DependenciesMixin,
-                     RecorderMixin, RunScopeMixin, LifecycleNotesMixin):
+                     RecorderMixin, RunScopeMixin, LifecycleNotesMixin,
+                     TenantNotesMixin):
     """The state of one worker's analysis. `analyse()` raises Blocked with the first reason the class cannot be
     migrated; after it returns, the plan, fields, helpers and recorded replacements describe the job."""
 
@@ -144,6 +146,9 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._collect_lifecycle_notes()
         self.notes.extend(self.plan.cadence_notes)
         self.notes.extend(self.lifecycle_notes)
+        tenant_note = self._tenant_note()
+        if tenant_note is not None:
+            self.notes.append(tenant_note)
         if not self.plan.enabled:
             self.notes.append(DISABLED_NOTE)
 
