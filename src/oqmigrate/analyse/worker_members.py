@@ -79,7 +79,8 @@ class MembersMixin:
         body = self.ctor.child_by_field_name("body")
         if body is None:
             raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "expression-bodied constructor")
-        for st in cs.statements(body):
+        stmts = [body] if body.type == "arrow_expression_clause" else cs.statements(body)  # `=> _f = f;`
+        for st in stmts:
             target = cs.assigned_field(st)
             if target is not None and target in self.fields:
                 value = cs.strip_null_guard(cs.assignment(st).child_by_field_name("right"))
