@@ -184,6 +184,8 @@ class DriverMixin:
             return
         if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
             return
+        if self._throws_if_cancelled(st):
+            return  # `cancellationToken.ThrowIfCancellationRequested();`: shutdown plumbing, not work
         if where == "StartAsync" and st.type == "if_statement":
             if self._enabled_guard(st):
                 return  # `if (!_options.Value.Enabled) return Task.CompletedTask;`: the job starts disabled
@@ -216,6 +218,21 @@ class DriverMixin:
         if plumbing_flag and st.type == "expression_statement":
             return
         raise Blocked(BlockerKind.LIFECYCLE_WORK, f"{where} does more than manage the timer or loop: {cs.one_line(st)}")
+
+    def _throws_if_cancelled(self, st: Node) -> bool:
+        """`token.ThrowIfCancellationRequested();` on a parameter of the lifecycle method it sits in."""
+        if st.type != "expression_statement" or not st.named_children:
+            return False
+        call = st.named_children[0]
+        fn = call.child_by_field_name("function") if call.type == "invocation_expression" else None
+        if fn is None or fn.type != "member_access_expression" or syntax.arguments(call) or \
+                syntax.text(fn.child_by_field_name("name")) != "ThrowIfCancellationRequested":
+            return False
+        method = syntax.first_ancestor(st, "method_declaration")
+        params = method.child_by_field_name("parameters") if method is not None else None
+        names = {syntax.text(p.child_by_field_name("name")) for p in params.named_children
+                 if p.type == "parameter"} if params is not None else set()
+        return syntax.text(fn.child_by_field_name("expression")) in names
 
     def _timer_callback(self, callback: Node) -> None:
         """The callback's body is the unit of work: a method group or a lambda."""
