@@ -174,6 +174,7 @@ class LoopMixin:
             loop, pre, post, period = self._locate_loop(cs.statements(inner_block), locals_)
             for st in stmts[:i]:
                 self._record_locals(st, locals_)
+                timer_period = timer_period or self._periodic_timer(st)  # `var timer = new PeriodicTimer(…);`
             return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
         raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
 
@@ -185,12 +186,21 @@ class LoopMixin:
                     locals_[syntax.text(kids[0])] = kids[-1]
 
     def _periodic_timer(self, st: Node) -> Node | None:
-        for n in syntax.descendants(st, "object_creation_expression"):
-            if self._type_name(n.child_by_field_name("type")) in ("PeriodicTimer", "System.Threading.PeriodicTimer"):
+        """The period of a PeriodicTimer the statement creates (`new PeriodicTimer(p)`, or `new(p)` declared as one)."""
+        for n in syntax.descendants(st, "object_creation_expression", "implicit_object_creation_expression"):
+            if n.type == "implicit_object_creation_expression":
+                decl = syntax.first_ancestor(n, "variable_declaration")
+                declared = decl.child_by_field_name("type") if decl is not None else None
+                is_timer = declared is not None and self._type_name(declared) in (
+                    "PeriodicTimer", "System.Threading.PeriodicTimer")
+            else:
+                is_timer = self._type_name(n.child_by_field_name("type")) in (
+                    "PeriodicTimer", "System.Threading.PeriodicTimer")
+            if is_timer:
                 if n.parent is not None and syntax.first_ancestor(n, "block") is not None and \
                         st.type == "using_statement" and n.start_byte > st.child_by_field_name("body").start_byte:
                     continue
-                args = syntax.arguments(n)
+                args = syntax.arguments(n) or _implicit_creation_arguments(n)
                 return args[0] if args else None
         return None
 
@@ -294,11 +304,14 @@ class LoopMixin:
                 raise Blocked(BlockerKind.NO_SCHEDULE, "the loop condition depends on " + syntax.text(n))
 
     def _periodic_timer_names(self, loop: Node) -> set[str]:
+        """Locals holding the PeriodicTimer: `var t = new PeriodicTimer(…)` or `PeriodicTimer t = new(…)`."""
         names = set()
         host = self.plan.host
         for d in syntax.descendants(host, "variable_declarator"):
             kids = d.named_children
-            if len(kids) > 1 and "PeriodicTimer" in syntax.text(kids[-1]):
+            declared = d.parent.child_by_field_name("type") if d.parent.type == "variable_declaration" else None
+            if len(kids) > 1 and ("PeriodicTimer" in syntax.text(kids[-1]) or (
+                    declared is not None and "PeriodicTimer" in syntax.text(declared))):
                 names.add(syntax.text(kids[0]))
         return names
 
@@ -315,7 +328,7 @@ class LoopMixin:
             return None
         if st.type != "expression_statement" or not st.named_children:
             return None
-        expr = cs.unwrap_await(st.named_children[0])
+        expr = _without_empty_continuation(cs.unwrap_await(st.named_children[0]))
         if expr.type != "invocation_expression":
             return None
         fn = syntax.text(expr.child_by_field_name("function"))
@@ -560,3 +573,28 @@ class LoopMixin:
                     all(s.type in ("break_statement", "return_statement") for s in inner):
                 return True
         return False
+
+
+def _without_empty_continuation(expr: Node) -> Node:
+    """`Task.Delay(p, token).ContinueWith(_ => { })` (a wait that swallows its cancellation) → `Task.Delay(p, token)`."""
+    if expr.type != "invocation_expression":
+        return expr
+    fn = expr.child_by_field_name("function")
+    if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) != "ContinueWith":
+        return expr
+    args = syntax.arguments(expr)
+    if not args or args[0].type != "lambda_expression":
+        return expr
+    body = args[0].child_by_field_name("body")
+    if body is None or body.type != "block" or cs.statements(body):
+        return expr
+    inner = fn.child_by_field_name("expression")
+    return inner if inner.type == "invocation_expression" else expr
+
+
+def _implicit_creation_arguments(n: Node) -> list[Node]:
+    """The argument expressions of a target-typed `new(…)`."""
+    arglist = next((c for c in n.named_children if c.type == "argument_list"), None)
+    if arglist is None:
+        return []
+    return [a.named_children[-1] for a in arglist.named_children if a.type == "argument" and a.named_children]
