@@ -192,7 +192,8 @@ class DriverMixin:
             cond = st.child_by_field_name("condition")
             quits = any(n.type == "return_statement" for n in syntax.walk(st))
             plumbing = {n for n, f in self.fields.items() if f.is_plumbing or f.simple_type == "bool"}
-            plumbing |= {"null", "IsCancellationRequested"} | self.plan.token_names
+            # `if (_executingTask.IsCompleted) return _executingTask;`: the started loop ended at once (it threw)
+            plumbing |= {"null", "IsCancellationRequested", "IsCompleted"} | self.plan.token_names
             starts = any(self._driver_of(n) is not None for n in syntax.walk(st))
             if starts and not quits and st.child_by_field_name("alternative") is None and \
                     self._configuration_switch(cond, negated=False):
