@@ -605,6 +605,8 @@ MUST_STAY_MANUAL = {
     "hidden_clock_check_helper_daily": HIDDEN_CLOCK.format("BuildIfDueAsync", "now.Hour != 2 || now.Minute != 0"),
     "hidden_clock_check_timer_helper": HIDDEN_CLOCK.format(
         "RunBackup", "DateTime.Now.DayOfWeek == DayOfWeek.Sunday && DateTime.Now.Hour == 3 && DateT..."),
+    "expression_bodied_property_read_by_work": "the work reads the property Retention: make it a const or static "
+                                               "readonly field, then migrate",
     "failure_backoff_specific_exception": RETRY.format("30 s"),
     "failure_backoff_then_continue": RETRY.format("10 minutes"),
 }

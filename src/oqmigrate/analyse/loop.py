@@ -71,7 +71,8 @@ class LoopMixin:
             if not self._dispensable_setup(st, work):
                 raise Blocked(BlockerKind.STARTUP_WORK, "code before the loop runs once at startup: " + cs.one_line(st))
         for st in post:
-            if not (self._is_lifecycle_logging(st) or st.type == "comment"):
+            if not (self._is_lifecycle_logging(st) or st.type == "comment" or
+                    (st.type == "return_statement" and cs.returns_nothing(st))):  # `return Task.CompletedTask;`
                 raise Blocked(BlockerKind.SHUTDOWN_WORK,
                               "code after the loop runs once at shutdown: " + cs.one_line(st))
         if per_run and not any(st.type != "comment" for st in work):

@@ -106,6 +106,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.needs: set[str] = set()
         self.fields: dict[str, Field] = {}
         self.methods: dict[str, list[Node]] = {}
+        self.constant_properties: dict[str, Node] = {}  # expression-bodied properties that only compute → value
         self.ctor: Node | None = None
         self.plan = Plan()
         self.outcome_name = cs.words(info.name)

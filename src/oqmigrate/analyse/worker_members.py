@@ -55,6 +55,8 @@ class MembersMixin:
                                                    ctor_value=cs.strip_null_guard(init))
                         continue
                     self.fields[name] = Field(name, ftype, m, init, mods)
+            elif m.type == "property_declaration" and self._constant_property(m) is not None:
+                self.constant_properties[syntax.text(m.child_by_field_name("name"))] = self._constant_property(m)
             elif m.type == "method_declaration":
                 self.methods.setdefault(syntax.text(m.child_by_field_name("name")), []).append(m)
             elif m.type == "constructor_declaration":
@@ -67,6 +69,18 @@ class MembersMixin:
             f.resolved_type = expand_alias(f.type, self.aliases)
         if self.ctor is not None:
             self._read_constructor()
+
+    def _constant_property(self, m: Node) -> Node | None:
+        """`TimeSpan Interval => TimeSpan.FromSeconds(5);`: an expression-bodied property whose value only computes
+        → its value (a constant the cadence may read), else None."""
+        arrow = next((c for c in m.named_children if c.type == "arrow_expression_clause"), None)
+        if arrow is None or not arrow.named_children:
+            return None
+        value = arrow.named_children[0]
+        if cs.has_effects(value) or any(syntax.text(n) in self.fields or syntax.text(n) == "this"
+                                        for n in syntax.descendants(value, "identifier") if not cs.is_member_name(n)):
+            return None
+        return value
 
     def _type_name(self, node: Node | None) -> str:
         """A type as written, with a using alias expanded (`Tick` → `System.Threading.Timer`)."""
@@ -175,6 +189,9 @@ class MembersMixin:
 
     def _check_members(self) -> None:
         for m in self._members():
+            if m.type == "property_declaration" and syntax.text(m.child_by_field_name("name")) in \
+                    self.constant_properties:
+                continue  # read by the cadence only; checked below once the work is known
             if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
                           "operator_declaration", "destructor_declaration"):
                 raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
@@ -182,6 +199,12 @@ class MembersMixin:
                               + cs.one_line(m))
         self.helpers = self._helpers()
         helper_ids = {h.start_byte for h in self.helpers}
+        kept = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
+        for name in self.constant_properties:
+            if any(s <= n.start_byte < e for n in self._identifiers_named(name) for s, e in kept):
+                raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                              f"the work reads the property {name}: make it a const or static readonly field, then "
+                              "migrate")
         for name, ms in self.methods.items():
             for m in ms:
                 if m.start_byte in self.plan.removed_members or m.start_byte in helper_ids:
