@@ -637,6 +637,9 @@ ONCE_PER_TENANT = ("the job runs once per tenant on every pass, all tenants in o
                    "as Scoped (an IService), one instance serves every tenant of the pass; check that this is right "
                    "for a site with several tenants")
 
+REENTRANCY = ("the re-entrancy guard {} was removed: Oqtane does not start a job while its previous run is still "
+              "executing")
+
 REVIEW_NOTES = {
     "once_per_tenant_http_publish": [
         "the job runs once per tenant on every pass, all tenants in one scope: if the module registers IEventBus as "
@@ -645,6 +648,8 @@ REVIEW_NOTES = {
     "failure_backoff_catch_all": [RETRY_DROPPED.format("5 minutes", "every 6 hours"), ONCE_PER_TENANT.format(
         "IFeedImporter")],
     "throw_stops_worker": [ESCAPED],
+    "reentrancy_guard_timer": [REENTRANCY.format("_isRunning")],
+    "reentrancy_guard_with_catch": [REENTRANCY.format("busy")],
     "throw_rethrown_from_catch": [ESCAPED],
     "break_ends_worker": [ENDED.format("break;", "imported == 0")],
     "return_ends_worker": [ENDED.format("return;", "!mailer.Enabled()")],

@@ -10,7 +10,8 @@ The analysis is one object, `WorkerAnalysis`, whose methods are grouped by conce
 `partial_worker` (partial classes), `worker_members` (fields, constructor, members, logging), `driver` (timer,
 loop or started task, lifecycle), `loop` (the loop, its pacing, the unit of work), `clock` (polled clock checks),
 `schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses), `run_scope` (scopes and disposals
-the run's provider must replace), `lifecycle_notes` (what changes over the host's lifetime), `tenant_notes` (what now runs once per tenant) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
+the run's provider must replace), `lifecycle_notes` (what changes over the host's lifetime), `tenant_notes` (what now runs once per tenant), `reentrancy` (an overlap guard the framework
+makes redundant) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from oqmigrate.analyse.lifecycle_notes import LifecycleNotesMixin
 from oqmigrate.analyse.loop import LoopMixin
 from oqmigrate.analyse.partial_worker import PartsMixin, parts_of
 from oqmigrate.analyse.recorder import RecorderMixin
+from oqmigrate.analyse.reentrancy import ReentrancyMixin
 from oqmigrate.analyse.run_scope import RunScopeMixin
 from oqmigrate.analyse.schedule_of_worker import CadenceMixin
 from oqmigrate.analyse.tenant_notes import TenantNotesMixin
@@ -84,7 +86,7 @@ def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
 
 class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixin, CadenceMixin, DependenciesMixin,
                      RecorderMixin, RunScopeMixin, LifecycleNotesMixin,
-                     TenantNotesMixin):
+                     TenantNotesMixin, ReentrancyMixin):
     """The state of one worker's analysis. `analyse()` raises Blocked with the first reason the class cannot be
     migrated; after it returns, the plan, fields, helpers and recorded replacements describe the job."""
 
@@ -141,6 +143,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._find_driver()
         self._check_members()
         self._check_hidden_clock_checks()
+        self._drop_reentrancy_guard()
         self._plan_dependencies()
         self._check_dependency_sources()
         self._check_run_scopes()
