@@ -55,6 +55,11 @@ class MembersMixin:
                                                    ctor_value=cs.strip_null_guard(init))
                         continue
                     self.fields[name] = Field(name, ftype, m, init, mods)
+            elif m.type == "property_declaration" and _dependency_property(m):
+                # `public IIndexer Indexer { get; }`, assigned once by the constructor: a dependency like a field
+                name = syntax.text(m.child_by_field_name("name"))
+                mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier") | {"readonly"}
+                self.fields[name] = Field(name, syntax.text(m.child_by_field_name("type")), m, None, mods)
             elif m.type == "property_declaration" and self._constant_property(m) is not None:
                 self.constant_properties[syntax.text(m.child_by_field_name("name"))] = self._constant_property(m)
             elif m.type == "method_declaration":
@@ -190,7 +195,7 @@ class MembersMixin:
     def _check_members(self) -> None:
         for m in self._members():
             if m.type == "property_declaration" and syntax.text(m.child_by_field_name("name")) in \
-                    self.constant_properties:
+                    set(self.constant_properties) | set(self.fields):
                 continue  # read by the cadence only; checked below once the work is known
             if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
                           "operator_declaration", "destructor_declaration"):
@@ -253,3 +258,22 @@ class MembersMixin:
         if self.ctor is not None:
             return [p for p in self.ctor.child_by_field_name("parameters").named_children if p.type == "parameter"]
         return self.parameters
+
+
+def _dependency_property(m: Node) -> bool:
+    """An auto-property with only a getter (`{ get; }`, `{ get; private set; }`) and no initializer."""
+    accessors = next((c for c in m.named_children if c.type == "accessor_list"), None)
+    if accessors is None or any(c.type == "arrow_expression_clause" for c in m.named_children) or \
+            m.child_by_field_name("value") is not None:
+        return False
+    kinds = []
+    for a in accessors.named_children:
+        if a.type != "accessor_declaration" or a.child_by_field_name("body") is not None:
+            return False
+        mods = {syntax.text(c) for c in a.children if c.type == "modifier"}
+        kind = syntax.text(a.child_by_field_name("name")) if a.child_by_field_name("name") is not None else \
+            next((syntax.text(c) for c in a.children if syntax.text(c) in ("get", "set", "init")), "")
+        if kind == "set" and "private" not in mods:
+            return False
+        kinds.append(kind)
+    return "get" in kinds
