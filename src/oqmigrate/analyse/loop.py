@@ -10,6 +10,10 @@ from oqmigrate.analyse.worker_facts import CANCELLED, Driver
 from oqmigrate.schedule import evaluate_timespan
 
 
+# Calls on a dependency that hand out a client, logger or configuration value without changing anything.
+HANDED_OUT = {"CreateClient", "CreateLogger", "GetSection", "GetValue", "GetConnectionString"}
+
+
 class LoopMixin:
     """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
 
@@ -228,14 +232,15 @@ class LoopMixin:
 
     def _per_run_local(self, st: Node, users: list[Node]) -> bool:
         """`var batchSize = 100;` before the loop, read (never written) by the work: computing it again on every
-        run gives the same value, so it moves into the job. A value that does anything (a call, `new`, an await)
+        run gives the same value, so it moves into the job. So does a client or section a dependency hands out
+        (`var client = _factory.CreateClient("x");`). A value that does anything else (a call, `new`, an await)
         is start-up work and stays manual."""
         if st.type != "local_declaration_statement" or any(c.type == "using" for c in st.children):
             return False
         names = set()
         for d in syntax.descendants(st, "variable_declarator"):
             kids = d.named_children
-            if len(kids) < 2 or cs.has_effects(kids[-1]):
+            if len(kids) < 2 or (cs.has_effects(kids[-1]) and not self._handed_out(kids[-1])):
                 return False
             names.add(syntax.text(kids[0]))
         read = False
@@ -247,6 +252,18 @@ class LoopMixin:
                     return False  # written by the work: state carried between iterations
                 read = True
         return read
+
+    def _handed_out(self, value: Node) -> bool:
+        """`_factory.CreateClient("x")`, `_configuration.GetSection("x")`: a dependency field's factory or lookup
+        call whose arguments only compute, so calling it on every run instead of once changes nothing."""
+        if value.type != "invocation_expression":
+            return False
+        fn = value.child_by_field_name("function")
+        if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in HANDED_OUT:
+            return False
+        f = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
+        return f is not None and f.ctor_value is not None and cs.is_param(f.ctor_value, self._parameters()) and \
+            not any(cs.has_effects(a) for a in syntax.arguments(value))
 
     def _pacing_local(self, st: Node, kept: list[Node]) -> bool:
         """`var interval = TimeSpan.FromSeconds(_settings.PollSeconds);` before the loop, read by nothing the job
