@@ -27,6 +27,8 @@ CASES = sorted(p.name[: -len(".before.cs")] for p in FIXTURES.glob("*.before.cs"
 
 # Fixtures whose source needs a newer C# than mcs understands (it stops at 7.2), with the construct.
 NEWER_SYNTAX = {
+    "periodic_timer_using_target_typed": "`using` declaration (C# 8), target-typed `new(…)` (C# 9), file-scoped "
+                                         "namespace (C# 10)",
     "file_scoped_namespace": "file-scoped namespace and `await using` (C# 8/10)",
     "periodic_timer_using_var": "`using var` declaration (C# 8)",
     "primary_constructor_using_var": "primary constructor (C# 12), `using var` (C# 8), file-scoped namespace",
@@ -35,7 +37,7 @@ NEWER_SYNTAX = {
                                             "options class and the data source are in other files",
 }
 # ... and whose migrated output still does (the construct lies outside the rewritten code).
-NEWER_SYNTAX_AFTER = {"file_scoped_namespace", "primary_constructor_using_var", "primary_constructor_options_settings"}
+NEWER_SYNTAX_AFTER = {"file_scoped_namespace", "periodic_timer_using_target_typed", "primary_constructor_using_var", "primary_constructor_options_settings"}
 
 
 def _context(data: bytes, rel: str = "Worker.cs", only: str | None = None) -> TransformContext:
@@ -175,6 +177,7 @@ def test_configuration_enabled_worker_is_reported():
     result, _ = _migrate(data)
     assert result.migrated == ["GalleryCleanupWorker"]
     assert [m.reason for m in result.manual] == [
+        "review: " + ONCE_PER_TENANT.format("IGalleryStore"),
         "review: the worker was enabled by configuration; enable the job in Admin › Scheduled Jobs"]
 
 
@@ -571,3 +574,134 @@ def test_awaited_loop_in_start_async_is_not_a_background_loop():
     result, out = _migrate(src)
     assert result.migrated == [] and out == src
     assert [m.reason for m in result.manual] == ["event-driven hosted service: no timer or loop gives it a schedule"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# issue 8: never change behaviour silently — each of these stays manual with its true reason
+
+DEFERRED = ("a scope is created inside code handed to {}, which can run after the job returns; the job's provider is "
+            "disposed then, so it cannot replace that scope: migrate by hand and keep creating the scope there "
+            "(IServiceScopeFactory)")
+PER_ITEM = ("a fresh scope is created per item (so one item cannot affect the others); the job has one provider per "
+            "tenant per run, and a scope created inside a job loses the tenant the framework set: migrate by hand")
+DISPOSES = ("the work disposes {}, a service resolved from the scope ({}); in a job the run's provider owns it and "
+            "hands the same instance to the next tenants of the pass: remove the disposal (the scope disposes its "
+            "services), then migrate")
+RETRY = ("after a caught failure the worker waited {} and tried again; a job cannot retry before its next scheduled "
+         "run, and this catch would report the failed run as completed: migrate by hand")
+HIDDEN_CLOCK = ("the helper {} checks the clock ({}) to decide when the work runs; migrated as it is, the job would "
+                "run on every poll and could miss that time: move the check into the loop body or timer callback "
+                "(where it becomes the job's schedule), or migrate by hand")
+
+MUST_STAY_MANUAL = {
+    "deferred_scope_task_run": DEFERRED.format("Task.Run"),
+    "deferred_scope_continuation": DEFERRED.format("client.DownloadAsync().ContinueWith"),
+    "deferred_scope_helper_callback": DEFERRED.format("ThreadPool.QueueUserWorkItem"),
+    "scope_per_item_foreach": PER_ITEM,
+    "scope_per_item_helper_while": PER_ITEM,
+    "scope_per_item_foreach_lambda": PER_ITEM,
+    "disposes_resolved_using": DISPOSES.format("db", "using (db = …)"),
+    "disposes_resolved_dispose_call": DISPOSES.format("mail", "mail.Dispose()"),
+    "hidden_clock_check_helper_daily": HIDDEN_CLOCK.format("BuildIfDueAsync", "now.Hour != 2 || now.Minute != 0"),
+    "hidden_clock_check_timer_helper": HIDDEN_CLOCK.format(
+        "RunBackup", "DateTime.Now.DayOfWeek == DayOfWeek.Sunday && DateTime.Now.Hour == 3 && DateT..."),
+    "expression_bodied_property_read_by_work": "the work reads the property Retention: make it a const or static "
+                                               "readonly field, then migrate",
+    "failure_backoff_specific_exception": RETRY.format("30 s"),
+    "failure_backoff_then_continue": RETRY.format("10 minutes"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MUST_STAY_MANUAL))
+def test_stays_manual_with_the_true_reason(case):
+    data = (FIXTURES / f"{case}.before.cs").read_bytes()
+    assert not (FIXTURES / f"{case}.after.cs").exists()
+    result, out = _migrate(data)
+    assert out == data
+    assert [m.reason for m in result.manual] == [MUST_STAY_MANUAL[case]]
+
+
+# ... and each of these is migrated with a review note that says what changed
+RETRY_DROPPED = ("after a caught failure the worker tried again after {}; the job reports the run as failed and tries "
+                 "again at its next run ({}): the quicker retry is dropped")
+
+ESCAPED = ("an exception the work let escape (`throw`) stopped the worker for good (on .NET 6+ an unhandled "
+           "BackgroundService exception stops the host); in the job it fails only that run, and the job runs again "
+           "at its next run")
+ENDED = "`{}` ended the worker for good when {}; in the job it ends only that run, and the job runs again at its next run"
+FIRST_RUN = ("the worker waited {} after every start before its first run ({}); Oqtane runs the job on its own "
+             "schedule, and StartDate cannot repeat a delay after every start (it only delays the first run after "
+             "the job is created)")
+
+ONCE_PER_TENANT = ("the job runs once per tenant on every pass, all tenants in one scope: if the module registers {} "
+                   "as Scoped (an IService), one instance serves every tenant of the pass; check that this is right "
+                   "for a site with several tenants")
+
+REENTRANCY = ("the re-entrancy guard {} was removed: Oqtane does not start a job while its previous run is still "
+              "executing")
+
+REVIEW_NOTES = {
+    "once_per_tenant_http_publish": [
+        "the job runs once per tenant on every pass, all tenants in one scope: if the module registers IEventBus as "
+        "Scoped (an IService), one instance serves every tenant of the pass; its HTTP calls are made once per tenant; "
+        "what it publishes is published once per tenant; check that this is right for a site with several tenants"],
+    "failure_backoff_catch_all": [RETRY_DROPPED.format("5 minutes", "every 6 hours"), ONCE_PER_TENANT.format(
+        "IFeedImporter")],
+    "throw_stops_worker": [ESCAPED],
+    "reentrancy_guard_timer": [REENTRANCY.format("_isRunning")],
+    "reentrancy_guard_with_catch": [REENTRANCY.format("busy")],
+    "throw_rethrown_from_catch": [ESCAPED],
+    "break_ends_worker": [ENDED.format("break;", "imported == 0")],
+    "return_ends_worker": [ENDED.format("return;", "!mailer.Enabled()")],
+    "while_true_delay_first": [FIRST_RUN.format("2 hours", "the loop waited before its work")],
+    "continue_returns_outcome": [FIRST_RUN.format("10 minutes", "the loop waited before its work")],
+    "timer_async_void_callback": [FIRST_RUN.format("6 hours", "the Timer's dueTime")],
+    "periodic_timer_using": [FIRST_RUN.format("12 hours", "the first PeriodicTimer tick comes one period after the "
+                                                          "start")],
+    "timers_timer_ctor": [FIRST_RUN.format("7 days", "a System.Timers.Timer first raises Elapsed one Interval after "
+                                                     "it starts")],
+    "failure_backoff_bare_catch": [RETRY_DROPPED.format("2 minutes", "every 1 hour")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEW_NOTES))
+def test_migrated_with_review_notes(case):
+    result, out = _migrate((FIXTURES / f"{case}.before.cs").read_bytes())
+    assert result.migrated
+    reasons = [m.reason for m in result.manual]
+    for note in REVIEW_NOTES[case]:
+        assert "review: " + note in reasons, reasons
+
+
+def test_caught_failure_after_a_back_off_says_it_failed():
+    _, out = _migrate((FIXTURES / "failure_backoff_catch_all.before.cs").read_bytes())
+    catch = out.split(b"catch (Exception ex)")[1]
+    assert b"failed: {ex.Message}" in catch and b"completed" not in catch and b"Task.Delay" not in out
+
+
+@pytest.mark.parametrize("case", ["timer_threading", "polled_clock_daily", "cron_every_15_minutes",
+                                  "background_loop_scope"])
+def test_no_lifecycle_note_without_a_lifecycle_change(case):
+    result, _ = _migrate((FIXTURES / f"{case}.before.cs").read_bytes())
+    assert result.migrated
+    assert not [m.reason for m in result.manual if "for good" in m.reason or "after every start" in m.reason]
+
+
+def test_clock_comparison_about_the_item_passed_to_a_helper_is_not_a_schedule():
+    src = ("using System; using System.Threading; using System.Threading.Tasks; using Microsoft.Extensions.Hosting;\n"
+           "public class ExpiryWorker : BackgroundService {\n"
+           "    protected override async Task ExecuteAsync(CancellationToken stoppingToken) {\n"
+           "        while (!stoppingToken.IsCancellationRequested) {\n"
+           "            Expire(DateTime.UtcNow.AddDays(-1));\n"
+           "            await Task.Delay(TimeSpan.FromHours(1), stoppingToken);\n        }\n    }\n"
+           "    private void Expire(DateTime cutoff) { if (cutoff < DateTime.UtcNow) { Remove(); } }\n"
+           "    private void Remove() { }\n}\n").encode()
+    result, out = _migrate(src)
+    assert result.migrated == ["ExpiryWorker"], result.manual
+
+
+def test_framework_services_alone_need_no_once_per_tenant_note():
+    result, out = _migrate((FIXTURES / "once_per_tenant_framework_only.before.cs").read_bytes())
+    assert result.migrated == ["DeletedSitePurger"]
+    assert not [m.reason for m in result.manual if "once per tenant" in m.reason], result.manual
+    assert b"once per tenant" not in out  # a report note, never a code comment

@@ -30,6 +30,11 @@ class BlockerKind(Enum):
     COMPUTED_DEPENDENCY = "computed-dependency"  # a dependency computed from other members
     NAME_CLASH = "name-clash"  # the local that would hold a dependency is already taken
     UNSUPPORTED_VERSION = "unsupported-version"  # the project's Oqtane version cannot run the job (see emit)
+    DEFERRED_SCOPE = "deferred-scope"  # a scope created in code that runs after the job returns
+    SCOPE_PER_ITEM = "scope-per-item"  # a fresh scope per item of a loop
+    DISPOSES_SERVICE = "disposes-service"  # the work disposes a service it resolved from the scope
+    RETRY_AFTER_FAILURE = "retry-after-failure"  # a back-off after a caught failure the job cannot keep
+    HIDDEN_CLOCK_CHECK = "hidden-clock-check"  # a helper called by the work decides by the clock when it runs
 
 
 @dataclass(frozen=True)

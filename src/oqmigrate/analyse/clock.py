@@ -77,6 +77,34 @@ class ClockMixin:
                               "the loop also does work on every poll, outside the clock check: " + cs.one_line(st))
         return kept
 
+    def _check_hidden_clock_checks(self) -> None:
+        """A helper the work calls that decides by the clock whether to do anything (`if (now.Hour != 2) return;`,
+        `if (DateTime.UtcNow >= _nextRun) { … }` at the top of its body) is the worker's real schedule. Migrating
+        the poll as the cadence would run the job on every poll, mostly for nothing, and can miss the minute the
+        check waits for: the check must sit in the loop (where it becomes the schedule) or the class stays manual.
+        A condition that also reads the helper's parameters is about the item passed in, not about when to run."""
+        for h in self.helpers:
+            body = h.child_by_field_name("body")
+            if body is None or body.type != "block":
+                continue
+            params = h.child_by_field_name("parameters")
+            param_names = {syntax.text(p.child_by_field_name("name")) for p in params.named_children
+                           if p.type == "parameter"} if params is not None else set()
+            stmts = cs.statements(body)
+            clocks = self._clock_locals(stmts)
+            for st in stmts:
+                if st.type != "if_statement":
+                    continue
+                cond = st.child_by_field_name("condition")
+                if self._reads_clock(cond, clocks) and not set(cs.identifiers(cond)) & param_names:
+                    name = syntax.text(h.child_by_field_name("name"))
+                    raise Blocked(BlockerKind.HIDDEN_CLOCK_CHECK,
+                                  f"the helper {name} checks the clock ({cs.one_line(cond)}) to decide when the work "
+                                  "runs; migrated as it is, the job would run on every poll and could miss that "
+                                  "time: move the check into the loop body or timer callback (where it becomes the "
+                                  "job's schedule), "
+                                  "or migrate by hand")
+
     def _is_clock_guard(self, trigger: Node) -> bool:
         """`if (…) continue;` (in a loop) or `if (…) return;` (in a timer callback), possibly after waits: the work
         follows the check instead of sitting inside it."""

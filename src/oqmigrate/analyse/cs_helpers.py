@@ -73,7 +73,9 @@ def returns_nothing(st: Node) -> bool:
 
 
 def assignment(st: Node) -> Node | None:
-    if st.type == "expression_statement" and st.named_children and st.named_children[0].type == "assignment_expression":
+    """The assignment of `x = y;` (or of an expression body `=> x = y`)."""
+    if st.type in ("expression_statement", "arrow_expression_clause") and st.named_children and \
+            st.named_children[0].type == "assignment_expression":
         return st.named_children[0]
     return None
 

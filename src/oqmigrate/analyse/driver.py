@@ -54,8 +54,10 @@ class DriverMixin:
             if m is not None:
                 self._check_lifecycle(m)
         if kind == Driver.THREADING_TIMER:
-            callback, period = payload
+            callback, period, due = payload
             self._timer_callback(callback)
+            if not self._is_infinite(due):
+                self._note_first_run(due, "the Timer's dueTime")
             if self.plan.schedule is None:
                 self._cadence_from(period, number_unit=0.001)
         elif kind == Driver.TIMERS_TIMER:
@@ -65,6 +67,9 @@ class DriverMixin:
                 if interval is None:
                     raise Blocked(BlockerKind.UNKNOWN_CADENCE, "System.Timers.Timer without a known Interval")
                 self._cadence_from(interval, number_unit=0.001)
+            if interval is not None:
+                self._note_first_run(interval, "a System.Timers.Timer first raises Elapsed one Interval after it "
+                                               "starts")
         else:
             self._background_task(payload)
 
@@ -73,7 +78,7 @@ class DriverMixin:
             t = self._type_name(n.child_by_field_name("type"))
             args = syntax.arguments(n)
             if t in ("Timer", "System.Threading.Timer") and len(args) == 4:
-                return Driver.THREADING_TIMER, (args[0], args[3])
+                return Driver.THREADING_TIMER, (args[0], args[3], args[2])
             if t in ("Thread", "System.Threading.Thread") and args:
                 return Driver.STARTED_LOOP, args[0]
         if n.type == "assignment_expression" and cs.operator(n) == "+=":
@@ -179,13 +184,16 @@ class DriverMixin:
             return
         if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
             return
+        if self._throws_if_cancelled(st):
+            return  # `cancellationToken.ThrowIfCancellationRequested();`: shutdown plumbing, not work
         if where == "StartAsync" and st.type == "if_statement":
             if self._enabled_guard(st):
                 return  # `if (!_options.Value.Enabled) return Task.CompletedTask;`: the job starts disabled
             cond = st.child_by_field_name("condition")
             quits = any(n.type == "return_statement" for n in syntax.walk(st))
             plumbing = {n for n, f in self.fields.items() if f.is_plumbing or f.simple_type == "bool"}
-            plumbing |= {"null", "IsCancellationRequested"} | self.plan.token_names
+            # `if (_executingTask.IsCompleted) return _executingTask;`: the started loop ended at once (it threw)
+            plumbing |= {"null", "IsCancellationRequested", "IsCompleted"} | self.plan.token_names
             starts = any(self._driver_of(n) is not None for n in syntax.walk(st))
             if starts and not quits and st.child_by_field_name("alternative") is None and \
                     self._configuration_switch(cond, negated=False):
@@ -211,6 +219,21 @@ class DriverMixin:
         if plumbing_flag and st.type == "expression_statement":
             return
         raise Blocked(BlockerKind.LIFECYCLE_WORK, f"{where} does more than manage the timer or loop: {cs.one_line(st)}")
+
+    def _throws_if_cancelled(self, st: Node) -> bool:
+        """`token.ThrowIfCancellationRequested();` on a parameter of the lifecycle method it sits in."""
+        if st.type != "expression_statement" or not st.named_children:
+            return False
+        call = st.named_children[0]
+        fn = call.child_by_field_name("function") if call.type == "invocation_expression" else None
+        if fn is None or fn.type != "member_access_expression" or syntax.arguments(call) or \
+                syntax.text(fn.child_by_field_name("name")) != "ThrowIfCancellationRequested":
+            return False
+        method = syntax.first_ancestor(st, "method_declaration")
+        params = method.child_by_field_name("parameters") if method is not None else None
+        names = {syntax.text(p.child_by_field_name("name")) for p in params.named_children
+                 if p.type == "parameter"} if params is not None else set()
+        return syntax.text(fn.child_by_field_name("expression")) in names
 
     def _timer_callback(self, callback: Node) -> None:
         """The callback's body is the unit of work: a method group or a lambda."""

@@ -11,6 +11,10 @@ from oqmigrate.schedule import evaluate_timespan
 from oqmigrate.transforms import emit
 
 
+# Calls on a dependency that hand out a client, logger or configuration value without changing anything.
+HANDED_OUT = {"CreateClient", "CreateLogger", "GetSection", "GetValue", "GetConnectionString"}
+
+
 class LoopMixin:
     """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
 
@@ -54,6 +58,8 @@ class LoopMixin:
         else:
             raise Blocked(BlockerKind.NO_SCHEDULE, "loop without a delay: it does not run on a schedule")
         self._drop_conditional_pacing(loop_body, work, locals_, timer_period)
+        if self.plan.driver not in (Driver.POLLED_CLOCK_LOOP, Driver.CRON_LOOP):  # those waited for the clock
+            self._note_wait_before_first_pass(loop, stmts, timer_period, locals_)
         per_run: list[Node] = []
         for st in reversed(pre):  # a local read by a later per-run local is per-run too
             if self._per_run_local(st, work + per_run):
@@ -70,7 +76,8 @@ class LoopMixin:
             if not self._dispensable_setup(st, work):
                 raise Blocked(BlockerKind.STARTUP_WORK, "code before the loop runs once at startup: " + cs.one_line(st))
         for st in post:
-            if not (self._is_lifecycle_logging(st) or st.type == "comment"):
+            if not (self._is_lifecycle_logging(st) or st.type == "comment" or
+                    (st.type == "return_statement" and cs.returns_nothing(st))):  # `return Task.CompletedTask;`
                 raise Blocked(BlockerKind.SHUTDOWN_WORK,
                               "code after the loop runs once at shutdown: " + cs.one_line(st))
         if per_run and not any(st.type != "comment" for st in work):
@@ -79,6 +86,58 @@ class LoopMixin:
         if not any(self._node_at(p.start) is not None and self._node_at(p.start).type != "comment"
                    for p in self.plan.pieces):
             raise Blocked(BlockerKind.NO_WORK, "the loop only waits: there is no unit of work to migrate")
+        self._check_failure_backoffs(locals_)
+
+    def _check_failure_backoffs(self, locals_: dict[str, Node]) -> None:
+        """A wait in a catch clause was a retry after a failure (`catch { …; await Task.Delay(5 min); }`). The job
+        cannot retry sooner than its schedule; what it can do is report the run as failed. That holds when the
+        catch becomes the job's own (the work is one try with a catch-all clause, whose outcome says the run
+        failed) and the wait ends the catch: the retry is dropped with a note. Otherwise the class stays manual."""
+        constants = self._constants()
+        constants.update(locals_)
+        for try_node, catch, delay in self._failure_backoffs:
+            arg = self._is_delay(delay)
+            seconds = evaluate_timespan(arg, self.data, constants, number_unit=0.001)
+            wait = cs.one_line(arg) if seconds is None else cs.span_words(seconds)
+            body = catch.child_by_field_name("body")
+            last = [x for x in body.named_children if x.type != "comment"][-1:] if body is not None else []
+            if last != [delay] or not self._catch_becomes_the_jobs(try_node, catch):
+                raise Blocked(BlockerKind.RETRY_AFTER_FAILURE,
+                              f"after a caught failure the worker waited {wait} and tried again; a job cannot "
+                              "retry before its next scheduled run, and this catch would report the failed run as "
+                              "completed: migrate by hand")
+            cadence = cs.schedule_seconds(self.plan.schedule)
+            every = f"every {cs.span_words(cadence)}" if cadence is not None else "on its schedule"
+            self.plan.cadence_notes.append(
+                f"after a caught failure the worker tried again after {wait}; the job reports the run as failed "
+                f"and tries again at its next run ({every}): the quicker retry is dropped")
+
+    def _catch_becomes_the_jobs(self, try_node: Node, catch: Node) -> bool:
+        """Is the unit of work this one try statement, with `catch` (catch-all, no filter) its only clause left?"""
+        real = [p for p in self.plan.pieces if self._node_at(p.start) is not None and
+                self._node_at(p.start).type != "comment"]
+        if len(self.plan.pieces) != 1 or len(real) != 1 or self._node_at(real[0].start) != try_node:
+            return False
+        clauses = [c for c in try_node.named_children if c.type in ("catch_clause", "finally_clause")
+                   and not self._is_deleted(c)]
+        if clauses != [catch] or any(x.type == "catch_filter_clause" for x in catch.named_children):
+            return False
+        decl = next((x for x in catch.named_children if x.type == "catch_declaration"), None)
+        return decl is None or syntax.text(decl.child_by_field_name("type")) in ("Exception", "System.Exception")
+
+    def _note_wait_before_first_pass(self, loop: Node, stmts: list[Node], timer_period: Node | None,
+                                     locals_: dict[str, Node]) -> None:
+        """A loop that waits before its work (the wait comes first, or it waits for a PeriodicTimer tick) delayed
+        the first run after every start."""
+        cond = loop.child_by_field_name("condition")
+        if timer_period is not None and loop.type != "do_statement" and cond is not None and \
+                "WaitForNextTickAsync" in syntax.text(cond):
+            self._note_first_run(timer_period, "the first PeriodicTimer tick comes one period after the start",
+                                 locals_)
+            return
+        first = next((s for s in stmts if s.type != "comment"), None)
+        if first is not None and first.type == "expression_statement" and self._is_delay(first) is not None:
+            self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
         loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
@@ -121,6 +180,7 @@ class LoopMixin:
             loop, pre, post, period = self._locate_loop(cs.statements(inner_block), locals_)
             for st in stmts[:i]:
                 self._record_locals(st, locals_)
+                timer_period = timer_period or self._periodic_timer(st)  # `var timer = new PeriodicTimer(…);`
             return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
         raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
 
@@ -132,12 +192,21 @@ class LoopMixin:
                     locals_[syntax.text(kids[0])] = kids[-1]
 
     def _periodic_timer(self, st: Node) -> Node | None:
-        for n in syntax.descendants(st, "object_creation_expression"):
-            if self._type_name(n.child_by_field_name("type")) in ("PeriodicTimer", "System.Threading.PeriodicTimer"):
+        """The period of a PeriodicTimer the statement creates (`new PeriodicTimer(p)`, or `new(p)` declared as one)."""
+        for n in syntax.descendants(st, "object_creation_expression", "implicit_object_creation_expression"):
+            if n.type == "implicit_object_creation_expression":
+                decl = syntax.first_ancestor(n, "variable_declaration")
+                declared = decl.child_by_field_name("type") if decl is not None else None
+                is_timer = declared is not None and self._type_name(declared) in (
+                    "PeriodicTimer", "System.Threading.PeriodicTimer")
+            else:
+                is_timer = self._type_name(n.child_by_field_name("type")) in (
+                    "PeriodicTimer", "System.Threading.PeriodicTimer")
+            if is_timer:
                 if n.parent is not None and syntax.first_ancestor(n, "block") is not None and \
                         st.type == "using_statement" and n.start_byte > st.child_by_field_name("body").start_byte:
                     continue
-                args = syntax.arguments(n)
+                args = syntax.arguments(n) or _implicit_creation_arguments(n)
                 return args[0] if args else None
         return None
 
@@ -164,14 +233,15 @@ class LoopMixin:
 
     def _per_run_local(self, st: Node, users: list[Node]) -> bool:
         """`var batchSize = 100;` before the loop, read (never written) by the work: computing it again on every
-        run gives the same value, so it moves into the job. A value that does anything (a call, `new`, an await)
+        run gives the same value, so it moves into the job. So does a client or section a dependency hands out
+        (`var client = _factory.CreateClient("x");`). A value that does anything else (a call, `new`, an await)
         is start-up work and stays manual."""
         if st.type != "local_declaration_statement" or any(c.type == "using" for c in st.children):
             return False
         names = set()
         for d in syntax.descendants(st, "variable_declarator"):
             kids = d.named_children
-            if len(kids) < 2 or cs.has_effects(kids[-1]):
+            if len(kids) < 2 or (cs.has_effects(kids[-1]) and not self._handed_out(kids[-1])):
                 return False
             names.add(syntax.text(kids[0]))
         read = False
@@ -183,6 +253,18 @@ class LoopMixin:
                     return False  # written by the work: state carried between iterations
                 read = True
         return read
+
+    def _handed_out(self, value: Node) -> bool:
+        """`_factory.CreateClient("x")`, `_configuration.GetSection("x")`: a dependency field's factory or lookup
+        call whose arguments only compute, so calling it on every run instead of once changes nothing."""
+        if value.type != "invocation_expression":
+            return False
+        fn = value.child_by_field_name("function")
+        if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in HANDED_OUT:
+            return False
+        f = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
+        return f is not None and f.ctor_value is not None and cs.is_param(f.ctor_value, self._parameters()) and \
+            not any(cs.has_effects(a) for a in syntax.arguments(value))
 
     def _pacing_local(self, st: Node, kept: list[Node]) -> bool:
         """`var interval = TimeSpan.FromSeconds(_settings.PollSeconds);` before the loop, read by nothing the job
@@ -241,11 +323,14 @@ class LoopMixin:
                 raise Blocked(BlockerKind.NO_SCHEDULE, "the loop condition depends on " + syntax.text(n))
 
     def _periodic_timer_names(self, loop: Node) -> set[str]:
+        """Locals holding the PeriodicTimer: `var t = new PeriodicTimer(…)` or `PeriodicTimer t = new(…)`."""
         names = set()
         host = self.plan.host
         for d in syntax.descendants(host, "variable_declarator"):
             kids = d.named_children
-            if len(kids) > 1 and "PeriodicTimer" in syntax.text(kids[-1]):
+            declared = d.parent.child_by_field_name("type") if d.parent.type == "variable_declaration" else None
+            if len(kids) > 1 and ("PeriodicTimer" in syntax.text(kids[-1]) or (
+                    declared is not None and "PeriodicTimer" in syntax.text(declared))):
                 names.add(syntax.text(kids[0]))
         return names
 
@@ -262,7 +347,7 @@ class LoopMixin:
             return None
         if st.type != "expression_statement" or not st.named_children:
             return None
-        expr = cs.unwrap_await(st.named_children[0])
+        expr = _without_empty_continuation(cs.unwrap_await(st.named_children[0]))
         if expr.type != "invocation_expression":
             return None
         fn = syntax.text(expr.child_by_field_name("function"))
@@ -465,7 +550,10 @@ class LoopMixin:
                     kept_clauses += 1
                     for s in syntax.walk(c):
                         if s.type == "expression_statement" and self._is_delay(s) is not None:
-                            self._delete_statement(s)  # an error back-off; the job runs on its schedule
+                            self._delete_statement(s)  # an error back-off: checked by _check_failure_backoffs
+                            self._failure_backoffs.append((st, c, s))
+                            for comment in self._comments_above(s):
+                                self._delete_statement(comment)  # it described the retry
             elif c.type == "finally_clause":
                 fin = next(x for x in c.named_children if x.type == "block")
                 fin_stmts = cs.statements(fin)
@@ -504,3 +592,28 @@ class LoopMixin:
                     all(s.type in ("break_statement", "return_statement") for s in inner):
                 return True
         return False
+
+
+def _without_empty_continuation(expr: Node) -> Node:
+    """`Task.Delay(p, token).ContinueWith(_ => { })` (a wait that swallows its cancellation) → `Task.Delay(p, token)`."""
+    if expr.type != "invocation_expression":
+        return expr
+    fn = expr.child_by_field_name("function")
+    if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) != "ContinueWith":
+        return expr
+    args = syntax.arguments(expr)
+    if not args or args[0].type != "lambda_expression":
+        return expr
+    body = args[0].child_by_field_name("body")
+    if body is None or body.type != "block" or cs.statements(body):
+        return expr
+    inner = fn.child_by_field_name("expression")
+    return inner if inner.type == "invocation_expression" else expr
+
+
+def _implicit_creation_arguments(n: Node) -> list[Node]:
+    """The argument expressions of a target-typed `new(…)`."""
+    arglist = next((c for c in n.named_children if c.type == "argument_list"), None)
+    if arglist is None:
+        return []
+    return [a.named_children[-1] for a in arglist.named_children if a.type == "argument" and a.named_children]

@@ -57,6 +57,8 @@ class RecorderMixin:
         out: list[Piece] = []
         for p in self._merge_comments(stmts):
             node = self._node_at(p.start)
+            if node is not None and self._is_deleted(node):
+                continue  # a wait or check the analysis already took out
             if node is not None and node.type == "using_statement" and self._scope_using(node):
                 body = node.child_by_field_name("body")
                 inner = cs.statements_with_comments(body) if body.type == "block" else [body]

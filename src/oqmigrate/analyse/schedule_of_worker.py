@@ -72,6 +72,7 @@ class CadenceMixin:
                 out[name] = f.initializer
             elif f.ctor_value is not None and f.initializer is None:
                 out[name] = f.ctor_value
+        out.update(self.constant_properties)  # `TimeSpan Interval => TimeSpan.FromMinutes(5);`
         return out
 
     def _cadence_from(self, node: Node, number_unit: float, locals_: dict[str, Node] | None = None) -> None:

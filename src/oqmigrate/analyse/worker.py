@@ -9,8 +9,9 @@ fixable, without generating code.
 The analysis is one object, `WorkerAnalysis`, whose methods are grouped by concern in the modules beside this one:
 `partial_worker` (partial classes), `worker_members` (fields, constructor, members, logging), `driver` (timer,
 loop or started task, lifecycle), `loop` (the loop, its pacing, the unit of work), `clock` (polled clock checks),
-`schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses) and `recorder` (the removals and
-replacements the rewrite will make). It stops at the first blocker.
+`schedule_of_worker` (cron and cadence), `dependencies` (fields the work uses), `run_scope` (scopes and disposals
+the run's provider must replace), `lifecycle_notes` (what changes over the host's lifetime), `tenant_notes` (what now runs once per tenant), `reentrancy` (an overlap guard the framework
+makes redundant) and `recorder` (the removals and replacements the rewrite will make). It stops at the first blocker.
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ from oqmigrate.analyse.blockers import Blocked, Blocker, BlockerKind
 from oqmigrate.analyse.clock import ClockMixin
 from oqmigrate.analyse.dependencies import DependenciesMixin
 from oqmigrate.analyse.driver import DriverMixin
+from oqmigrate.analyse.lifecycle_notes import LifecycleNotesMixin
 from oqmigrate.analyse.loop import LoopMixin
 from oqmigrate.analyse.partial_worker import PartsMixin, parts_of
 from oqmigrate.analyse.recorder import RecorderMixin
+from oqmigrate.analyse.reentrancy import ReentrancyMixin
+from oqmigrate.analyse.run_scope import RunScopeMixin
 from oqmigrate.analyse.schedule_of_worker import CadenceMixin
+from oqmigrate.analyse.tenant_notes import TenantNotesMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
 from oqmigrate.model import ClassInfo
@@ -90,7 +95,8 @@ def analyse_worker(ctx: TransformContext, info: ClassInfo) -> WorkerModel:
 
 
 class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixin, CadenceMixin, DependenciesMixin,
-                     RecorderMixin):
+                     RecorderMixin, RunScopeMixin, LifecycleNotesMixin,
+                     TenantNotesMixin, ReentrancyMixin):
     """The state of one worker's analysis. `analyse()` raises Blocked with the first reason the class cannot be
     migrated; after it returns, the plan, fields, helpers and recorded replacements describe the job."""
 
@@ -108,15 +114,18 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.replacements: list[Replacement] = []
         self.deleted: list[tuple[int, int]] = []
         self.notes: list[str] = []
+        self.lifecycle_notes: list[str] = []  # what the job does differently over the host's lifetime
         self.needs: set[str] = set()
         self.fields: dict[str, Field] = {}
         self.methods: dict[str, list[Node]] = {}
+        self.constant_properties: dict[str, Node] = {}  # expression-bodied properties that only compute → value
         self.ctor: Node | None = None
         self.plan = Plan()
         self.outcome_name = cs.words(info.name)
         self.scope_names: set[str] = set()
         self.cron_locals: set[str] = set()
         self._cron_removed: list[Node] = []
+        self._failure_backoffs: list[tuple[Node, Node, Node]] = []  # (try, catch, wait) of retries after failures
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
         self._index: dict[str, list[Node]] | None = None
         self._by_name: dict[str, list[Node]] | None = None
@@ -143,9 +152,17 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
             self._check_parts_complete()
         self._find_driver()
         self._check_members()
+        self._check_hidden_clock_checks()
+        self._drop_reentrancy_guard()
         self._plan_dependencies()
         self._check_dependency_sources()
+        self._check_run_scopes()
+        self._collect_lifecycle_notes()
         self.notes.extend(self.plan.cadence_notes)
+        self.notes.extend(self.lifecycle_notes)
+        tenant_note = self._tenant_note()
+        if tenant_note is not None:
+            self.notes.append(tenant_note)
         if not self.plan.enabled:
             self.notes.append(DISABLED_NOTE)
 

@@ -55,6 +55,13 @@ class MembersMixin:
                                                    ctor_value=cs.strip_null_guard(init))
                         continue
                     self.fields[name] = Field(name, ftype, m, init, mods)
+            elif m.type == "property_declaration" and _dependency_property(m):
+                # `public IIndexer Indexer { get; }`, assigned once by the constructor: a dependency like a field
+                name = syntax.text(m.child_by_field_name("name"))
+                mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier") | {"readonly"}
+                self.fields[name] = Field(name, syntax.text(m.child_by_field_name("type")), m, None, mods)
+            elif m.type == "property_declaration" and self._constant_property(m) is not None:
+                self.constant_properties[syntax.text(m.child_by_field_name("name"))] = self._constant_property(m)
             elif m.type == "method_declaration":
                 self.methods.setdefault(syntax.text(m.child_by_field_name("name")), []).append(m)
             elif m.type == "constructor_declaration":
@@ -68,6 +75,18 @@ class MembersMixin:
         if self.ctor is not None:
             self._read_constructor()
 
+    def _constant_property(self, m: Node) -> Node | None:
+        """`TimeSpan Interval => TimeSpan.FromSeconds(5);`: an expression-bodied property whose value only computes
+        → its value (a constant the cadence may read), else None."""
+        arrow = next((c for c in m.named_children if c.type == "arrow_expression_clause"), None)
+        if arrow is None or not arrow.named_children:
+            return None
+        value = arrow.named_children[0]
+        if cs.has_effects(value) or any(syntax.text(n) in self.fields or syntax.text(n) == "this"
+                                        for n in syntax.descendants(value, "identifier") if not cs.is_member_name(n)):
+            return None
+        return value
+
     def _type_name(self, node: Node | None) -> str:
         """A type as written, with a using alias expanded (`Tick` → `System.Threading.Timer`)."""
         return expand_alias(syntax.text(node), self.aliases) if node is not None else ""
@@ -79,7 +98,8 @@ class MembersMixin:
         body = self.ctor.child_by_field_name("body")
         if body is None:
             raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "expression-bodied constructor")
-        for st in cs.statements(body):
+        stmts = [body] if body.type == "arrow_expression_clause" else cs.statements(body)  # `=> _f = f;`
+        for st in stmts:
             target = cs.assigned_field(st)
             if target is not None and target in self.fields:
                 value = cs.strip_null_guard(cs.assignment(st).child_by_field_name("right"))
@@ -174,6 +194,9 @@ class MembersMixin:
 
     def _check_members(self) -> None:
         for m in self._members():
+            if m.type == "property_declaration" and syntax.text(m.child_by_field_name("name")) in \
+                    set(self.constant_properties) | set(self.fields):
+                continue  # read by the cadence only; checked below once the work is known
             if m.type in ("property_declaration", "event_declaration", "event_field_declaration", "indexer_declaration",
                           "operator_declaration", "destructor_declaration"):
                 raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
@@ -181,6 +204,12 @@ class MembersMixin:
                               + cs.one_line(m))
         self.helpers = self._helpers()
         helper_ids = {h.start_byte for h in self.helpers}
+        kept = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
+        for name in self.constant_properties:
+            if any(s <= n.start_byte < e for n in self._identifiers_named(name) for s, e in kept):
+                raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
+                              f"the work reads the property {name}: make it a const or static readonly field, then "
+                              "migrate")
         for name, ms in self.methods.items():
             for m in ms:
                 if m.start_byte in self.plan.removed_members or m.start_byte in helper_ids:
@@ -229,3 +258,22 @@ class MembersMixin:
         if self.ctor is not None:
             return [p for p in self.ctor.child_by_field_name("parameters").named_children if p.type == "parameter"]
         return self.parameters
+
+
+def _dependency_property(m: Node) -> bool:
+    """An auto-property with only a getter (`{ get; }`, `{ get; private set; }`) and no initializer."""
+    accessors = next((c for c in m.named_children if c.type == "accessor_list"), None)
+    if accessors is None or any(c.type == "arrow_expression_clause" for c in m.named_children) or \
+            m.child_by_field_name("value") is not None:
+        return False
+    kinds = []
+    for a in accessors.named_children:
+        if a.type != "accessor_declaration" or a.child_by_field_name("body") is not None:
+            return False
+        mods = {syntax.text(c) for c in a.children if c.type == "modifier"}
+        kind = syntax.text(a.child_by_field_name("name")) if a.child_by_field_name("name") is not None else \
+            next((syntax.text(c) for c in a.children if syntax.text(c) in ("get", "set", "init")), "")
+        if kind == "set" and "private" not in mods:
+            return False
+        kinds.append(kind)
+    return "get" in kinds

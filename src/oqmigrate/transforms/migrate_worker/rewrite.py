@@ -113,35 +113,12 @@ class Rewriter:
     def _plan_outcomes(self) -> None:
         """`continue`, `break` and `return;` that left the old loop (or callback) return the outcome."""
         outcome = f"return {emit.completed(self.outcome_name)};"
-        roots = [(p.start, p.end) for p in self.plan.pieces]
-        for start, end in roots:
-            for n in cs.nodes_in(self.root, start, end, "continue_statement", "break_statement", "return_statement"):
-                if self._is_deleted(n):
-                    continue
-                if syntax.first_ancestor(n, *cs.FUNCTION_SCOPES) is not None and \
-                        self._inside_function_below_root(n):
-                    continue
-                if n.type == "return_statement":
-                    if n.named_children:
-                        continue
-                    self._replace(n, outcome)
-                    continue
-                enclosing = [a for a in syntax.ancestors(n) if a.start_byte >= start and a.end_byte <= end]
-                stops = cs.LOOPS if n.type == "continue_statement" else cs.LOOPS + ("switch_statement",)
-                if any(a.type in stops for a in enclosing):
-                    continue
-                self._replace(n, outcome)
-
-    def _inside_function_below_root(self, n: Node) -> bool:
-        root = self.plan.work_root
-        for a in syntax.ancestors(n):
-            if a == root:
-                return False
-            if a.type in cs.FUNCTION_SCOPES:
-                return True
-        return False
+        for n in self._loop_exits():
+            self._replace(n, outcome)
 
     def _render(self, start: int, end: int) -> str:
+        if any(s <= start and end <= e for s, e in self.deleted):
+            return ""  # a statement the analysis took out (a pacing wait, a cancellation check)
         # insertions before replacements at the same offset; an outer replacement before the ones it contains
         reps = sorted((r for r in self.replacements if start <= r.start and r.end <= end),
                       key=lambda r: (r.start, r.end != r.start, -(r.end - r.start)))

@@ -1,0 +1,105 @@
+"""Review notes for lifecycle changes a migration makes without changing the work itself.
+
+A worker lived as long as the host: a `break` or `return` that left its loop, or an exception it let escape, ended it
+for good, and a wait before its first pass (a loop that waits first, a Timer's dueTime, the first PeriodicTimer tick,
+the first Elapsed of a System.Timers.Timer) delayed the first run after every start. A job ends one run instead, and
+Oqtane starts it on its own schedule: StartDate only delays the first run after the job row is created, so it cannot
+repeat a per-start delay. None of this blocks a migration; each is said in the migration report.
+"""
+
+from __future__ import annotations
+
+from oqmigrate import syntax
+from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.schedule import evaluate_timespan
+from oqmigrate.syntax import Node
+
+
+class LifecycleNotesMixin:
+    """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
+
+    def _note_first_run(self, wait: Node, why: str, locals_: dict[str, Node] | None = None) -> None:
+        """Note a wait before the first pass of a minute or more (or of a length that cannot be computed)."""
+        constants = self._constants()
+        constants.update(locals_ or {})
+        seconds = evaluate_timespan(wait, self.data, constants, number_unit=0.001)
+        if seconds is not None and seconds < 60:
+            return
+        words = cs.one_line(wait) if seconds is None else cs.span_words(seconds)
+        self._add_lifecycle_note(
+            f"the worker waited {words} after every start before its first run ({why}); Oqtane runs the job on its "
+            "own schedule, and StartDate cannot repeat a delay after every start (it only delays the first run "
+            "after the job is created)")
+
+    def _add_lifecycle_note(self, note: str) -> None:
+        if note not in self.lifecycle_notes:
+            self.lifecycle_notes.append(note)
+
+    def _loop_exits(self) -> list[Node]:
+        """The `continue`, `break` and `return;` statements of the unit of work that left the old loop (or
+        callback): in the job each returns the run's outcome."""
+        out = []
+        for p in self.plan.pieces:
+            for n in cs.nodes_in(self.root, p.start, p.end, "continue_statement", "break_statement",
+                                 "return_statement"):
+                if self._is_deleted(n) or self._inside_function_below_root(n):
+                    continue
+                if n.type == "return_statement":
+                    if not n.named_children:
+                        out.append(n)
+                    continue
+                enclosing = [a for a in syntax.ancestors(n) if a.start_byte >= p.start and a.end_byte <= p.end]
+                stops = cs.LOOPS if n.type == "continue_statement" else cs.LOOPS + ("switch_statement",)
+                if not any(a.type in stops for a in enclosing):
+                    out.append(n)
+        return out
+
+    def _inside_function_below_root(self, n: Node) -> bool:
+        root = self.plan.work_root
+        for a in syntax.ancestors(n):
+            if a == root:
+                return False
+            if a.type in cs.FUNCTION_SCOPES:
+                return True
+        return False
+
+    def _collect_lifecycle_notes(self) -> None:
+        """The notes for exits and escaping exceptions (the waits before a first run are noted where found)."""
+        if self.plan.loop is not None:
+            for n in self._loop_exits():
+                if n.type == "continue_statement" or any(
+                        a.type == "if_statement" and self._is_cancellation_check(a) for a in syntax.ancestors(n)):
+                    continue  # a continue ends one pass only; a cancellation check goes with the loop
+                branch = syntax.first_ancestor(n, "if_statement")
+                when = ""
+                if branch is not None and any(p.start <= branch.start_byte < p.end for p in self.plan.pieces):
+                    when = f" when {cs.one_line(branch.child_by_field_name('condition'))}"
+                self._add_lifecycle_note(
+                    f"`{cs.one_line(n)}` ended the worker for good{when}; in the job it ends only that run, and the "
+                    "job runs again at its next run")
+        if self._escaping_throw() is not None:
+            self._add_lifecycle_note(
+                "an exception the work let escape (`throw`) stopped the worker for good (on .NET 6+ an unhandled "
+                "BackgroundService exception stops the host); in the job it fails only that run, and the job runs "
+                "again at its next run")
+
+    def _escaping_throw(self) -> Node | None:
+        """A `throw` in the work or its helpers that no try around it (within that code) catches."""
+        bounds = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
+        for start, end in bounds:
+            for n in cs.nodes_in(self.root, start, end, "throw_statement", "throw_expression"):
+                if self._is_deleted(n) or self._inside_function_below_root(n):
+                    continue
+                caught = False
+                child = n
+                for a in syntax.ancestors(n):
+                    if a.start_byte < start or a.type in cs.FUNCTION_SCOPES:
+                        break
+                    if a.type == "try_statement" and child == a.child_by_field_name("body") and \
+                            any(c.type == "catch_clause" for c in a.named_children):
+                        caught = True
+                        break
+                    child = a
+                if not caught:
+                    return n
+        return None
