@@ -123,3 +123,19 @@ def test_worker_in_a_client_project_is_left_for_a_person(tmp_path):
     findings = [f for f in json.loads(out)["findings"] if f["symbol"] == "CleanupWorker"]
     assert findings and not any(f["fixable"] for f in findings)
     assert all("Client project" in f["fix_blocker"] for f in findings if f["rule_id"] != "OQJ013")
+
+
+def test_projects_oqtane_does_not_load_are_never_rewritten(tmp_path):
+    scopes = FIXTURES / "workspace" / "scopes"
+    repo = make_repo(tmp_path / "repo", copy_from=scopes)
+    code, out, err = run_cli("diff", ".", "--no-progress", cwd=repo)
+    changed = changed_files(out)
+    assert changed, "the module projects' workers are migrated"
+    # Acme.Digest (assembly without "Oqtane"), Forms ($(Owner) unresolved) and the Worker SDK service stay as they are
+    assert not any(path.startswith(("Digest/", "Forms/", "Reports/")) for path in changed), changed
+    assert "not rewritten: assembly Acme.Digest does not contain \"Oqtane\"" in err
+    assert "not rewritten: project Acme.Reports.Worker is not an Oqtane module" in err
+    code, _, err = run_cli("apply", ".", "--no-progress", cwd=repo)
+    assert code == 0, err
+    status = git(repo, "status", "--porcelain").stdout.decode()
+    assert not any(p in status for p in ("Digest/", "Forms/", "Reports/")), status

@@ -45,3 +45,25 @@ def test_plan_markdown_and_text(tmp_path):
     assert code == 0 and "$ oqmigrate apply --only NightlyCleanup" in out
     (tmp_path / "Clean.cs").write_text("namespace A { class C { } }\n")
     assert "Nothing to do" in run_cli("plan", tmp_path, "--no-progress")[1]
+
+
+def test_plan_names_each_projects_version_and_offers_the_upgrade_that_unlocks_async_jobs(tmp_path):
+    import json
+    from conftest import FIXTURES, run_cli
+
+    worker = (FIXTURES / "migrate-worker" / "background_loop_scope.before.cs").read_text(encoding="utf-8")
+    (tmp_path / "Server").mkdir()
+    (tmp_path / "Server" / "Acme.Cleanup.Server.csproj").write_text(
+        '<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup>\n    <TargetFramework>net6.0</TargetFramework>\n'
+        '    <AssemblyName>Acme.Cleanup.Server.Oqtane</AssemblyName>\n  </PropertyGroup>\n  <ItemGroup>\n'
+        '    <PackageReference Include="Oqtane.Server" Version="3.4.0" />\n  </ItemGroup>\n</Project>\n',
+        encoding="utf-8")
+    (tmp_path / "Server" / "CleanupWorker.cs").write_text(worker, encoding="utf-8")
+    code, out, err = run_cli("plan", tmp_path, "--no-progress", "--format", "json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["versions"]["Acme.Cleanup.Server"].startswith("Oqtane 3.4.0 (PackageReference Oqtane.Server 3.4.0")
+    assert len(plan["upgrades"]) == 1 and "to 4.0.3 or later" in plan["upgrades"][0]
+    assert any("no ExecuteJobAsync" in note for note in plan["steps"][0]["review"])
+    code, out, err = run_cli("plan", tmp_path, "--no-progress", "--format", "json", "--oqtane-version", "10.2.4")
+    assert json.loads(out)["upgrades"] == []
