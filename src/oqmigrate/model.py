@@ -11,10 +11,12 @@ which hides the framework's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Literal
 
 from oqmigrate import syntax
 from oqmigrate.syntax import Node, Tree
+
+ClassKind = Literal["worker", "job", "other"]  # a worker derives from BackgroundService/IHostedService, a job from HostedServiceBase
 
 HOSTING = "Microsoft.Extensions.Hosting"
 OQTANE_INFRASTRUCTURE = "Oqtane.Infrastructure"
@@ -85,7 +87,7 @@ class ClassInfo:
     bases: list[BaseRef]
     modifiers: frozenset[str]
     outer: str | None  # enclosing class name for nested classes
-    kind: str = "other"  # "worker" | "job" | "other"
+    kind: ClassKind = "other"
     via: str = ""  # the base that made it a worker/job
     index: dict | None = field(default=None, repr=False, compare=False)  # checks' node index, built lazily
     parts: list = field(default_factory=list, repr=False, compare=False)  # other parts of a partial class in this file

@@ -17,6 +17,7 @@ from oqmigrate import aftercare, engine
 from oqmigrate.findings import Finding
 from oqmigrate.scanner import ScanResult, check_bytes, items_of
 from oqmigrate.project_versions import Versions
+from oqmigrate.transforms import FollowUpKind
 from oqmigrate.versions import Feature, supports
 from oqmigrate.workspace import Workspace
 
@@ -72,8 +73,8 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
         after_keys = {(f.rule_id, f.rel, f.symbol) for f in after}
         resolves = [f for f in before if (f.rule_id, f.rel, f.symbol) not in after_keys]
         covered.update(_key(f) for f in before)
-        review = [f"{m.rel}:{m.line} {m.reason.removeprefix('review: ')}" for m in run.manual
-                  if m.reason.startswith("review: ") and m.symbol in cs.symbols]
+        review = [f"{m.rel}:{m.line} {m.text}" for m in run.manual
+                  if m.kind is FollowUpKind.REVIEW and m.symbol in cs.symbols]
         migrated = [s for s in cs.symbols if any(f.symbol == s and f.rule_id == "OQJ001" for f in before)]
         if migrated:
             command = " ".join(f"oqmigrate apply --only {s}" for s in migrated[:1])
@@ -88,7 +89,7 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
 
     manual_by_symbol: dict[tuple[str, str], ManualItem] = {}
     for m in run.manual:
-        if m.reason.startswith("review: "):
+        if m.kind is FollowUpKind.REVIEW:
             continue
         item = manual_by_symbol.setdefault((m.rel, m.symbol), ManualItem(m.symbol, m.rel, m.line, []))
         item.reasons.append(m.reason)

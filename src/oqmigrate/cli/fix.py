@@ -16,6 +16,7 @@ from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, NO_PROGRESS_OPTIO
 from oqmigrate.config import Config
 from oqmigrate.diffing import file_diff
 from oqmigrate.mandate import Request
+from oqmigrate.transforms import FollowUpKind
 from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import GitError, dirty_files, git_root
 from oqmigrate.writer import PendingWrite, WriteError, recover, write_all
@@ -146,9 +147,9 @@ def print_summary(result: engine.RunResult, applied: Optional[list[engine.Change
         elif o.kind == "failed":
             console.print(f"  failed  {o.rel}: {o.error}", markup=False)
     symbols = {s for cs in shown for s in cs.symbols}
-    review = [m for m in result.manual if m.reason.startswith("review: ") and m.symbol in symbols]
-    manual = [m for m in result.manual if not m.reason.startswith("review: ")]
-    review_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.reason.removeprefix('review: ')}" for m in review]
+    review = [m for m in result.manual if m.kind is FollowUpKind.REVIEW and m.symbol in symbols]
+    manual = [m for m in result.manual if m.kind is FollowUpKind.MANUAL]
+    review_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.text}" for m in review]
     for extra in aftercare_items:
         review_lines.extend(extra)
     manual_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.reason}" for m in manual]

@@ -6,6 +6,7 @@ written or shown as a diff.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from oqmigrate.edits import Edit
@@ -14,12 +15,29 @@ from oqmigrate.syntax import Tree
 from oqmigrate.versions import CURRENT, Version
 
 
+class FollowUpKind(enum.Enum):
+    REVIEW = "review"  # the code was changed: something a reviewer must check
+    MANUAL = "manual"  # the code was left unchanged: what a person must do, and why
+
+
+REVIEW_PREFIX = "review: "  # how a codemod marks a review note in `reason`
+
+
 @dataclass(frozen=True)
 class ManualFollowUp:
     rel: str
     line: int
     symbol: str
-    reason: str
+    reason: str  # a review note starts with REVIEW_PREFIX; anything else is why the code was left unchanged
+
+    @property
+    def kind(self) -> FollowUpKind:
+        return FollowUpKind.REVIEW if self.reason.startswith(REVIEW_PREFIX) else FollowUpKind.MANUAL
+
+    @property
+    def text(self) -> str:
+        """The note or reason without its marker."""
+        return self.reason.removeprefix(REVIEW_PREFIX)
 
 
 @dataclass(frozen=True)
