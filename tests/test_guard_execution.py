@@ -172,9 +172,9 @@ CONDITIONAL_RETHROW = """public override string ExecuteJob(IServiceProvider prov
      "                throw new NotSupportedException();\n"),
     # a guard whose catch rethrows when a condition holds: the whole body is guarded once more
     (CONDITIONAL_RETHROW, "            catch (Exception exception)\n"),
-    # a one-line block body
-    ("public override string ExecuteJob(IServiceProvider provider) { return null; }",
-     '                return "Inline Job completed<br />";\n'),
+    # a one-line block body that can throw (a body that cannot, `{ return null; }`, is not OQJ012 and stays)
+    ("public override string ExecuteJob(IServiceProvider provider) { return provider.ToString(); }",
+     '                return provider.ToString();\n'),
 ])
 def test_inline_shapes(body, expected, tmp_path):
     data = INLINE.replace("BODY", body).encode()

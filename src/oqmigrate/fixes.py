@@ -61,26 +61,30 @@ def decide(rel: str, data: bytes, tree: Tree, fm: FileModel, findings: list[Find
             continue
         own = by_class[info.name]
         resolved: dict[tuple[str, int, int], bool] = {}
-        why_not: dict[str, str] = {}
+        why_not: dict[str, tuple[int, str]] = {}  # rule -> (rank, reason): a codemod that looked at the class first
         for codemod in _class_codemods(info.kind):
             blocker, kept = _verdict(codemod, info, own, selected, suppressions, ctx, role)
+            rank = 1 if not any(r in selected for r in codemod.primary) or not any(
+                f.rule_id in codemod.primary for f in own) else 0
             if blocker is None and codemod.name == "migrate-worker":
                 out.migratable.add(info.name)
             for f in own:
                 if f.rule_id not in codemod.fixes:
                     continue
                 if blocker is not None:
-                    why_not.setdefault(f.rule_id, blocker)
+                    why = (rank, blocker)
                 elif _inside(f, kept, data, starts):
-                    why_not.setdefault(f.rule_id, f"{codemod.name} carries this code over as it is; fix it by hand "
-                                                  "after the change")
+                    why = (0, f"{codemod.name} carries this code over as it is; fix it by hand after the change")
                 else:
                     resolved[_key(f)] = True
+                    continue
+                if f.rule_id not in why_not or why[0] < why_not[f.rule_id][0]:
+                    why_not[f.rule_id] = why
         for f in own:
             if resolved.get(_key(f)):
                 verdicts[_key(f)] = replace(f, fixable=True, fix_blocker=None)
             elif f.rule_id in why_not:
-                verdicts[_key(f)] = _unfixable(f, why_not[f.rule_id])
+                verdicts[_key(f)] = _unfixable(f, why_not[f.rule_id][1])
     problems = syntax.syntax_problems(tree)
     claims: dict[tuple[int, int], tuple[str, str | None]] = {}
     refused = None  # a removal next to a syntax error: the engine then leaves the whole file alone

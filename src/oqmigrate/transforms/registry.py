@@ -59,10 +59,6 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
     Codemod("remove-registration", "oqmigrate.transforms.remove_registration", "remove_registration",
             (b"AddHostedService", b"IHostedService", b"HostedServiceBase"), ("OQJ014",), ("OQJ014",),
             Target.REGISTRATION, "deletes hand-written registrations of jobs and of workers migrated in the same run"),
-    Codemod("guard-execution", "oqmigrate.transforms.guard_execution", "guard_execution",
-            (b"ExecuteJob",), ("OQJ012",), ("OQJ012",), Target.CLASS,
-            "wraps a job's execute body so that an exception becomes its returned outcome", frozenset({"job"}),
-            "oqmigrate.transforms.guard_execution:verdict"),
     Codemod("declare-metadata", "oqmigrate.transforms.declare_metadata", "declare_metadata",
             (b"HostedServiceBase", b"Frequency"), ("OQJ011",), ("OQJ011",), Target.CLASS,
             "adds a job's missing Name and corrects a Frequency with one obvious meaning", frozenset({"job"}),
@@ -83,6 +79,10 @@ CODEMODS: dict[str, Codemod] = {c.name: c for c in (
             ("OQJ004",), ("OQJ004",), Target.CLASS, "keeps a job's scalar watermark field in the tenant's settings "
             "(ISettingRepository), read at the start of a run and saved at its successful end",
             frozenset({"job"}), "oqmigrate.transforms.persist_state:verdict", opt_in=True),
+    Codemod("guard-execution", "oqmigrate.transforms.guard_execution", "guard_execution",
+            (b"ExecuteJob",), ("OQJ012",), ("OQJ012",), Target.CLASS,
+            "wraps a job's execute body so that an exception becomes its returned outcome", frozenset({"job"}),
+            "oqmigrate.transforms.guard_execution:verdict"),
 )}
 
 
