@@ -110,7 +110,8 @@ def test_pre_commit_hooks(tmp_path):
     assert done.returncode == 1, out + done.stderr
     assert re.search(r"oqmigrate scan\.+Failed", out) and "TenantSweeper" in out
     assert "ReminderWorker" not in out and "NightlyCleanup" not in out
-    assert re.search(r"oqmigrate diff \(check\)\.+Passed", out)  # no codemod changes TenantSweeper
+    # unwrap-tenant-loop rewrites TenantSweeper's hand-written tenant loop: the diff hook shows it and fails
+    assert re.search(r"oqmigrate diff \(check\)\.+Failed", out) and "b/Server/Jobs/TenantSweeper.cs" in out
 
     # both pass on a repository with nothing to report or migrate
     clean = make_repo(tmp_path / "clean", files={"Clean.cs": CLEAN_CS})
