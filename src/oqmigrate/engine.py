@@ -18,7 +18,7 @@ from oqmigrate.findings import Finding
 from oqmigrate.mandate import Request
 from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
-from oqmigrate.scanner import MAX_BYTES, NUL, Item, items_of, read_source, searchable
+from oqmigrate.scanner import MAX_BYTES, Item, binary_reason, items_of, read_source, searchable
 from oqmigrate.transforms import ManualFollowUp, TransformContext
 from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
 from oqmigrate.project_versions import Versions
@@ -148,8 +148,9 @@ def _context(f: _File, **kw) -> TransformContext:
 def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | None | Skipped:
     raw = read_source(str(sf.path))
     haystack = searchable(raw)
-    if haystack is raw and NUL in raw:  # reported whether or not the prefilter would read it, as scan does
-        return Skipped(sf.rel, f"binary file (NUL byte at offset {raw.find(NUL)})")
+    binary = binary_reason(raw, haystack)
+    if binary is not None:  # skipped whether or not the prefilter would read it, as scan reports it
+        return Skipped(sf.rel, binary)
     if not any(t in haystack for t in tokens):
         return None
     if is_generated_content(raw):

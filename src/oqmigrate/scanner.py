@@ -75,6 +75,13 @@ class ScanResult:
     suppressed: list[Finding] = field(default_factory=list)  # findings silenced by a suppression in the source
 
 
+def binary_reason(data: bytes, haystack: bytes) -> str | None:
+    """Why a file is binary (a NUL byte outside UTF-16), or None; `haystack` is `searchable(data)`."""
+    if haystack is data and NUL in data:
+        return f"binary file (NUL byte at offset {data.find(NUL)})"
+    return None
+
+
 def read_source(path: str) -> bytes:
     """A file's bytes, or source.LoadError with a one-line reason."""
     try:
@@ -159,9 +166,9 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
             reports.append(FileReport(item.rel, skipped="generated"))
             continue
         haystack = searchable(data)
-        if haystack is data and NUL in data:
-            # reported whether or not the prefilter would read it: a binary file named .cs is not C#
-            reports.append(FileReport(item.rel, errors=[f"binary file (NUL byte at offset {data.find(NUL)})"]))
+        binary = binary_reason(data, haystack)
+        if binary is not None:  # reported whether or not the prefilter would read it: a binary file is not C#
+            reports.append(FileReport(item.rel, errors=[binary]))
             continue
         if any(t in haystack for t in tokens):
             try:

@@ -14,7 +14,11 @@ from oqmigrate.cli.common import (CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION
                                   versions_of, write_output)
 from oqmigrate.cli.fix import FIX_BASELINE_OPTION, IGNORE_OPTION, SELECT_OPTION, codemod_request, run_codemods
 from oqmigrate.formats.machine import dumps
-from oqmigrate.scanner import scan as run_scan
+from oqmigrate.config import Config
+from oqmigrate.mandate import Request
+from oqmigrate.project_versions import Versions
+from oqmigrate.scanner import ScanResult, scan as run_scan
+from oqmigrate.workspace import Workspace
 
 
 class PlanFormat(str, enum.Enum):
@@ -28,6 +32,19 @@ Examples:
   oqmigrate plan                                  # steps, smallest first, and what is left for a person
   oqmigrate plan --format markdown -o MIGRATION.md   # for a pull request
 """
+
+
+def planned(ws: Workspace, cfg: Config, request: Request, versions: Versions, jobs: Optional[int] = None,
+            advance=None) -> tuple[ScanResult, engine.RunResult, planning.Plan]:
+    """One scan (minus a baseline named on the command line, with the configured severities) and one codemod run
+    with the same mandate, and the plan built from them: what `plan` prints and `report` shows."""
+    rules = set(request.selected)
+    result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding, versions)
+    if request.baseline is not None:
+        result.findings = baseline.subtract(result.findings, list(request.baseline))[0]
+    result.findings = with_severities(result.findings, cfg)
+    run = run_codemods(ws, engine.resolve_codemods(None), None, cfg, request, versions)
+    return result, run, planning.build(ws, result, run, rules, cfg.legacy_encoding, versions)
 
 
 def plan(
@@ -51,12 +68,7 @@ def plan(
     require_sources(ws, paths)
     versions = versions_of(ws, cfg, oqtane_version)
     with progress_bar(not no_progress and not quiet, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding, versions)
-    if request.baseline is not None:
-        result.findings = baseline.subtract(result.findings, list(request.baseline))[0]
-    result.findings = with_severities(result.findings, cfg)
-    the_plan = planning.build(ws, result, run_codemods(ws, engine.resolve_codemods(None), None, cfg, request, versions), rules,
-                              cfg.legacy_encoding, versions)
+        _, _, the_plan = planned(ws, cfg, request, versions, jobs, advance)
     if format is PlanFormat.json:
         write_output(dumps(planning.to_json(the_plan)), output)
     elif format is PlanFormat.markdown:

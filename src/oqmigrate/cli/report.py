@@ -12,16 +12,16 @@ from typing import List, Optional
 
 import typer
 
-from oqmigrate import __version__, baseline, engine, plan as planning, review, source
+from oqmigrate import __version__, review, source
 from oqmigrate.catalog import load_catalog
 from oqmigrate.cli.common import (CONFIG_OPTION, JOBS_OPTION, OQTANE_VERSION_OPTION, PATHS, QUIET_OPTION,
                                   print_notices, project_of, require_sources, selected_rules, versions_of,
-                                  with_severities, write_output)
-from oqmigrate.cli.fix import FIX_BASELINE_OPTION, IGNORE_OPTION, SELECT_OPTION, codemod_request, run_codemods
+                                  write_output)
+from oqmigrate.cli.fix import FIX_BASELINE_OPTION, IGNORE_OPTION, SELECT_OPTION, codemod_request
+from oqmigrate.cli.plan import planned
 from oqmigrate.config import Config
 from oqmigrate.mandate import Request
 from oqmigrate.project_versions import Versions
-from oqmigrate.scanner import scan as run_scan
 from oqmigrate.workspace import Workspace
 
 DEFAULT_OUTPUT = Path("oqmigrate-report.html")
@@ -42,13 +42,7 @@ def _text(data: bytes, fallback: str) -> str:
 def gather(ws: Workspace, cfg: Config, request: Request, versions: Versions,
            jobs: Optional[int] = None) -> review.ReviewData:
     """Everything the page shows, from one scan and one codemod run over the workspace."""
-    rules = set(request.selected)
-    result = run_scan(ws, rules, jobs, None, cfg.legacy_encoding, versions)
-    if request.baseline is not None:
-        result.findings = baseline.subtract(result.findings, list(request.baseline))[0]
-    result.findings = with_severities(result.findings, cfg)
-    run = run_codemods(ws, engine.resolve_codemods(None), None, cfg, request, versions)
-    the_plan = planning.build(ws, result, run, rules, cfg.legacy_encoding, versions)
+    result, run, the_plan = planned(ws, cfg, request, versions, jobs)
     changesets = {tuple(c.rel for c in cs.files): cs for cs in run.changesets}
     changes = []
     for step in the_plan.steps:
