@@ -188,3 +188,13 @@ def test_inline_shapes(body, expected, tmp_path):
         target.write_bytes(out)
         compiled = compile_csharp([target])
         assert compiled.ok, compiled.output
+
+
+def test_the_review_list_says_what_a_guard_changes_at_run_time(tmp_path):
+    from gitrepo import make_repo
+    before = sorted((FIXTURES / "guard-execution").glob("*.before.cs"))
+    case = next(p for p in before if p.with_name(p.name.replace(".before.cs", ".after.cs")).exists())
+    repo = make_repo(tmp_path / "repo", {"Job.cs": case.read_bytes()})
+    code, out, err = run_cli("diff", "Job.cs", "--codemod", "guard-execution", "--no-progress", cwd=repo)
+    assert code == 1 and "review the migrated code" in err
+    assert "Succeeded = true" in err and "the run goes on with the other tenants" in err

@@ -33,7 +33,7 @@ from oqmigrate.analyse.metadata import job_metadata
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
-from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
+from oqmigrate.transforms import REVIEW_PREFIX, ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
 from oqmigrate.transforms.job_text import (apply_inside, brace_on_own_line, exception_type, free_name, indent_lines,
                                            line_indent, line_start, same_line, starts_line)
 
@@ -90,6 +90,12 @@ def verdict(ctx: TransformContext, info: ClassInfo) -> ClassVerdict:
     return ClassVerdict(None, tuple((p.guard.method.start_byte, p.guard.method.end_byte) for p in blocked))
 
 
+# What changes at run time, for the reviewer: the framework's catch sits around the whole tenant loop.
+GUARDED_NOTE = ("an exception now becomes this tenant's outcome: the run goes on with the other tenants and is logged "
+                "Succeeded = true with \"failed\" in its notes (before, the first exception ended the run for every "
+                "later tenant and was logged Succeeded = false); look for \"failed\" in Admin › Scheduled Jobs › Log")
+
+
 def guard_execution(ctx: TransformContext) -> TransformResult:
     result = TransformResult()
     for info in ctx.model.classes:
@@ -104,6 +110,7 @@ def guard_execution(ctx: TransformContext) -> TransformResult:
             result.edits.extend(_Writer(ctx, plan.guard, name).edits())
             if info.name not in result.touched:
                 result.touched.append(info.name)
+                result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, REVIEW_PREFIX + GUARDED_NOTE))
     return result
 
 
