@@ -8,6 +8,7 @@ import pytest
 from csharp_compiler import compile_csharp, find_mcs
 from job_codemod_cases import FIXTURES, cases, context, run, utf8
 from oqmigrate.checks import CheckContext
+from oqmigrate.transforms import FollowUpKind
 from oqmigrate.rules import oqj011_job_metadata as rule
 from oqmigrate.transforms.declare_metadata import declare_metadata, verdict
 from oqmigrate.versions import Version
@@ -60,7 +61,7 @@ def test_fixture(case):
     assert len(left) == len(expected), left
     for (finding, reason), message in zip(expected, left):
         assert finding in message
-        assert any(reason in m.reason and not m.reason.startswith("review: ") for m in result.manual), result.manual
+        assert any(reason in m.reason and m.kind is FollowUpKind.MANUAL for m in result.manual), result.manual
     assert out.count(b"IsEnabled") == data.count(b"IsEnabled"), "IsEnabled is never added or changed"
 
 
@@ -68,8 +69,8 @@ def test_corrected_frequency_comes_with_the_note_about_installed_sites():
     data = utf8(FOLDER / "hours_lowercase_crlf_bom.before.cs")
     result, out = run(declare_metadata, data)
     assert b'Frequency = "H"; // every three hours' in out
-    notes = [m.reason for m in result.manual]
-    assert len(notes) == 1 and notes[0].startswith("review: ") and "Admin › Scheduled Jobs" in notes[0]
+    notes = [m.reason for m in result.manual if m.kind is FollowUpKind.REVIEW]
+    assert len(notes) == len(result.manual) == 1 and "Admin › Scheduled Jobs" in notes[0]
 
 
 @pytest.mark.parametrize("version,changed", [("3.0.1", False), ("3.0.2", True)])

@@ -20,7 +20,7 @@ from oqmigrate.catalog import all_rule_ids
 from oqmigrate.edits import apply_edits
 from oqmigrate.scanner import scan
 from oqmigrate.source import decode
-from oqmigrate.transforms import TransformContext
+from oqmigrate.transforms import FollowUpKind, TransformContext
 from oqmigrate.transforms.scope_dependencies import scope_dependencies, verdict
 from oqmigrate.workspace import discover
 
@@ -92,8 +92,9 @@ def test_primary_constructor_parameters_become_locals_of_the_same_name():
     assert "public class CatalogSyncJob(IServiceScopeFactory serviceScopeFactory,\n    ILogger<CatalogSyncJob> logger)" in text
     assert "var client = provider.GetRequiredService<ICatalogClient>();" in text
     assert "private string Save(int items, ICatalogRepository repository)" in text
+    assert [m.kind for m in result.manual][0] is FollowUpKind.REVIEW
     assert [m.reason for m in result.manual][0].startswith(
-        "review: _repository was created with `new CatalogRepository()`; it is now resolved from the provider as "
+        "_repository was created with `new CatalogRepository()`; it is now resolved from the provider as "
         "ICatalogRepository")
 
 
@@ -150,8 +151,8 @@ def test_helpers_receive_the_services_they_read():
 
 def test_new_ed_repository_is_resolved_with_a_review_note():
     _, result, _ = _run((FOLDER / "cached_in_execute_tabs_bom.before.cs").read_bytes())
-    notes = [m.reason for m in result.manual]
-    assert len(notes) == 1 and notes[0].startswith("review: _feeds was created with `new FeedRepository()`")
+    notes = [m.reason for m in result.manual if m.kind is FollowUpKind.REVIEW]
+    assert len(notes) == len(result.manual) == 1 and notes[0].startswith("_feeds was created with `new FeedRepository()`")
 
 
 def test_side_effect_left_in_the_constructor_is_a_follow_up():

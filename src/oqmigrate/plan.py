@@ -73,7 +73,7 @@ def build(ws: Workspace, scan: ScanResult, run: engine.RunResult, selected: set[
         after_keys = {(f.rule_id, f.rel, f.symbol) for f in after}
         resolves = [f for f in before if (f.rule_id, f.rel, f.symbol) not in after_keys]
         covered.update(_key(f) for f in before)
-        review = [f"{m.rel}:{m.line} {m.text}" for m in run.manual
+        review = [f"{m.rel}:{m.line} {m.reason}" for m in run.manual
                   if m.kind is FollowUpKind.REVIEW and m.symbol in cs.symbols]
         migrated = [s for s in cs.symbols if any(f.symbol == s and f.rule_id == "OQJ001" for f in before)]
         if migrated:

@@ -149,7 +149,7 @@ def print_summary(result: engine.RunResult, applied: Optional[list[engine.Change
     symbols = {s for cs in shown for s in cs.symbols}
     review = [m for m in result.manual if m.kind is FollowUpKind.REVIEW and m.symbol in symbols]
     manual = [m for m in result.manual if m.kind is FollowUpKind.MANUAL]
-    review_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.text}" for m in review]
+    review_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.reason}" for m in review]
     for extra in aftercare_items:
         review_lines.extend(extra)
     manual_lines = [f"{m.rel}:{m.line} {m.symbol}: {m.reason}" for m in manual]

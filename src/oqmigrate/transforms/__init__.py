@@ -20,24 +20,20 @@ class FollowUpKind(enum.Enum):
     MANUAL = "manual"  # the code was left unchanged: what a person must do, and why
 
 
-REVIEW_PREFIX = "review: "  # how a codemod marks a review note in `reason`
-
-
 @dataclass(frozen=True)
 class ManualFollowUp:
+    """What a codemod tells the person behind the diff about one class: a MANUAL reason why the code was left
+    unchanged (and what to do next), or a REVIEW note about a change it made (build with `ManualFollowUp.review`)."""
+
     rel: str
     line: int
     symbol: str
-    reason: str  # a review note starts with REVIEW_PREFIX; anything else is why the code was left unchanged
+    reason: str
+    kind: FollowUpKind = FollowUpKind.MANUAL
 
-    @property
-    def kind(self) -> FollowUpKind:
-        return FollowUpKind.REVIEW if self.reason.startswith(REVIEW_PREFIX) else FollowUpKind.MANUAL
-
-    @property
-    def text(self) -> str:
-        """The note or reason without its marker."""
-        return self.reason.removeprefix(REVIEW_PREFIX)
+    @classmethod
+    def review(cls, rel: str, line: int, symbol: str, note: str) -> ManualFollowUp:
+        return cls(rel, line, symbol, note, FollowUpKind.REVIEW)
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,9 @@ def declare_metadata(ctx: TransformContext) -> TransformResult:
             result.edits.append(_name_edit(ctx, ctor, cs.words(info.name)))
         for literal, old, new in plan.frequencies:
             result.edits.append(Edit(literal.start_byte, literal.end_byte, f'"{new}"', RULE_ID, "frequency"))
-            result.manual.append(ManualFollowUp(
+            result.manual.append(ManualFollowUp.review(
                 ctx.rel, literal.start_point[0] + 1, info.name,
-                f'review: Frequency "{old}" became "{new}" ({FREQUENCY_WORDS[new]}); until now Oqtane ran the job on '
+                f'Frequency "{old}" became "{new}" ({FREQUENCY_WORDS[new]}); until now Oqtane ran the job on '
                 f"every one-minute pass; {OLD_ROW}"))
         for node, why in plan.left:
             result.manual.append(ManualFollowUp(ctx.rel, node.start_point[0] + 1, info.name, why))

@@ -30,10 +30,10 @@ NAME = "drop-state"
 RULE_ID = "OQJ004"
 
 REVIEW = {
-    StateKind.WRITE_ONLY: "review: removed '{}', which was written but never read",
-    StateKind.REENTRANCY_GUARD: ("review: removed the re-entrancy guard '{}': HostedServiceBase already keeps runs "
+    StateKind.WRITE_ONLY: "removed '{}', which was written but never read",
+    StateKind.REENTRANCY_GUARD: ("removed the re-entrancy guard '{}': HostedServiceBase already keeps runs "
                                  "from overlapping (the job row's IsExecuting)"),
-    StateKind.REBUILT_CACHE: "review: '{}' was rebuilt at the start of every run; it is a local of the run now",
+    StateKind.REBUILT_CACHE: "'{}' was rebuilt at the start of every run; it is a local of the run now",
 }
 
 
@@ -177,6 +177,6 @@ def drop_state(ctx: TransformContext) -> TransformResult:
         result.edits += _class_edits(ctx, drop)
         result.touched.append(info.name)
         for s in drop:
-            result.manual.append(ManualFollowUp(ctx.rel, s.field.node.start_point[0] + 1, info.name,
-                                                REVIEW[s.kind].format(s.name)))
+            result.manual.append(ManualFollowUp.review(ctx.rel, s.field.node.start_point[0] + 1, info.name,
+                                                       REVIEW[s.kind].format(s.name)))
     return result

@@ -33,7 +33,7 @@ from oqmigrate.analyse.metadata import job_metadata
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
-from oqmigrate.transforms import REVIEW_PREFIX, ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
+from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
 from oqmigrate.transforms.job_text import (apply_inside, brace_on_own_line, exception_type, free_name, indent_lines,
                                            line_indent, line_start, same_line, starts_line)
 
@@ -110,7 +110,7 @@ def guard_execution(ctx: TransformContext) -> TransformResult:
             result.edits.extend(_Writer(ctx, plan.guard, name).edits())
             if info.name not in result.touched:
                 result.touched.append(info.name)
-                result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, REVIEW_PREFIX + GUARDED_NOTE))
+                result.manual.append(ManualFollowUp.review(ctx.rel, info.line, info.name, GUARDED_NOTE))
     return result
 
 

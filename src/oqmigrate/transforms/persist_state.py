@@ -212,9 +212,9 @@ def persist_state(ctx: TransformContext) -> TransformResult:
         edits += _edits(ctx, info, plans)
         result.touched.append(info.name)
         for p in plans:
-            result.manual.append(ManualFollowUp(
+            result.manual.append(ManualFollowUp.review(
                 ctx.rel, info.line, info.name,
-                f"review: '{p.state.name}' is kept per tenant in the setting {ENTITY_NAME}/-1/{info.name}."
+                f"'{p.state.name}' is kept per tenant in the setting {ENTITY_NAME}/-1/{info.name}."
                 f"{p.state.name} (read at the start of the run, saved before its successful return); the first run "
                 f"on each tenant starts from {_initial(p)}"))
     if edits:

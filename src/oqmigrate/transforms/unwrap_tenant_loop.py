@@ -395,9 +395,9 @@ def unwrap_tenant_loop(ctx: TransformContext) -> TransformResult:
         edits += removal_edits(ctx.data, [d for d in plan.dead if d.parent != plan.loop.child_by_field_name("body")],
                                RULE_ID, NAME)
         result.touched.append(info.name)
-        result.manual.append(ManualFollowUp(
+        result.manual.append(ManualFollowUp.review(
             ctx.rel, info.line, info.name,
-            "review: the loop over tenants is gone; Oqtane runs the job once per tenant with the tenant set, so the "
+            "the loop over tenants is gone; Oqtane runs the job once per tenant with the tenant set, so the "
             "body now does the current tenant's work only"))
     if not edits:
         return result

@@ -21,7 +21,7 @@ from oqmigrate.analyse.partial_worker import parts_of as info_parts
 from oqmigrate.analyse.worker import analyse_worker
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
-from oqmigrate.transforms import REVIEW_PREFIX, ClassVerdict, ManualFollowUp, TransformContext, TransformResult
+from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult
 from oqmigrate.transforms.migrate_worker.generate import JobWriter
 from oqmigrate.transforms.migrate_worker.rule import CODEMOD, RULE_ID
 from oqmigrate.transforms.migrate_worker.usings import using_edit
@@ -56,7 +56,7 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
         needs |= migration.needs
         result.migrated.append(info.name)
         for note in migration.notes:
-            result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, REVIEW_PREFIX + note))
+            result.manual.append(ManualFollowUp.review(ctx.rel, info.line, info.name, note))
     if not class_edits:
         return result
     result.edits.extend(class_edits)

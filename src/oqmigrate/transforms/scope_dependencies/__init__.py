@@ -21,7 +21,7 @@ from oqmigrate.analyse.members import fields
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
-from oqmigrate.transforms import REVIEW_PREFIX, ClassVerdict, ManualFollowUp, TransformContext, TransformResult
+from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult
 from oqmigrate.transforms.migrate_worker.usings import using_edit
 from oqmigrate.transforms.scope_dependencies.plan import NOTHING_TO_MOVE, RESOLVE, Plan, plan
 
@@ -61,7 +61,7 @@ def scope_dependencies(ctx: TransformContext) -> TransformResult:
         result.touched.append(info.name)
         for d in p.deps:
             if d.note:
-                result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, REVIEW_PREFIX + d.note))
+                result.manual.append(ManualFollowUp.review(ctx.rel, info.line, info.name, d.note))
         for why in p.kept_why:
             result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, why))
     if not class_edits:
