@@ -4,15 +4,16 @@ an unawaited call) — and the lifecycle around it; one-shot timers are not a sc
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.analyse.drivers import POLLING_LOOPS, is_infinite_timeout
 from oqmigrate.model import expand_alias
 from oqmigrate.syntax import Node
 
 ONE_SHOT_TEXT = ('a one-shot timer ran once after every start; Frequency "O" runs once per installation: move start-up '
                  'work into an IServerStartup or a migration')
-_INFINITE = {"Timeout.Infinite", "-1", "Timeout.InfiniteTimeSpan", "TimeSpan.FromMilliseconds(-1)"}
 from oqmigrate.analyse.worker_facts import Driver, Piece
+from oqmigrate.analyse.expressions import awaited, returns_nothing
+from oqmigrate.analyse.members import member_root
 
 
 class DriverMixin:
@@ -81,10 +82,10 @@ class DriverMixin:
                 return Driver.THREADING_TIMER, (args[0], args[3], args[2])
             if t in ("Thread", "System.Threading.Thread") and args:
                 return Driver.STARTED_LOOP, args[0]
-        if n.type == "assignment_expression" and cs.operator(n) == "+=":
+        if n.type == "assignment_expression" and syntax.operator(n) == "+=":
             left = n.child_by_field_name("left")
             if left.type == "member_access_expression" and syntax.text(left.child_by_field_name("name")) == "Elapsed":
-                timer = cs.member_root(left.child_by_field_name("expression"))
+                timer = member_root(left.child_by_field_name("expression"))
                 return Driver.TIMERS_TIMER, (n.child_by_field_name("right"), self._timers_interval(timer))
         if n.type == "invocation_expression":
             fn = syntax.text(n.child_by_field_name("function"))
@@ -101,9 +102,9 @@ class DriverMixin:
         if fn is None or fn.type != "identifier" or syntax.text(fn) not in self.methods:
             return False
         parent = call.parent
-        if parent.type == "assignment_expression" and cs.operator(parent) == "=" and \
+        if parent.type == "assignment_expression" and syntax.operator(parent) == "=" and \
                 parent.child_by_field_name("right") == call:
-            target = cs.member_root(parent.child_by_field_name("left"))
+            target = member_root(parent.child_by_field_name("left"))
             f = self.fields.get(target)
             if target != "_" and (f is None or f.simple_type != "Task"):
                 return False
@@ -111,7 +112,7 @@ class DriverMixin:
         if parent.type != "expression_statement":
             return False
         method = self.methods[syntax.text(fn)][0]
-        return any(True for _ in syntax.descendants(method, "while_statement", "do_statement", "for_statement"))
+        return any(True for _ in syntax.descendants(method, *POLLING_LOOPS))
 
     def _one_shot_timer(self, period: Node) -> None:
         """A System.Threading.Timer with an infinite period, or one re-armed with `Change(due, Infinite)` outside
@@ -135,7 +136,7 @@ class DriverMixin:
         text = "".join(syntax.text(n).split())
         if n.type == "identifier" and text in self.fields and self.fields[text].is_constant:
             return self._is_infinite(self.fields[text].initializer)
-        return text.replace("System.Threading.", "") in _INFINITE
+        return is_infinite_timeout(n)
 
     def _timers_interval(self, timer: str) -> Node | None:
         """The interval of a System.Timers.Timer: constructor argument, initializer or `Interval =`."""
@@ -152,11 +153,11 @@ class DriverMixin:
                     for a in syntax.descendants(n, "assignment_expression"):
                         if syntax.text(a.child_by_field_name("left")) == "Interval":
                             found = a.child_by_field_name("right")
-                if n.type == "assignment_expression" and cs.operator(n) == "=":
+                if n.type == "assignment_expression" and syntax.operator(n) == "=":
                     left = n.child_by_field_name("left")
                     if (left.type == "member_access_expression"
                             and syntax.text(left.child_by_field_name("name")) == "Interval"
-                            and cs.member_root(left.child_by_field_name("expression")) == timer):
+                            and member_root(left.child_by_field_name("expression")) == timer):
                         found = n.child_by_field_name("right")
         return found
 
@@ -166,20 +167,20 @@ class DriverMixin:
         body = m.child_by_field_name("body")
         if body is None:
             return
-        for st in cs.statements(body):
+        for st in syntax.block_statements(body):
             self._check_plumbing_statement(st, syntax.text(m.child_by_field_name("name")))
 
     def _check_plumbing_statement(self, st: Node, where: str) -> None:
         if st.type in ("block", "try_statement", "finally_clause", "using_statement"):
             for inner in st.named_children:
                 if inner.type == "block":
-                    for s in cs.statements(inner):
+                    for s in syntax.block_statements(inner):
                         self._check_plumbing_statement(s, where)
                 elif inner.type == "finally_clause":
                     self._check_plumbing_statement(inner, where)
                 elif inner.type == "catch_clause":
                     b = inner.child_by_field_name("body")
-                    for s in cs.statements(b):
+                    for s in syntax.block_statements(b):
                         self._check_plumbing_statement(s, where)
             return
         if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
@@ -199,15 +200,15 @@ class DriverMixin:
                     self._configuration_switch(cond, negated=False):
                 # `if (_options.Value.Enabled) { _timer = new Timer(…); }`
                 self.plan.enabled = False
-                for inner in cs.statements(st.child_by_field_name("consequence")):
+                for inner in syntax.block_statements(st.child_by_field_name("consequence")):
                     self._check_plumbing_statement(inner, where)
                 return
-            if (quits or starts) and not set(cs.identifiers(cond)) <= plumbing:
-                raise Blocked(BlockerKind.LIFECYCLE_WORK, "StartAsync starts the worker only when " + cs.one_line(cond))
+            if (quits or starts) and not set(syntax.identifiers(cond)) <= plumbing:
+                raise Blocked(BlockerKind.LIFECYCLE_WORK, "StartAsync starts the worker only when " + syntax.one_line(cond))
         txt = syntax.text(st)
         if "base." in txt or "Task.CompletedTask" in txt or "GC.SuppressFinalize" in txt:
             return
-        names = cs.identifiers(st)
+        names = syntax.identifiers(st)
         if any(n in self.fields and self.fields[n].is_plumbing for n in names):
             return
         if any(expand_alias(n, self.aliases).rsplit(".", 1)[-1] in ("Task", "Thread", "Timer", "Timeout")
@@ -218,7 +219,7 @@ class DriverMixin:
         plumbing_flag = [n for n in names if n in self.fields and self.fields[n].simple_type == "bool"]
         if plumbing_flag and st.type == "expression_statement":
             return
-        raise Blocked(BlockerKind.LIFECYCLE_WORK, f"{where} does more than manage the timer or loop: {cs.one_line(st)}")
+        raise Blocked(BlockerKind.LIFECYCLE_WORK, f"{where} does more than manage the timer or loop: {syntax.one_line(st)}")
 
     def _throws_if_cancelled(self, st: Node) -> bool:
         """`token.ThrowIfCancellationRequested();` on a parameter of the lifecycle method it sits in."""
@@ -241,7 +242,7 @@ class DriverMixin:
             method = self._method(syntax.text(callback))
             self.plan.removed_members.add(method.start_byte)
             params = method.child_by_field_name("parameters")
-            used = set(cs.identifiers(method.child_by_field_name("body") or method))
+            used = set(syntax.identifiers(method.child_by_field_name("body") or method))
             for p in params.named_children if params else []:
                 if p.type == "parameter" and syntax.text(p.child_by_field_name("name")) in used:
                     raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
@@ -254,12 +255,12 @@ class DriverMixin:
                 self.plan.pieces = [Piece(arrow.named_children[0].start_byte, arrow.named_children[0].end_byte)]
                 self._expression_pieces = True
             else:
-                self.plan.pieces = self._pieces(self._unless_polled(cs.statements_with_comments(body)))
+                self.plan.pieces = self._pieces(self._unless_polled(syntax.block_statements(body, comments=True)))
             return
         if callback.type == "lambda_expression":
             body = callback.child_by_field_name("body")
             params = callback.child_by_field_name("parameters")
-            used = set(cs.identifiers(body))
+            used = set(syntax.identifiers(body))
             pnames = [syntax.text(p.child_by_field_name("name")) for p in (params.named_children if params else [])
                       if p.type == "parameter"]
             if params is None:  # `state => …` without parentheses
@@ -271,13 +272,13 @@ class DriverMixin:
             self.plan.host = callback
             self.plan.work_root = callback
             if body.type == "block":
-                self.plan.pieces = self._pieces(self._unless_polled(cs.statements_with_comments(body)))
+                self.plan.pieces = self._pieces(self._unless_polled(syntax.block_statements(body, comments=True)))
             else:
                 self.plan.pieces = [Piece(body.start_byte, body.end_byte)]
                 self._expression_pieces = True
             return
         raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
-                      "timer callback is neither a method of the class nor a lambda: " + cs.one_line(callback))
+                      "timer callback is neither a method of the class nor a lambda: " + syntax.one_line(callback))
 
     def _background_task(self, arg: Node) -> None:
         """`Task.Run(() => LoopAsync(token))`, `new Thread(Loop)`: the started method holds the loop."""
@@ -286,14 +287,14 @@ class DriverMixin:
             body = arg.child_by_field_name("body")
             if body.type == "block":
                 return self._loop_host(arg)
-            target = cs.unwrap_await(body)
+            target = awaited(body)
         if target.type == "invocation_expression":
             target = target.child_by_field_name("function")
         name = syntax.text(target)
         method = self._method(name) if name in self.methods else None
         if method is None:
             raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
-                          "background task does not start a method of the class: " + cs.one_line(arg))
+                          "background task does not start a method of the class: " + syntax.one_line(arg))
         self.plan.removed_members.add(method.start_byte)
         self._loop_host(method)
 
@@ -303,8 +304,8 @@ class DriverMixin:
         if st.type != "if_statement" or st.child_by_field_name("alternative") is not None:
             return False
         cons = st.child_by_field_name("consequence")
-        inner = cs.statements(cons) if cons.type == "block" else [cons]
-        if not inner or not all(s.type == "return_statement" and cs.returns_nothing(s) or self._is_logging(s)
+        inner = syntax.block_statements(cons) if cons.type == "block" else [cons]
+        if not inner or not all(s.type == "return_statement" and returns_nothing(s) or self._is_logging(s)
                                 for s in inner) or inner[-1].type != "return_statement":
             return False
         if not self._configuration_switch(st.child_by_field_name("condition"), negated=True):
@@ -315,12 +316,12 @@ class DriverMixin:
     def _configuration_switch(self, cond: Node, negated: bool) -> bool:
         """Is `cond` a setting read from configuration (`_options.Value.Enabled`, `x == true`,
         `_config.GetValue<bool>("…")`) — or, when `negated`, its negation (`!…`, `… == false`)?"""
-        cond = cs.unparenthesized(cond)
+        cond = syntax.unparenthesized(cond)
         setting = None
         if cond.type == "prefix_unary_expression" and syntax.text(cond.children[0]) == "!":
             if negated:
                 setting = cond.named_children[-1]
-        elif cond.type == "binary_expression" and cs.operator(cond) == "==" and \
+        elif cond.type == "binary_expression" and syntax.operator(cond) == "==" and \
                 syntax.text(cond.child_by_field_name("right")) == ("false" if negated else "true"):
             setting = cond.child_by_field_name("left")
         elif not negated and cond.type in ("member_access_expression", "invocation_expression", "identifier"):
