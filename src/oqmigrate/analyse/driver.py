@@ -9,17 +9,37 @@ from oqmigrate.analyse.drivers import POLLING_LOOPS, is_infinite_timeout
 from oqmigrate.model import expand_alias
 from oqmigrate.syntax import Node
 
+from oqmigrate.analyse.expressions import awaited, returns_nothing
+from oqmigrate.analyse.members import enclosing_member, member_root
+from oqmigrate.analyse.names import node_text
+from oqmigrate.analyse.timer_rearm import SelfRearm, timer_rearm
+from oqmigrate.analyse.worker_facts import Driver, Piece
+from oqmigrate.schedule import evaluate_timespan
+
 ONE_SHOT_TEXT = ('a one-shot timer ran once after every start; Frequency "O" runs once per installation: move start-up '
                  'work into an IServerStartup or a migration')
-from oqmigrate.analyse.worker_facts import Driver, Piece
-from oqmigrate.analyse.expressions import awaited, returns_nothing
-from oqmigrate.analyse.members import member_root
+DEBOUNCE_TEXT = ("the timer is armed again from {where} ({call}): it runs after that call (a debounce or a trigger), "
+                 "not on a schedule; keep it a hosted service, or do the work where {where} is called")
+SOME_PATHS_TEXT = ("the timer callback arms the timer again only on some paths ({call}): the worker stopped or "
+                   "waited differently on the others; arm it once as the callback's last step (in a finally) with "
+                   "one delay, or migrate by hand")
+COMPUTED_DELAY_TEXT = ("the timer callback arms the timer again after a delay computed at run time ({delay}): a job "
+                       "runs on a fixed schedule; migrate by hand (a time of day becomes Frequency d with a StartDate)")
+
+
+def enclosing_method_name(node: Node) -> str:
+    """The name of the member a node is in (`OnChanged`), or "the constructor"."""
+    member = enclosing_member(node)
+    if member is None or member.type != "method_declaration":
+        return "the constructor" if member is not None and member.type == "constructor_declaration" else "the class"
+    return node_text(member.child_by_field_name("name"))
 
 
 class DriverMixin:
     """Part of WorkerAnalysis (oqmigrate.analyse.worker); see there for the state it reads and writes."""
 
     _expression_pieces = False
+    _rearm: SelfRearm | None = None  # a one-shot timer the callback re-arms as its last step ("run, then wait N")
     _poll_seconds: float | None = None  # the wait of a poll loop, when known
 
     def _find_driver(self) -> None:
@@ -49,7 +69,7 @@ class DriverMixin:
         kind, payload = driver
         self.plan.driver = kind
         if kind == Driver.THREADING_TIMER:
-            self._one_shot_timer(payload[1])
+            self._one_shot_timer(payload[0], payload[1])
         for name in ("StartAsync", "StopAsync", "Dispose", "DisposeAsync"):
             m = self._method(name)
             if m is not None:
@@ -60,7 +80,7 @@ class DriverMixin:
             if not self._is_infinite(due):
                 self._note_first_run(due, "the Timer's dueTime")
             if self.plan.schedule is None:
-                self._cadence_from(period, number_unit=0.001)
+                self._cadence_from(self._rearm.delay if self._rearm is not None else period, number_unit=0.001)
         elif kind == Driver.TIMERS_TIMER:
             handler, interval = payload
             self._timer_callback(handler)
@@ -114,22 +134,39 @@ class DriverMixin:
         method = self.methods[syntax.text(fn)][0]
         return any(True for _ in syntax.descendants(method, *POLLING_LOOPS))
 
-    def _one_shot_timer(self, period: Node) -> None:
-        """A System.Threading.Timer with an infinite period, or one re-armed with `Change(due, Infinite)` outside
-        StopAsync/Dispose (a debounce), fires once after every start: not a schedule."""
-        rearmed = None
-        for name, ms in self.methods.items():
-            if name in ("StopAsync", "Dispose", "DisposeAsync"):
-                continue
-            for n in (x for m in ms for x in syntax.descendants(m, "invocation_expression")):
-                fn = n.child_by_field_name("function")
-                args = syntax.arguments(n)
-                if fn is not None and fn.type in ("member_access_expression", "conditional_access_expression") and \
-                        syntax.text(fn).rsplit(".", 1)[-1] == "Change" and len(args) == 2 and \
-                        self._is_infinite(args[1]) and not self._is_infinite(args[0]):
-                    rearmed = n
-        if self._is_infinite(period) or rearmed is not None:
-            raise Blocked(BlockerKind.ONE_SHOT_TIMER, ONE_SHOT_TEXT)
+    def _one_shot_timer(self, callback: Node, period: Node) -> None:
+        """A System.Threading.Timer that fires once per arming (`analyse.timer_rearm`): re-armed by its own
+        callback as its last step with one constant delay it is periodic ("run, then wait N", recorded in
+        `self._rearm`); never re-armed, re-armed from elsewhere (a debounce), on some paths only or after a delay
+        computed at run time, it is not a schedule."""
+        creation = syntax.first_ancestor(callback, "object_creation_expression")
+        found = timer_rearm(creation, callback, self.methods, self._is_infinite)
+        if found.elsewhere:
+            call = found.elsewhere[0]
+            where = enclosing_method_name(call)
+            raise Blocked(BlockerKind.ONE_SHOT_TIMER, DEBOUNCE_TEXT.format(where=where, call=syntax.one_line(call)))
+        if not found.in_callback:
+            if self._is_infinite(period):
+                raise Blocked(BlockerKind.ONE_SHOT_TIMER, ONE_SHOT_TEXT)
+            return
+        call = found.in_callback[0]
+        if not self._is_infinite(period):
+            raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
+                          f"the timer has a period and its callback also arms it once ({syntax.one_line(call)}): "
+                          "two cadences at once; migrate by hand")
+        if found.self_rearm is None:
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, SOME_PATHS_TEXT.format(call=syntax.one_line(call)))
+        delay = found.self_rearm.delay
+        constants = self._constants()
+        if evaluate_timespan(delay, self.data, constants, number_unit=0.001) is None and \
+                self._configured_default(delay, constants, 0.001) is None and \
+                not self._from_configuration(delay, constants):
+            raise Blocked(BlockerKind.UNKNOWN_CADENCE, COMPUTED_DELAY_TEXT.format(delay=syntax.one_line(delay)))
+        self._rearm = found.self_rearm
+        if found.self_rearm.unwrapped is None:  # else the job keeps only the try's body: the finally goes with it
+            for comment in self._comments_above(found.self_rearm.removed):  # they described the re-arm
+                self._delete_statement(comment)
+            self._delete_statement(found.self_rearm.removed)
 
     def _is_infinite(self, n: Node) -> bool:
         """`Timeout.Infinite`, `-1`, `Timeout.InfiniteTimeSpan` (or a constant holding one of them)."""
@@ -255,7 +292,7 @@ class DriverMixin:
                 self.plan.pieces = [Piece(arrow.named_children[0].start_byte, arrow.named_children[0].end_byte)]
                 self._expression_pieces = True
             else:
-                self.plan.pieces = self._pieces(self._unless_polled(syntax.block_statements(body, comments=True)))
+                self.plan.pieces = self._pieces(self._unless_polled(self._callback_statements(body)))
             return
         if callback.type == "lambda_expression":
             body = callback.child_by_field_name("body")
@@ -272,13 +309,23 @@ class DriverMixin:
             self.plan.host = callback
             self.plan.work_root = callback
             if body.type == "block":
-                self.plan.pieces = self._pieces(self._unless_polled(syntax.block_statements(body, comments=True)))
+                self.plan.pieces = self._pieces(self._unless_polled(self._callback_statements(body)))
             else:
                 self.plan.pieces = [Piece(body.start_byte, body.end_byte)]
                 self._expression_pieces = True
             return
         raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
                       "timer callback is neither a method of the class nor a lambda: " + syntax.one_line(callback))
+
+    def _callback_statements(self, body: Node) -> list[Node]:
+        """The statements of a timer callback's body; a last `try` whose `finally` only re-armed the timer gives
+        its body's statements instead (the finally is gone, and a try needs a catch or a finally)."""
+        stmts = syntax.block_statements(body, comments=True)
+        unwrapped = self._rearm.unwrapped if self._rearm is not None else None
+        if unwrapped is None:
+            return stmts
+        i = next(k for k, st in enumerate(stmts) if st.id == unwrapped.id)
+        return stmts[:i] + syntax.block_statements(unwrapped.child_by_field_name("body"), comments=True) + stmts[i + 1:]
 
     def _background_task(self, arg: Node) -> None:
         """`Task.Run(() => LoopAsync(token))`, `new Thread(Loop)`: the started method holds the loop."""
