@@ -1,20 +1,26 @@
 """What drives the worker — the ExecuteAsync loop, a timer, or a loop started from StartAsync (Task.Run, a Thread,
-an unawaited call) — and the lifecycle around it; one-shot timers are not a schedule."""
+an unawaited call) — and the lifecycle around it. A timer that fires once per arming is a schedule only when its
+own callback re-arms it as its last step (`analyse.timer_rearm`); a one-shot or a debounce is not.
+
+`DriverMixin` is one part of `WorkerAnalysis` (worker.py), not a reusable mixin: it reads the members the
+analysis collected (fields, methods, constructor) and records into the shared plan, calling the other parts
+(the loop, the cadence, the recorder). What needs only the syntax is a plain function (`throws_if_cancelled`,
+`analyse.timer_rearm`, `analyse.drivers.is_infinite_timeout`).
+"""
 
 from __future__ import annotations
 
 from oqmigrate import syntax
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.analyse.drivers import POLLING_LOOPS, is_infinite_timeout
-from oqmigrate.model import expand_alias
-from oqmigrate.syntax import Node
-
 from oqmigrate.analyse.expressions import awaited, returns_nothing
 from oqmigrate.analyse.members import enclosing_member, member_root
 from oqmigrate.analyse.names import node_text
 from oqmigrate.analyse.timer_rearm import SelfRearm, timer_rearm
 from oqmigrate.analyse.worker_facts import Driver, Piece
+from oqmigrate.model import expand_alias
 from oqmigrate.schedule import evaluate_timespan
+from oqmigrate.syntax import Node
 
 ONE_SHOT_TEXT = ('a one-shot timer ran once after every start; Frequency "O" runs once per installation: move start-up '
                  'work into an IServerStartup or a migration')
@@ -222,7 +228,7 @@ class DriverMixin:
             return
         if st.type == "return_statement" or self._is_logging(st) or st.type == "empty_statement":
             return
-        if self._throws_if_cancelled(st):
+        if throws_if_cancelled(st):
             return  # `cancellationToken.ThrowIfCancellationRequested();`: shutdown plumbing, not work
         if where == "StartAsync" and st.type == "if_statement":
             if self._enabled_guard(st):
@@ -257,21 +263,6 @@ class DriverMixin:
         if plumbing_flag and st.type == "expression_statement":
             return
         raise Blocked(BlockerKind.LIFECYCLE_WORK, f"{where} does more than manage the timer or loop: {syntax.one_line(st)}")
-
-    def _throws_if_cancelled(self, st: Node) -> bool:
-        """`token.ThrowIfCancellationRequested();` on a parameter of the lifecycle method it sits in."""
-        if st.type != "expression_statement" or not st.named_children:
-            return False
-        call = st.named_children[0]
-        fn = call.child_by_field_name("function") if call.type == "invocation_expression" else None
-        if fn is None or fn.type != "member_access_expression" or syntax.arguments(call) or \
-                syntax.text(fn.child_by_field_name("name")) != "ThrowIfCancellationRequested":
-            return False
-        method = syntax.first_ancestor(st, "method_declaration")
-        params = method.child_by_field_name("parameters") if method is not None else None
-        names = {syntax.text(p.child_by_field_name("name")) for p in params.named_children
-                 if p.type == "parameter"} if params is not None else set()
-        return syntax.text(fn.child_by_field_name("expression")) in names
 
     def _timer_callback(self, callback: Node) -> None:
         """The callback's body is the unit of work: a method group or a lambda."""
@@ -374,3 +365,19 @@ class DriverMixin:
         elif not negated and cond.type in ("member_access_expression", "invocation_expression", "identifier"):
             setting = cond
         return setting is not None and self._from_configuration(setting, self._constants())
+
+
+def throws_if_cancelled(st: Node) -> bool:
+    """`token.ThrowIfCancellationRequested();` on a parameter of the lifecycle method it sits in."""
+    if st.type != "expression_statement" or not st.named_children:
+        return False
+    call = st.named_children[0]
+    fn = call.child_by_field_name("function") if call.type == "invocation_expression" else None
+    if fn is None or fn.type != "member_access_expression" or syntax.arguments(call) or \
+            syntax.text(fn.child_by_field_name("name")) != "ThrowIfCancellationRequested":
+        return False
+    method = syntax.first_ancestor(st, "method_declaration")
+    params = method.child_by_field_name("parameters") if method is not None else None
+    names = {syntax.text(p.child_by_field_name("name")) for p in params.named_children
+             if p.type == "parameter"} if params is not None else set()
+    return syntax.text(fn.child_by_field_name("expression")) in names

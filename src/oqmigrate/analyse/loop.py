@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
+from oqmigrate.analyse.drivers import POLLING_LOOPS
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import CANCELLED, Driver
@@ -142,7 +143,7 @@ class LoopMixin:
             self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
-        loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+        loops = [s for s in stmts if s.type in POLLING_LOOPS]
         timer_period = None
         if len(loops) == 1:
             i = stmts.index(loops[0])
