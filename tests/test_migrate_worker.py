@@ -497,8 +497,7 @@ ONE_SHOT = ('a one-shot timer ran once after every start; Frequency "O" runs onc
             'work into an IServerStartup or a migration')
 
 
-@pytest.mark.parametrize("case", ["one_shot_timer_infinite", "one_shot_timer_infinite_timespan",
-                                  "debounce_timer_change"])
+@pytest.mark.parametrize("case", ["one_shot_timer_infinite", "one_shot_timer_infinite_timespan"])
 def test_one_shot_timers_stay_manual_with_the_true_reason(case):
     data = (FIXTURES / f"{case}.before.cs").read_bytes()
     ctx = _context(data)

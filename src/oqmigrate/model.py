@@ -271,7 +271,8 @@ def expand_alias(name: str, aliases: dict[str, str]) -> str:
     return name
 
 
-def _modifiers(node: Node) -> frozenset[str]:
+def modifiers(node: Node) -> frozenset[str]:
+    """`public`, `static`, `override`, ... of a declaration."""
     return frozenset(syntax.text(c) for c in node.children if c.type == "modifier")
 
 
@@ -342,7 +343,7 @@ def analyse(tree: Tree, external: TypeTable | None = None, external_kinds: dict[
             continue
         outer = syntax.first_ancestor(n, *TYPE_DECLARATIONS)
         outer_name = syntax.text(outer.child_by_field_name("name")) if outer is not None and outer.child_by_field_name("name") else None
-        info = ClassInfo(syntax.text(nm), n, namespace_of(n), _bases(n, aliases), _modifiers(n), outer_name)
+        info = ClassInfo(syntax.text(nm), n, namespace_of(n), _bases(n, aliases), modifiers(n), outer_name)
         for b in info.bases:
             if is_framework_type(info.name, info.namespace):
                 break

@@ -29,10 +29,31 @@ _DAY = 24 * _HOUR
 _WEEK = 7 * _DAY
 
 
+WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+""".NET's DayOfWeek names by number: 0 = Sunday, as cron and `Schedule.start_weekday` count."""
+
+
 def _format_seconds(seconds: float) -> str:
     if float(seconds).is_integer():
         return f"{int(seconds)} s"
     return f"{seconds:g} s"
+
+
+def span_words(seconds: float) -> str:
+    """A duration in its largest whole unit, for a message: `3 hours`, `1 day`; else in seconds (`90 s`)."""
+    for unit, word in ((_DAY, "day"), (_HOUR, "hour"), (_MINUTE, "minute")):
+        if seconds >= unit and seconds % unit == 0:
+            n = int(seconds // unit)
+            return f"{n} {word}" + ("" if n == 1 else "s")
+    return _format_seconds(seconds)
+
+
+def period_seconds(schedule: "Schedule | None") -> float | None:
+    """The time between two runs of a schedule, in seconds; None for no schedule, monthly and one-off runs."""
+    if schedule is None:
+        return None
+    unit = {"m": _MINUTE, "H": _HOUR, "d": _DAY, "w": _WEEK}.get(schedule.frequency)
+    return None if unit is None else float(unit * schedule.interval)
 
 
 @dataclass(frozen=True)
@@ -139,7 +160,7 @@ _MACROS = {
     "@monthly": "0 0 1 * *",
 }
 
-_DAY_NAMES = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+_DAY_NAMES = {day[:3].lower(): number for number, day in enumerate(WEEKDAYS)}  # cron: `sun` … `sat`
 
 
 def _single(field: str, low: int, high: int) -> int | None:

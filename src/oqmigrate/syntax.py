@@ -74,6 +74,68 @@ def arguments(node: Node) -> list[Node]:
     return out
 
 
+LOOP_STATEMENTS = ("while_statement", "do_statement", "for_statement", "foreach_statement")
+"""Every C# loop statement: what `break` and `continue` leave. (A loop that can poll is narrower:
+`oqmigrate.analyse.drivers.POLLING_LOOPS`.)"""
+
+
+def block_statements(block: Node | None, comments: bool = False) -> list[Node]:
+    """The statements of a block, in order (comments only when asked); a lone statement (an `if` body without
+    braces) as a list of one; [] for no node."""
+    if block is None:
+        return []
+    if block.type != "block":
+        return [block]
+    return [c for c in block.named_children if comments or c.type != "comment"]
+
+
+def operator(node: Node) -> str:
+    """The operator of a binary, assignment or unary expression: `+=`, `&&`, `++`."""
+    op = node.child_by_field_name("operator")
+    if op is not None:
+        return text(op)
+    return text(node.children[1]) if len(node.children) > 1 else ""
+
+
+def unparenthesized(node: Node) -> Node:
+    """The expression inside any number of parentheses: `((x))` -> `x`."""
+    while node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def identifiers(node: Node | None) -> list[str]:
+    """The text of every identifier under `node`, in document order ([] for no node)."""
+    if node is None:
+        return []
+    return [text(x) for x in descendants(node, "identifier")]
+
+
+def one_line(node: Node) -> str:
+    """A node's text on one line, cut to 80 characters: how a message quotes code."""
+    t = " ".join(text(node).split())
+    return t if len(t) <= 80 else t[:77] + "..."
+
+
+def spaceless_text(node: Node) -> str:
+    """A node's text with all white space removed: two spellings of the same code compare equal."""
+    return "".join(text(node).split())
+
+
+def nodes_within(root: Node, start: int, end: int, *types: str) -> Iterator[Node]:
+    """The nodes of the given types under `root` that lie wholly inside the byte range [start, end), in
+    document order; subtrees outside the range are not entered."""
+    wanted = set(types)
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= start or n.start_byte >= end:
+            continue
+        if n.type in wanted and n.start_byte >= start and n.end_byte <= end:
+            yield n
+        stack.extend(reversed(n.children))
+
+
 def ancestors(node: Node) -> Iterator[Node]:
     parent = node.parent
     while parent is not None:

@@ -3,10 +3,41 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
-from oqmigrate.schedule import Schedule, evaluate_timespan
+from oqmigrate.schedule import WEEKDAYS, Schedule, evaluate_timespan
+from oqmigrate.analyse.expressions import MIRRORED, comparison, conjuncts, disjuncts, negated
+from oqmigrate.analyse.members import assigned_name, assignment, member_root
+from oqmigrate.analyse.names import is_member_name, simple
+
+
+CLOCK_TYPES = ("DateTime", "DateTimeOffset")
+ADD_METHOD_SECONDS = {"AddMilliseconds": 0.001, "AddSeconds": 1.0, "AddMinutes": 60.0, "AddHours": 3600.0,
+                      "AddDays": 86400.0}
+"""The DateTime/DateTimeOffset `Add…` methods of a fixed length, by the seconds one unit of their argument is."""
+
+
+def current_time(node: Node) -> bool | None:
+    """Is `node` the clock itself (`DateTime.UtcNow`, `DateTime.Now`, `System.DateTimeOffset.UtcNow`)? → whether
+    it reads UTC; None for anything else. The scan (OQJ006) and the worker analysis both ask this."""
+    if node.type != "member_access_expression":
+        return None
+    receiver, name = node.child_by_field_name("expression"), node.child_by_field_name("name")
+    if receiver is None or name is None or simple(syntax.text(receiver)) not in CLOCK_TYPES:
+        return None
+    member = syntax.text(name)
+    return member == "UtcNow" if member in ("Now", "UtcNow") else None
+
+
+def neutral_start(value: Node | None) -> bool:
+    """A first value of a next-run or last-run field that does not delay the first run (none, the minimum, the
+    default, null or the current time)."""
+    if value is None:
+        return True
+    return syntax.spaceless_text(value) in (
+        "DateTime.MinValue", "System.DateTime.MinValue", "DateTimeOffset.MinValue", "default", "default(DateTime)",
+        "default(DateTimeOffset)", "null", "DateTime.UtcNow", "DateTime.Now", "DateTimeOffset.UtcNow",
+        "DateTimeOffset.Now")
 
 
 class ClockMixin:
@@ -24,29 +55,29 @@ class ClockMixin:
             return None
         if len(triggers) > 1:
             raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                          "the loop checks the clock several times: " + cs.one_line(triggers[1]))
+                          "the loop checks the clock several times: " + syntax.one_line(triggers[1]))
         trigger = triggers[0]
         cond = trigger.child_by_field_name("condition")
         if trigger.child_by_field_name("alternative") is not None:
-            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the clock check has an else branch: " + cs.one_line(cond))
+            raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "the clock check has an else branch: " + syntax.one_line(cond))
         guard = self._is_clock_guard(trigger)
         if guard:
             # `if (now.Hour != 2 || now.Minute != 0) continue;` then the work: the same as the positive check
-            terms = [cs.negated(t) for t in cs.disjuncts(cond)]
+            terms = [negated(t) for t in disjuncts(cond)]
             if any(t is None for t in terms):
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                               "the worker polls the clock with a condition Oqtane's Frequency/Interval cannot "
-                              "express: " + cs.one_line(cond))
+                              "express: " + syntax.one_line(cond))
             inner = work[work.index(trigger) + 1:]
         else:
-            terms = cs.conjuncts(cond)
+            terms = conjuncts(cond)
             cons = trigger.child_by_field_name("consequence")
-            inner = cs.statements_with_comments(cons) if cons.type == "block" else [cons]
+            inner = syntax.block_statements(cons, comments=True) if cons.type == "block" else [cons]
         next_run = [t for t in terms if self._next_run_term(t, clocks) is not None]
         if next_run:
             if len(terms) != 1:
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                              "the next-run check is combined with other conditions: " + cs.one_line(cond))
+                              "the next-run check is combined with other conditions: " + syntax.one_line(cond))
             field_name = self._next_run_term(terms[0], clocks)
             update = self._bookkeeping_update(trigger, field_name, pre, inner)
             self._cadence_from_next_run(update, field_name, clocks)
@@ -64,7 +95,7 @@ class ClockMixin:
         for st in new_work:
             names = self._declared_locals(st)
             if names and names <= set(clocks):
-                used = {i for other in new_work if other is not st for i in cs.identifiers(other)}
+                used = {i for other in new_work if other is not st for i in syntax.identifiers(other)}
                 if not names & used:
                     continue
             kept.append(st)
@@ -74,7 +105,7 @@ class ClockMixin:
             clock_local = bool(self._declared_locals(st)) and self._declared_locals(st) <= set(clocks)
             if not (inside or clock_local or st.type == "comment"):
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                              "the loop also does work on every poll, outside the clock check: " + cs.one_line(st))
+                              "the loop also does work on every poll, outside the clock check: " + syntax.one_line(st))
         return kept
 
     def _check_hidden_clock_checks(self) -> None:
@@ -90,16 +121,16 @@ class ClockMixin:
             params = h.child_by_field_name("parameters")
             param_names = {syntax.text(p.child_by_field_name("name")) for p in params.named_children
                            if p.type == "parameter"} if params is not None else set()
-            stmts = cs.statements(body)
+            stmts = syntax.block_statements(body)
             clocks = self._clock_locals(stmts)
             for st in stmts:
                 if st.type != "if_statement":
                     continue
                 cond = st.child_by_field_name("condition")
-                if self._reads_clock(cond, clocks) and not set(cs.identifiers(cond)) & param_names:
+                if self._reads_clock(cond, clocks) and not set(syntax.identifiers(cond)) & param_names:
                     name = syntax.text(h.child_by_field_name("name"))
                     raise Blocked(BlockerKind.HIDDEN_CLOCK_CHECK,
-                                  f"the helper {name} checks the clock ({cs.one_line(cond)}) to decide when the work "
+                                  f"the helper {name} checks the clock ({syntax.one_line(cond)}) to decide when the work "
                                   "runs; migrated as it is, the job would run on every poll and could miss that "
                                   "time: move the check into the loop body or timer callback (where it becomes the "
                                   "job's schedule), "
@@ -109,7 +140,7 @@ class ClockMixin:
         """`if (…) continue;` (in a loop) or `if (…) return;` (in a timer callback), possibly after waits: the work
         follows the check instead of sitting inside it."""
         cons = trigger.child_by_field_name("consequence")
-        inner = cs.statements(cons) if cons.type == "block" else [cons]
+        inner = syntax.block_statements(cons) if cons.type == "block" else [cons]
         if not inner:
             return False
         exit_type = "continue_statement" if self.plan.loop is not None else "return_statement"
@@ -138,7 +169,7 @@ class ClockMixin:
                 kids = d.named_children
                 if len(kids) < 2:
                     continue
-                value = cs.unparenthesized(kids[-1])
+                value = syntax.unparenthesized(kids[-1])
                 instant = self._clock_instant(value, out)
                 if instant is not None:
                     out[syntax.text(kids[0])] = (instant, False)
@@ -150,17 +181,18 @@ class ClockMixin:
 
     def _clock_instant(self, n: Node, clocks: dict[str, tuple[bool, bool]]) -> bool | None:
         """Is `n` the current time (`DateTime.UtcNow`, `DateTime.Now`, a local holding it)? → whether it is UTC."""
-        n = cs.unparenthesized(n)
+        n = syntax.unparenthesized(n)
         t = syntax.text(n)
-        if t in cs.CLOCKS:
-            return cs.CLOCKS[t]
+        now = current_time(n)
+        if now is not None:
+            return now
         if n.type == "identifier" and t in clocks and not clocks[t][1]:
             return clocks[t][0]
         return None
 
     def _clock_date(self, n: Node, clocks: dict[str, tuple[bool, bool]]) -> bool | None:
         """Is `n` today's date (`now.Date`, `DateTime.Today`, a local holding it)? → whether it is UTC."""
-        n = cs.unparenthesized(n)
+        n = syntax.unparenthesized(n)
         t = syntax.text(n)
         if t in ("DateTime.Today", "System.DateTime.Today"):
             return False
@@ -174,22 +206,22 @@ class ClockMixin:
         for n in syntax.walk(cond):
             if n.type in ("member_access_expression", "identifier") and (
                     self._clock_instant(n, clocks) is not None or self._clock_date(n, clocks) is not None):
-                if n.type == "identifier" and cs.is_member_name(n):
+                if n.type == "identifier" and is_member_name(n):
                     continue
                 return True
         return False
 
     def _next_run_term(self, term: Node, clocks) -> str | None:
         """`DateTime.UtcNow >= _nextRun`, `_nextRun <= now`, … → the field's name."""
-        cmp = cs.comparison(term)
+        cmp = comparison(term)
         if cmp is None:
             return None
         left, op, right = cmp
         if self._clock_instant(right, clocks) is not None:
-            left, op, right = right, cs.FLIPPED[op], left
+            left, op, right = right, MIRRORED[op], left
         if self._clock_instant(left, clocks) is None or op not in (">=", ">"):
             return None
-        name = cs.member_root(cs.unparenthesized(right))
+        name = member_root(syntax.unparenthesized(right))
         f = self.fields.get(name)
         if f is None or f.simple_type not in ("DateTime", "DateTimeOffset") or f.is_constant:
             return None
@@ -199,7 +231,7 @@ class ClockMixin:
         """The one statement in the triggered block that advances the next-run or last-run field; every other
         use of the field is its declaration, a neutral initial value or the check itself."""
         inner = [s for s in triggered if s.type != "comment"]
-        updates = [s for s in inner if cs.assigned_name(s) == name]
+        updates = [s for s in inner if assigned_name(s) == name]
         if len(updates) != 1:
             raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                           f"the field {name} is not advanced exactly once in the triggered block")
@@ -208,20 +240,20 @@ class ClockMixin:
         allowed = [cond, update]
         local_decl = None
         for st in pre:
-            if cs.assigned_name(st) == name and cs.neutral_start(cs.assignment(st).child_by_field_name("right")):
+            if assigned_name(st) == name and neutral_start(assignment(st).child_by_field_name("right")):
                 allowed.append(st)
                 self._polled_setup.append(st)
             elif name in self._declared_locals(st):
                 local_decl = st
         f = self.fields.get(name)
         if f is not None:
-            if f.initializer is not None and not cs.neutral_start(f.initializer):
+            if f.initializer is not None and not neutral_start(f.initializer):
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                              f"the field {name} starts at {cs.one_line(f.initializer)}")
+                              f"the field {name} starts at {syntax.one_line(f.initializer)}")
             if f.ctor_statement is not None:
-                if not cs.neutral_start(f.ctor_value):
+                if not neutral_start(f.ctor_value):
                     raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                                  f"the field {name} starts at {cs.one_line(f.ctor_value)}")
+                                  f"the field {name} starts at {syntax.one_line(f.ctor_value)}")
                 allowed.append(f.ctor_statement)
             scope = None
         else:
@@ -230,8 +262,8 @@ class ClockMixin:
                               f"{name} is neither a field nor a local declared before the loop")
             d = next(d for d in syntax.descendants(local_decl, "variable_declarator")
                      if syntax.text(d.named_children[0]) == name)
-            if len(d.named_children) > 1 and not cs.neutral_start(d.named_children[-1]):
-                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"{name} starts at {cs.one_line(d.named_children[-1])}")
+            if len(d.named_children) > 1 and not neutral_start(d.named_children[-1]):
+                raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"{name} starts at {syntax.one_line(d.named_children[-1])}")
             if len(self._declared_locals(local_decl)) != 1:
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, f"{name} is declared together with other locals")
             allowed.append(local_decl)
@@ -239,7 +271,7 @@ class ClockMixin:
             scope = self.plan.host
         uses = self._identifiers_named(name) if scope is None else syntax.descendants(scope, "identifier")
         for n in uses:
-            if syntax.text(n) != name or (cs.is_member_name(n) and syntax.text(
+            if syntax.text(n) != name or (is_member_name(n) and syntax.text(
                     n.parent.child_by_field_name("expression")) != "this"):
                 continue
             if n.parent.type == "variable_declarator" and n.parent.named_children[0] == n and f is not None:
@@ -248,22 +280,22 @@ class ClockMixin:
                 use = syntax.first_ancestor(n, "expression_statement", "local_declaration_statement", "if_statement",
                                             "return_statement") or n
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                              f"{name} is also used outside the schedule check: " + cs.one_line(use))
+                              f"{name} is also used outside the schedule check: " + syntax.one_line(use))
         return update
 
     def _cadence_from_next_run(self, update: Node, name: str, clocks) -> None:
         """`_nextRun = DateTime.UtcNow.AddHours(6)`, `= now + TimeSpan.FromMinutes(30)`, `= _nextRun.AddDays(1)`,
         `_nextRun += TimeSpan.FromHours(6)` → the period."""
-        a = cs.assignment(update)
-        op = cs.operator(a)
-        right = cs.unparenthesized(a.child_by_field_name("right"))
+        a = assignment(update)
+        op = syntax.operator(a)
+        right = syntax.unparenthesized(a.child_by_field_name("right"))
 
         def is_base(n: Node) -> bool:
-            return self._clock_instant(n, clocks) is not None or cs.member_root(cs.unparenthesized(n)) == name
+            return self._clock_instant(n, clocks) is not None or member_root(syntax.unparenthesized(n)) == name
 
         if op == "+=":
             return self._cadence_from(right, 0.001)
-        if op == "=" and right.type == "binary_expression" and cs.operator(right) == "+":
+        if op == "=" and right.type == "binary_expression" and syntax.operator(right) == "+":
             l, r = right.child_by_field_name("left"), right.child_by_field_name("right")
             if is_base(l):
                 return self._cadence_from(r, 0.001)
@@ -277,15 +309,15 @@ class ClockMixin:
                 method = syntax.text(fn.child_by_field_name("name"))
                 if method == "Add":
                     return self._cadence_from(args[0], 0.001)
-                if method in cs.ADD_UNITS:
-                    return self._cadence_from(args[0], cs.ADD_UNITS[method])
+                if method in ADD_METHOD_SECONDS:
+                    return self._cadence_from(args[0], ADD_METHOD_SECONDS[method])
                 if method == "AddMonths":
                     months = evaluate_timespan(args[0], self.data, self._constants(), number_unit=1.0)
                     if months is not None and months >= 1 and float(months).is_integer():
                         self.plan.schedule = Schedule("M", int(months))
                         return None
         raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                      f"the next run is computed in a way that cannot be mapped: {cs.one_line(update)}")
+                      f"the next run is computed in a way that cannot be mapped: {syntax.one_line(update)}")
 
     def _clock_of_day(self, trigger: Node, terms: list, clocks, pre: list[Node],
                       triggered: list[Node]) -> Node | None:
@@ -295,18 +327,18 @@ class ClockMixin:
         cond = trigger.child_by_field_name("condition")
         irregular = Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                             "the worker polls the clock with a condition Oqtane's Frequency/Interval cannot express: "
-                            + cs.one_line(cond))
+                            + syntax.one_line(cond))
         exact: dict[str, int] = {}
         at_least: dict[str, int] = {}
         flag = None
         utc: set[bool] = set()
         for term in terms:
-            cmp = cs.comparison(term)
+            cmp = comparison(term)
             if cmp is None:
                 raise irregular
             left, op, right = cmp
             if self._clock_part(right, clocks) is not None or self._flag_side(left, clocks) is not None:
-                left, op, right = right, cs.FLIPPED[op], left
+                left, op, right = right, MIRRORED[op], left
             part = self._clock_part(left, clocks)
             if part is not None:
                 kind, is_utc = part
@@ -345,14 +377,14 @@ class ClockMixin:
         update = None
         if flag is not None:
             update = self._bookkeeping_update(trigger, flag, pre, triggered)
-            if not self._records_today(cs.assignment(update).child_by_field_name("right"), clocks):
+            if not self._records_today(assignment(update).child_by_field_name("right"), clocks):
                 raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                               f"the last-run field {flag} is set to something other than the time of the run: "
-                              + cs.one_line(update))
+                              + syntax.one_line(update))
         elif at_least:
             raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                           "the clock check has no once-a-day guard: the worker ran on every poll after the time: "
-                          + cs.one_line(cond))
+                          + syntax.one_line(cond))
         hour = exact.get("Hour", at_least.get("Hour"))
         minute = exact.get("Minute", at_least.get("Minute"))
         weekday, day = exact.get("DayOfWeek"), exact.get("Day")
@@ -363,7 +395,7 @@ class ClockMixin:
         if flag is None and minute is None:
             raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                           "the clock check matches a whole hour or day, not a time: the worker ran on every poll "
-                          "within it: " + cs.one_line(cond))
+                          "within it: " + syntax.one_line(cond))
         if hour is None and flag is None and weekday is None and day is None:
             self.plan.schedule = Schedule("H", 1, exact=(minute == 0))
             self.plan.cadence_notes.append(f"the worker polled the clock for :{minute:02d} past every hour"
@@ -377,7 +409,7 @@ class ClockMixin:
         self.plan.schedule = sched
         when = f"{hour or 0:02d}:{minute or 0:02d}"
         if weekday is not None:
-            when = f"{cs.DAY_NAMES[weekday]}s at {when}"
+            when = f"{WEEKDAYS[weekday]}s at {when}"
         elif day is not None:
             when = f"day {day} of the month at {when}"
         note = f"the worker polled the clock for {when}; "
@@ -390,7 +422,7 @@ class ClockMixin:
 
     def _clock_part(self, n: Node, clocks) -> tuple[str, bool] | None:
         """`now.Hour`, `DateTime.UtcNow.Minute`, `now.DayOfWeek`, `now.Day`, `now.TimeOfDay` → (part, is UTC)."""
-        n = cs.unparenthesized(n)
+        n = syntax.unparenthesized(n)
         if n.type != "member_access_expression":
             return None
         part = syntax.text(n.child_by_field_name("name"))
@@ -400,11 +432,11 @@ class ClockMixin:
         return None if is_utc is None else (part, is_utc)
 
     def _clock_value(self, kind: str, n: Node) -> int | None:
-        n = cs.unparenthesized(n)
+        n = syntax.unparenthesized(n)
         if kind == "DayOfWeek":
             t = syntax.text(n).rsplit(".", 1)
-            if len(t) == 2 and t[0] in ("DayOfWeek", "System.DayOfWeek") and t[1] in cs.DAY_NAMES:
-                return cs.DAY_NAMES.index(t[1])
+            if len(t) == 2 and t[0] in ("DayOfWeek", "System.DayOfWeek") and t[1] in WEEKDAYS:
+                return WEEKDAYS.index(t[1])
             return None
         if kind == "TimeOfDay":
             seconds = evaluate_timespan(n, self.data, self._constants())
@@ -418,10 +450,10 @@ class ClockMixin:
 
     def _flag_side(self, n: Node, clocks) -> str | None:
         """`_lastRunDate`, `_lastRun.Date`, `lastRunDate` (a local) → the name of a last-run date."""
-        n = cs.unparenthesized(n)
+        n = syntax.unparenthesized(n)
         if n.type == "member_access_expression" and syntax.text(n.child_by_field_name("name")) == "Date":
-            n = cs.unparenthesized(n.child_by_field_name("expression"))
-        name = cs.member_root(n)
+            n = syntax.unparenthesized(n.child_by_field_name("expression"))
+        name = member_root(n)
         if not name.isidentifier() or name in clocks:
             return None
         f = self.fields.get(name)

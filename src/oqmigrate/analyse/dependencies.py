@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse.members import LOGGER_TYPES
-from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.members import LOGGER_TYPES, is_param, write_statement
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import SCOPE_SOURCES, Field
+from oqmigrate.analyse.expressions import awaited, has_effects
+from oqmigrate.analyse.names import is_member_name, job_local_name
 
 
 class DependenciesMixin:
@@ -41,7 +42,7 @@ class DependenciesMixin:
         params = {syntax.text(p.child_by_field_name("name")) for p in self._parameters()}
         for n in syntax.descendants(f.ctor_value, "identifier"):
             nm = syntax.text(n)
-            if cs.is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name") or nm in params:
+            if is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name") or nm in params:
                 continue
             if nm in self.fields or nm == "this":
                 raise Blocked(BlockerKind.COMPUTED_DEPENDENCY,
@@ -52,7 +53,7 @@ class DependenciesMixin:
 
     def _field_refs(self, start: int, end: int) -> list[Node]:
         out = []
-        for n in cs.nodes_in(self.root, start, end, "identifier"):
+        for n in syntax.nodes_within(self.root, start, end, "identifier"):
             if self._is_deleted(n):
                 continue
             name = syntax.text(n)
@@ -98,10 +99,10 @@ class DependenciesMixin:
             if f.ctor_value is None or self._written_outside_ctor(name):
                 raise Blocked(BlockerKind.STATE_BETWEEN_RUNS,
                               f"state carried between runs in field {name}: it needs persistent storage")
-            if f.simple_type == "IServiceProvider" and cs.is_param(f.ctor_value, self._parameters()):
+            if f.simple_type == "IServiceProvider" and is_param(f.ctor_value, self._parameters()):
                 self.resolved[name] = "provider"
                 continue
-            self.resolved[name] = cs.local_name(name)
+            self.resolved[name] = job_local_name(name)
             for owner in used_by[name]:
                 if owner is None:
                     self.direct_fields.append(name)
@@ -115,7 +116,7 @@ class DependenciesMixin:
             for h in self.helpers:
                 if h.start_byte in self.needs_provider:
                     continue
-                for n in cs.nodes_in(h, h.start_byte, h.end_byte, "invocation_expression"):
+                for n in syntax.nodes_within(h, h.start_byte, h.end_byte, "invocation_expression"):
                     target = self._helper_target(n)
                     if target is not None and target.start_byte in self.needs_provider:
                         self.needs_provider.add(h.start_byte)
@@ -144,8 +145,8 @@ class DependenciesMixin:
             for st in in_work:
                 expr = st.named_children[0]
                 value = expr.child_by_field_name("right") if expr.type == "assignment_expression" else None
-                if value is not None and cs.has_effects(value):
-                    call = cs.unwrap_await(value)
+                if value is not None and has_effects(value):
+                    call = awaited(value)
                     if call.type != "invocation_expression" or any(
                             n.type in ("assignment_expression", "object_creation_expression") for n in
                             syntax.walk(value)):
@@ -171,7 +172,7 @@ class DependenciesMixin:
             if syntax.text(n) != name:
                 continue
             ref = n
-            if cs.is_member_name(n):
+            if is_member_name(n):
                 if n.parent.type != "member_access_expression" or syntax.text(
                         n.parent.child_by_field_name("expression")) != "this":
                     continue
@@ -180,7 +181,7 @@ class DependenciesMixin:
                 if syntax.first_ancestor(ref, "field_declaration") is not None:
                     continue
                 return None  # a local of the same name: leave the decision to the reader
-            st = cs.write_statement(ref)
+            st = write_statement(ref)
             if st is None:
                 # a read is allowed only inside a write of the field itself (its target comes first)
                 if not any(w.start_byte <= ref.start_byte < w.end_byte for w in writes.values()):
@@ -232,7 +233,7 @@ class DependenciesMixin:
     def _helper_needs_provider(self, h: Node) -> bool:
         if self.helper_fields.get(h.start_byte):
             return True
-        for n in cs.nodes_in(h, h.start_byte, h.end_byte, "identifier"):
+        for n in syntax.nodes_within(h, h.start_byte, h.end_byte, "identifier"):
             if syntax.text(n) in self.fields and self.fields[syntax.text(n)].simple_type in SCOPE_SOURCES:
                 return True
         return False
@@ -250,7 +251,7 @@ class DependenciesMixin:
     def _declared_names(self) -> set[str]:
         names = set()
         for s, e in self._kept_ranges():
-            for n in cs.nodes_in(self.root, s, e, "variable_declarator", "parameter", "foreach_statement",
+            for n in syntax.nodes_within(self.root, s, e, "variable_declarator", "parameter", "foreach_statement",
                                "catch_declaration"):
                 nm = n.child_by_field_name("name") or (n.named_children[0] if n.named_children else None)
                 if nm is not None and nm.type == "identifier":

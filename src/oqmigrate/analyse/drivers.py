@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from oqmigrate import syntax
 from oqmigrate.analyse.members import assigned_member, class_nodes, fields
 from oqmigrate.analyse.names import invoked_name, qualifier, resolved_type, simple
 from oqmigrate.model import ClassInfo, FileModel, namespace_of
@@ -13,7 +14,22 @@ from oqmigrate.syntax import Node
 TIMER_TYPES = {"Timer", "PeriodicTimer"}
 TIMER_NAMESPACES = {"", "System.Threading", "System.Timers"}
 WAIT_CALLS = {"Delay", "Sleep", "WaitForNextTickAsync"}
-LOOP_NODES = ("while_statement", "do_statement", "for_statement")
+POLLING_LOOPS = tuple(t for t in syntax.LOOP_STATEMENTS if t != "foreach_statement")
+"""The loops that can repeat until something changes (while, do, for); a foreach ends with its collection, so
+it paces work over items but never polls."""
+CRON_TYPES = ("CronExpression", "CrontabSchedule")
+"""The schedule types of the cron libraries (Cronos, NCrontab)."""
+INFINITE_TIMEOUTS = frozenset({"Timeout.Infinite", "Timeout.InfiniteTimeSpan", "-1", "TimeSpan.FromMilliseconds(-1)"})
+"""A wait or timer period that never elapses, as written (`System.Threading.`/`System.` prefixes dropped)."""
+
+
+def is_infinite_timeout(node: Node) -> bool:
+    """`Timeout.Infinite`, `-1`, `Timeout.InfiniteTimeSpan`, `TimeSpan.FromMilliseconds(-1)`, qualified or not."""
+    text = syntax.spaceless_text(node)
+    for prefix in ("System.Threading.", "System."):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text in INFINITE_TIMEOUTS
 
 
 def is_timer_type(type_node: Node | None, model: FileModel) -> bool:
@@ -70,4 +86,4 @@ def is_repeating_loop(loop: Node, cls: ClassInfo) -> bool:
 
 def repeating_loops(cls: ClassInfo) -> list[Node]:
     """Every loop of the class that waits and repeats (nested ones included), in document order."""
-    return [loop for loop in class_nodes(cls, *LOOP_NODES) if is_repeating_loop(loop, cls)]
+    return [loop for loop in class_nodes(cls, *POLLING_LOOPS) if is_repeating_loop(loop, cls)]

@@ -19,7 +19,8 @@ import enum
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
-from oqmigrate.analyse.cs_helpers import has_effects, is_written, statements, write_statement
+from oqmigrate.analyse.expressions import has_effects
+from oqmigrate.analyse.members import is_written, write_statement
 from oqmigrate.analyse.members import (EXECUTE_METHODS, Field, enclosing_member, fields,
                                        is_auto_property, writes)
 from oqmigrate.analyse.names import invoked_name, node_text, simple
@@ -385,14 +386,14 @@ def _guard(f: Field, run_refs: list[Node]) -> Guard | None:
     method = _execute_method(run_refs[0])
     if method is None or any(_execute_method(r) != method for r in run_refs):
         return None
-    body = statements(method.child_by_field_name("body"))
+    body = syntax.block_statements(method.child_by_field_name("body"))
     check_at = next((i for i, s in enumerate(body) if s.type == "if_statement"), None)
     if check_at is None:
         return None
     check = body[check_at]
     cond = check.child_by_field_name("condition")
     consequence = check.child_by_field_name("consequence")
-    then = statements(consequence)
+    then = syntax.block_statements(consequence)
     if cond is None or syntax.text(cond).replace("this.", "", 1) != f.name or check.child_by_field_name(
             "alternative") is not None or len(then) != 1 or then[0].type != "return_statement":
         return None
@@ -406,7 +407,7 @@ def _guard(f: Field, run_refs: list[Node]) -> Guard | None:
     if fin is None:
         return None
     fin_block = next((c for c in fin.named_children if c.type == "block"), None)
-    clear = next((s for s in statements(fin_block) if _assigns(s, f.name, "false")), None)
+    clear = next((s for s in syntax.block_statements(fin_block) if _assigns(s, f.name, "false")), None)
     if clear is None:
         return None
     inside = [any(s.start_byte <= r.start_byte < s.end_byte for s in (cond, set_stmt, clear)) for r in run_refs]

@@ -10,9 +10,9 @@ repeat a per-start delay. None of this blocks a migration; each is said in the m
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
-from oqmigrate.schedule import evaluate_timespan
+from oqmigrate.schedule import evaluate_timespan, span_words
 from oqmigrate.syntax import Node
+from oqmigrate.analyse.members import DEFERRED_CODE
 
 
 class LifecycleNotesMixin:
@@ -25,7 +25,7 @@ class LifecycleNotesMixin:
         seconds = evaluate_timespan(wait, self.data, constants, number_unit=0.001)
         if seconds is not None and seconds < 60:
             return
-        words = cs.one_line(wait) if seconds is None else cs.span_words(seconds)
+        words = syntax.one_line(wait) if seconds is None else span_words(seconds)
         self._add_lifecycle_note(
             f"the worker waited {words} after every start before its first run ({why}); Oqtane runs the job on its "
             "own schedule, and StartDate cannot repeat a delay after every start (it only delays the first run "
@@ -40,7 +40,7 @@ class LifecycleNotesMixin:
         callback): in the job each returns the run's outcome."""
         out = []
         for p in self.plan.pieces:
-            for n in cs.nodes_in(self.root, p.start, p.end, "continue_statement", "break_statement",
+            for n in syntax.nodes_within(self.root, p.start, p.end, "continue_statement", "break_statement",
                                  "return_statement"):
                 if self._is_deleted(n) or self._inside_function_below_root(n):
                     continue
@@ -49,7 +49,7 @@ class LifecycleNotesMixin:
                         out.append(n)
                     continue
                 enclosing = [a for a in syntax.ancestors(n) if a.start_byte >= p.start and a.end_byte <= p.end]
-                stops = cs.LOOPS if n.type == "continue_statement" else cs.LOOPS + ("switch_statement",)
+                stops = syntax.LOOP_STATEMENTS if n.type == "continue_statement" else syntax.LOOP_STATEMENTS + ("switch_statement",)
                 if not any(a.type in stops for a in enclosing):
                     out.append(n)
         return out
@@ -59,7 +59,7 @@ class LifecycleNotesMixin:
         for a in syntax.ancestors(n):
             if a == root:
                 return False
-            if a.type in cs.FUNCTION_SCOPES:
+            if a.type in DEFERRED_CODE:
                 return True
         return False
 
@@ -73,9 +73,9 @@ class LifecycleNotesMixin:
                 branch = syntax.first_ancestor(n, "if_statement")
                 when = ""
                 if branch is not None and any(p.start <= branch.start_byte < p.end for p in self.plan.pieces):
-                    when = f" when {cs.one_line(branch.child_by_field_name('condition'))}"
+                    when = f" when {syntax.one_line(branch.child_by_field_name('condition'))}"
                 self._add_lifecycle_note(
-                    f"`{cs.one_line(n)}` ended the worker for good{when}; in the job it ends only that run, and the "
+                    f"`{syntax.one_line(n)}` ended the worker for good{when}; in the job it ends only that run, and the "
                     "job runs again at its next run")
         if self._escaping_throw() is not None:
             self._add_lifecycle_note(
@@ -87,13 +87,13 @@ class LifecycleNotesMixin:
         """A `throw` in the work or its helpers that no try around it (within that code) catches."""
         bounds = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
         for start, end in bounds:
-            for n in cs.nodes_in(self.root, start, end, "throw_statement", "throw_expression"):
+            for n in syntax.nodes_within(self.root, start, end, "throw_statement", "throw_expression"):
                 if self._is_deleted(n) or self._inside_function_below_root(n):
                     continue
                 caught = False
                 child = n
                 for a in syntax.ancestors(n):
-                    if a.start_byte < start or a.type in cs.FUNCTION_SCOPES:
+                    if a.start_byte < start or a.type in DEFERRED_CODE:
                         break
                     if a.type == "try_statement" and child == a.child_by_field_name("body") and \
                             any(c.type == "catch_clause" for c in a.named_children):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.drivers import POLLING_LOOPS
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import CANCELLED, Driver
-from oqmigrate.schedule import evaluate_timespan
+from oqmigrate.schedule import evaluate_timespan, period_seconds, span_words
 from oqmigrate.transforms import emit
+from oqmigrate.analyse.expressions import awaited, has_effects, returns_nothing
+from oqmigrate.analyse.members import DEFERRED_CODE, is_param, is_written, member_root
+from oqmigrate.analyse.names import is_member_name
 
 
 # Calls on a dependency that hand out a client, logger or configuration value without changing anything.
@@ -28,11 +31,11 @@ class LoopMixin:
                 self.plan.token_names.add(syntax.text(p.child_by_field_name("name")))
         self.plan.host = host
         locals_: dict[str, Node] = {}
-        loop, pre, post, timer_period = self._locate_loop(cs.statements(body), locals_)
+        loop, pre, post, timer_period = self._locate_loop(syntax.block_statements(body), locals_)
         self.plan.loop = loop
         self.plan.work_root = loop
         loop_body = loop.child_by_field_name("body")
-        stmts = cs.statements_with_comments(loop_body) if loop_body.type == "block" else [loop_body]
+        stmts = syntax.block_statements(loop_body, comments=True) if loop_body.type == "block" else [loop_body]
         self._check_condition(loop)
         delay_args: list[Node] = []
         work = self._strip_pacing(stmts, delay_args)
@@ -74,12 +77,12 @@ class LoopMixin:
             if self._pacing_local(st, work + per_run + post):
                 continue
             if not self._dispensable_setup(st, work):
-                raise Blocked(BlockerKind.STARTUP_WORK, "code before the loop runs once at startup: " + cs.one_line(st))
+                raise Blocked(BlockerKind.STARTUP_WORK, "code before the loop runs once at startup: " + syntax.one_line(st))
         for st in post:
             if not (self._is_lifecycle_logging(st) or st.type == "comment" or
-                    (st.type == "return_statement" and cs.returns_nothing(st))):  # `return Task.CompletedTask;`
+                    (st.type == "return_statement" and returns_nothing(st))):  # `return Task.CompletedTask;`
                 raise Blocked(BlockerKind.SHUTDOWN_WORK,
-                              "code after the loop runs once at shutdown: " + cs.one_line(st))
+                              "code after the loop runs once at shutdown: " + syntax.one_line(st))
         if per_run and not any(st.type != "comment" for st in work):
             raise Blocked(BlockerKind.NO_WORK, "the loop only waits: there is no unit of work to migrate")
         self.plan.pieces = self._pieces(per_run + work)
@@ -98,7 +101,7 @@ class LoopMixin:
         for try_node, catch, delay in self._failure_backoffs:
             arg = self._is_delay(delay)
             seconds = evaluate_timespan(arg, self.data, constants, number_unit=0.001)
-            wait = cs.one_line(arg) if seconds is None else cs.span_words(seconds)
+            wait = syntax.one_line(arg) if seconds is None else span_words(seconds)
             body = catch.child_by_field_name("body")
             last = [x for x in body.named_children if x.type != "comment"][-1:] if body is not None else []
             if last != [delay] or not self._catch_becomes_the_jobs(try_node, catch):
@@ -106,8 +109,8 @@ class LoopMixin:
                               f"after a caught failure the worker waited {wait} and tried again; a job cannot "
                               "retry before its next scheduled run, and this catch would report the failed run as "
                               "completed: migrate by hand")
-            cadence = cs.schedule_seconds(self.plan.schedule)
-            every = f"every {cs.span_words(cadence)}" if cadence is not None else "on its schedule"
+            cadence = period_seconds(self.plan.schedule)
+            every = f"every {span_words(cadence)}" if cadence is not None else "on its schedule"
             self.plan.cadence_notes.append(
                 f"after a caught failure the worker tried again after {wait}; the job reports the run as failed "
                 f"and tries again at its next run ({every}): the quicker retry is dropped")
@@ -140,7 +143,7 @@ class LoopMixin:
             self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
-        loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+        loops = [s for s in stmts if s.type in POLLING_LOOPS]
         timer_period = None
         if len(loops) == 1:
             i = stmts.index(loops[0])
@@ -167,17 +170,17 @@ class LoopMixin:
             else:
                 for c in w.named_children:
                     if c.type == "catch_clause" and not self._is_cancellation_catch(c):
-                        if not all(self._is_logging(s) for s in cs.statements(c.child_by_field_name("body"))):
+                        if not all(self._is_logging(s) for s in syntax.block_statements(c.child_by_field_name("body"))):
                             raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
                                           "the loop is wrapped in a try/catch that does more than log")
                     if c.type == "finally_clause":
-                        for s in cs.statements(next(x for x in c.named_children if x.type == "block")):
+                        for s in syntax.block_statements(next(x for x in c.named_children if x.type == "block")):
                             if not self._is_logging(s):
                                 raise Blocked(BlockerKind.UNSUPPORTED_DRIVER,
                                               "the loop is wrapped in a try/finally that does more than log")
             if inner_block is None or inner_block.type != "block":
                 raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "unexpected loop wrapper")
-            loop, pre, post, period = self._locate_loop(cs.statements(inner_block), locals_)
+            loop, pre, post, period = self._locate_loop(syntax.block_statements(inner_block), locals_)
             for st in stmts[:i]:
                 self._record_locals(st, locals_)
                 timer_period = timer_period or self._periodic_timer(st)  # `var timer = new PeriodicTimer(…);`
@@ -214,7 +217,7 @@ class LoopMixin:
         """`await Task.Yield();` or `await Task.Delay(initial, token);` before the loop: a start-up delay. The job
         starts on Oqtane's schedule instead; a wait of a minute or more (or of an unknown length) is reported."""
         if st.type == "expression_statement" and st.named_children:
-            expr = cs.unwrap_await(st.named_children[0])
+            expr = awaited(st.named_children[0])
             if expr.type == "invocation_expression" and syntax.text(expr.child_by_field_name("function")) in (
                     "Task.Yield", "System.Threading.Tasks.Task.Yield") and not syntax.arguments(expr):
                 return True
@@ -225,7 +228,7 @@ class LoopMixin:
         constants.update(locals_)
         seconds = evaluate_timespan(arg, self.data, constants, number_unit=0.001)
         if seconds is None or seconds >= 60:
-            wait = cs.one_line(arg) if seconds is None else cs.span_words(seconds)
+            wait = syntax.one_line(arg) if seconds is None else span_words(seconds)
             note = f"the worker waited {wait} before its first run; Oqtane starts jobs on its own schedule"
             if note not in self.plan.cadence_notes:
                 self.plan.cadence_notes.append(note)
@@ -241,15 +244,15 @@ class LoopMixin:
         names = set()
         for d in syntax.descendants(st, "variable_declarator"):
             kids = d.named_children
-            if len(kids) < 2 or (cs.has_effects(kids[-1]) and not self._handed_out(kids[-1])):
+            if len(kids) < 2 or (has_effects(kids[-1]) and not self._handed_out(kids[-1])):
                 return False
             names.add(syntax.text(kids[0]))
         read = False
         for u in users:
             for n in syntax.walk(u):
-                if n.type != "identifier" or syntax.text(n) not in names or cs.is_member_name(n) or self._is_deleted(n):
+                if n.type != "identifier" or syntax.text(n) not in names or is_member_name(n) or self._is_deleted(n):
                     continue
-                if cs.is_written(n):
+                if is_written(n):
                     return False  # written by the work: state carried between iterations
                 read = True
         return read
@@ -262,9 +265,9 @@ class LoopMixin:
         fn = value.child_by_field_name("function")
         if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in HANDED_OUT:
             return False
-        f = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
-        return f is not None and f.ctor_value is not None and cs.is_param(f.ctor_value, self._parameters()) and \
-            not any(cs.has_effects(a) for a in syntax.arguments(value))
+        f = self.fields.get(member_root(fn.child_by_field_name("expression")))
+        return f is not None and f.ctor_value is not None and is_param(f.ctor_value, self._parameters()) and \
+            not any(has_effects(a) for a in syntax.arguments(value))
 
     def _pacing_local(self, st: Node, kept: list[Node]) -> bool:
         """`var interval = TimeSpan.FromSeconds(_settings.PollSeconds);` before the loop, read by nothing the job
@@ -279,14 +282,14 @@ class LoopMixin:
             if len(kids) < 2:
                 return False
             value = kids[-1]
-            if cs.has_effects(value) and not self._from_configuration(value, constants):
+            if has_effects(value) and not self._from_configuration(value, constants):
                 return False
             names.add(syntax.text(kids[0]))
         if not names:
             return False
         for k in kept:
             for n in syntax.walk(k):
-                if n.type == "identifier" and syntax.text(n) in names and not cs.is_member_name(n) and \
+                if n.type == "identifier" and syntax.text(n) in names and not is_member_name(n) and \
                         not self._is_deleted(n):
                     return False
         return True
@@ -298,8 +301,8 @@ class LoopMixin:
             return True
         if self._periodic_timer(st) is not None:
             return True
-        norm = cs.normalized(st)
-        if any(cs.normalized(w) == norm for w in work):
+        norm = syntax.spaceless_text(st)
+        if any(syntax.spaceless_text(w) == norm for w in work):
             return True
         if self._cron_expression() is not None and self._cron_related(st):
             return True
@@ -338,16 +341,16 @@ class LoopMixin:
         """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`."""
         if st.type == "if_statement":
             cons = st.child_by_field_name("consequence")
-            inner = cs.statements(cons) if cons is not None and cons.type == "block" else [cons]
+            inner = syntax.block_statements(cons) if cons is not None and cons.type == "block" else [cons]
             if st.child_by_field_name("alternative") is None and len(inner) == 1 and inner[0] is not None:
                 arg = self._is_delay(inner[0])
-                cond_ids = set(cs.identifiers(st.child_by_field_name("condition")))
-                if arg is not None and cond_ids & (set(cs.identifiers(arg)) | self.cron_locals):
+                cond_ids = set(syntax.identifiers(st.child_by_field_name("condition")))
+                if arg is not None and cond_ids & (set(syntax.identifiers(arg)) | self.cron_locals):
                     return arg
             return None
         if st.type != "expression_statement" or not st.named_children:
             return None
-        expr = _without_empty_continuation(cs.unwrap_await(st.named_children[0]))
+        expr = _without_empty_continuation(awaited(st.named_children[0]))
         if expr.type != "invocation_expression":
             return None
         fn = syntax.text(expr.child_by_field_name("function"))
@@ -418,7 +421,7 @@ class LoopMixin:
             stack = [top]
             while stack:
                 n = stack.pop()
-                if n.type in cs.LOOPS or n.type in cs.FUNCTION_SCOPES or n.type in ("catch_clause", "finally_clause"):
+                if n.type in syntax.LOOP_STATEMENTS or n.type in DEFERRED_CODE or n.type in ("catch_clause", "finally_clause"):
                     continue
                 if self._is_deleted(n):
                     continue
@@ -471,21 +474,21 @@ class LoopMixin:
         branch = syntax.first_ancestor(delay, "if_statement")
         when = "on one path"
         if branch is not None and branch.start_byte >= loop_body.start_byte:
-            cond = cs.one_line(branch.child_by_field_name("condition"))
+            cond = syntax.one_line(branch.child_by_field_name("condition"))
             alt = branch.child_by_field_name("alternative")
             if alt is not None and alt.start_byte <= delay.start_byte:
                 cond = f"!({cond})"
             when = f"when {cond}"
         if any(v is None for v in values):
-            return (f"{when} the worker also waited {cs.one_line(self._delay_call(delay))}; the job runs on its "
+            return (f"{when} the worker also waited {syntax.one_line(self._delay_call(delay))}; the job runs on its "
                     "schedule on that path too")
         total = sum(values)
-        cadence = cs.schedule_seconds(self.plan.schedule)
+        cadence = period_seconds(self.plan.schedule)
         if total < 60:
-            return (f"{when} the worker looped again after {cs.span_words(total)}; the job runs on its schedule on "
+            return (f"{when} the worker looped again after {span_words(total)}; the job runs on its schedule on "
                     "that path too (Oqtane runs at most once a minute)")
         if cadence is not None and total - cadence >= 60:
-            return (f"{when} the worker waited {cs.span_words(total)} before looping again; the job runs on its "
+            return (f"{when} the worker waited {span_words(total)} before looping again; the job runs on its "
                     "schedule on that path too, more often than before")
         return None
 
@@ -506,7 +509,7 @@ class LoopMixin:
                 self._cron_removed.append(st)
                 if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
                     cons = st.child_by_field_name("consequence")
-                    inner = cs.statements_with_comments(cons) if cons.type == "block" else [cons]
+                    inner = syntax.block_statements(cons, comments=True) if cons.type == "block" else [cons]
                     if not all(s.type in ("return_statement", "break_statement", "continue_statement", "comment")
                                for s in inner):
                         work.extend(self._strip_pacing(inner, delays))
@@ -521,12 +524,12 @@ class LoopMixin:
 
     def _drop_cron_inputs(self, work: list[Node]) -> list[Node]:
         """Locals such as `var now = DateTime.UtcNow;` that only fed the next-occurrence arithmetic."""
-        removed_ids = {i for st in self._cron_removed for i in cs.identifiers(st)}
+        removed_ids = {i for st in self._cron_removed for i in syntax.identifiers(st)}
         kept = []
         for st in work:
             if st.type == "local_declaration_statement":
                 names = {syntax.text(d.named_children[0]) for d in syntax.descendants(st, "variable_declarator")}
-                elsewhere = {i for other in work if other is not st for i in cs.identifiers(other)}
+                elsewhere = {i for other in work if other is not st for i in syntax.identifiers(other)}
                 if names and names <= removed_ids and not names & elsewhere:
                     self._cron_removed.append(st)
                     continue
@@ -535,7 +538,7 @@ class LoopMixin:
 
     def _strip_try(self, st: Node, delays: list[Node]) -> list[Node]:
         block = st.child_by_field_name("body")
-        inner = cs.statements_with_comments(block)
+        inner = syntax.block_statements(block, comments=True)
         for s in inner:
             arg = self._is_delay(s)
             if arg is not None:
@@ -556,7 +559,7 @@ class LoopMixin:
                                 self._delete_statement(comment)  # it described the retry
             elif c.type == "finally_clause":
                 fin = next(x for x in c.named_children if x.type == "block")
-                fin_stmts = cs.statements(fin)
+                fin_stmts = syntax.block_statements(fin)
                 rest = [s for s in fin_stmts if self._is_delay(s) is None]
                 for s in fin_stmts:
                     if self._is_delay(s) is not None:
@@ -585,9 +588,9 @@ class LoopMixin:
             return True
         if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
             cond = st.child_by_field_name("condition")
-            ids = set(cs.identifiers(cond))
+            ids = set(syntax.identifiers(cond))
             cons = st.child_by_field_name("consequence")
-            inner = cs.statements(cons) if cons.type == "block" else [cons]
+            inner = syntax.block_statements(cons) if cons.type == "block" else [cons]
             if ids and ids <= (self.plan.token_names | {"IsCancellationRequested"}) and \
                     all(s.type in ("break_statement", "return_statement") for s in inner):
                 return True
@@ -605,7 +608,7 @@ def _without_empty_continuation(expr: Node) -> Node:
     if not args or args[0].type != "lambda_expression":
         return expr
     body = args[0].child_by_field_name("body")
-    if body is None or body.type != "block" or cs.statements(body):
+    if body is None or body.type != "block" or syntax.block_statements(body):
         return expr
     inner = fn.child_by_field_name("expression")
     return inner if inner.type == "invocation_expression" else expr

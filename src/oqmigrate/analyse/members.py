@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator, NamedTuple
 
 from oqmigrate import syntax
-from oqmigrate.model import ClassInfo, type_name
+from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo, modifiers, type_name
 from oqmigrate.analyse.names import node_text, simple
 from oqmigrate.syntax import Node
 
@@ -20,9 +20,11 @@ LOGGER_TYPES = {"ILogger", "ILoggerFactory"}
 EXECUTE_METHODS = ("ExecuteJob", "ExecuteJobAsync")
 """The methods HostedServiceBase calls once per tenant; a job overrides one of them."""
 
-TYPE_NODES = frozenset(("class_declaration", "struct_declaration", "record_declaration", "interface_declaration"))
-FUNCTION_NODES = ("method_declaration", "constructor_declaration", "local_function_statement", "accessor_declaration",
-                  "lambda_expression", "anonymous_method_expression", "destructor_declaration", "operator_declaration")
+DEFERRED_CODE = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
+"""Functions written inside a member: their code runs later (when called), if at all, not where it stands."""
+FUNCTION_NODES = ("method_declaration", "constructor_declaration", "accessor_declaration", "destructor_declaration",
+                  "operator_declaration") + DEFERRED_CODE
+"""Every node that has a body of its own: member functions and the deferred code written inside them."""
 MEMBER_NODES = ("method_declaration", "constructor_declaration", "property_declaration", "field_declaration",
                 "destructor_declaration", "operator_declaration", "event_declaration", "indexer_declaration")
 
@@ -43,11 +45,6 @@ class Param(NamedTuple):
     simple_type: str  # as written, without namespace or generic arguments
 
 
-def modifiers(node: Node) -> frozenset[str]:
-    """`public`, `static`, `override`, ... of a declaration."""
-    return frozenset(syntax.text(c) for c in node.children if c.type == "modifier")
-
-
 def members(cls: ClassInfo, *types: str) -> list[Node]:
     """Members of the class, of every part of a partial class in this file."""
     out = []
@@ -60,7 +57,7 @@ def members(cls: ClassInfo, *types: str) -> list[Node]:
 
 def inside_class(node: Node, cls: ClassInfo) -> bool:
     """True when `node` belongs to `cls` itself (any of its parts) and not to a class nested in it."""
-    owner = syntax.first_ancestor(node, *TYPE_NODES)
+    owner = syntax.first_ancestor(node, *TYPE_DECLARATIONS)
     return owner is not None and owner.id in {cls.node.id, *(p.id for p in cls.parts)}
 
 
@@ -72,7 +69,7 @@ def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
         while stack:
             n = stack.pop()
             index.setdefault(n.type, []).append(n)
-            if n.type not in TYPE_NODES:
+            if n.type not in TYPE_DECLARATIONS:
                 stack.extend(reversed(n.children))
         cls.index = index
     return cls.index
@@ -170,7 +167,7 @@ def constructor_param_assignments(cls: ClassInfo) -> dict[str, tuple[str, Node]]
             if name and right is not None:
                 r = right
                 if r.type == "binary_expression" and syntax.text(r.child_by_field_name("operator")) == "??":
-                    r = r.child_by_field_name("left")
+                    r = r.child_by_field_name("left")  # `x ?? fallback`: the value still comes from x when given
                 if r is not None and r.type == "identifier" and syntax.text(r) in ps:
                     out[name] = (syntax.text(r), ps[syntax.text(r)])
     return out
@@ -220,3 +217,77 @@ def writes(cls: ClassInfo) -> Iterator[tuple[str, Node]]:
             name = assigned_member(u.named_children[0])
             if name:
                 yield name, u
+
+
+def member_root(node: Node) -> str:
+    """The member a reference starts from: `_timer` for `_timer`, `this._timer` and `_timer?.…`; the whole text
+    of anything else. Unlike `assigned_member` it always answers, so it suits comparisons with a known name."""
+    if node.type == "member_access_expression" and node_text(node.child_by_field_name("expression")) == "this":
+        return node_text(node.child_by_field_name("name"))
+    if node.type == "conditional_access_expression":
+        return member_root(node.named_children[0])
+    return syntax.text(node)
+
+
+def assignment(stmt: Node) -> Node | None:
+    """The assignment of a statement `x = y;` (any assignment operator), or of an expression body `=> x = y`."""
+    if stmt.type in ("expression_statement", "arrow_expression_clause") and stmt.named_children and \
+            stmt.named_children[0].type == "assignment_expression":
+        return stmt.named_children[0]
+    return None
+
+
+def assigned_field(stmt: Node) -> str | None:
+    """The member a plain `x = …;` / `this.x = …;` statement stores into; None for other statements and for
+    compound assignments (`x += …`)."""
+    a = assignment(stmt)
+    if a is None or syntax.operator(a) != "=":
+        return None
+    return assigned_member(a.child_by_field_name("left"))
+
+
+def assigned_name(stmt: Node) -> str | None:
+    """The field or local an assignment statement writes, whatever its operator (`x = …`, `this.x += …`)."""
+    a = assignment(stmt)
+    return None if a is None else member_root(a.child_by_field_name("left"))
+
+
+def strip_null_guard(value: Node) -> Node:
+    """`x ?? throw new ArgumentNullException(nameof(x))` → `x`; any other value as it is."""
+    if value.type == "binary_expression" and syntax.text(value.child_by_field_name("operator")) == "??" and \
+            value.child_by_field_name("right").type == "throw_expression":
+        return value.child_by_field_name("left")
+    return value
+
+
+def is_written(ref: Node) -> bool:
+    """Is the reference `ref` the target of an assignment, `++`/`--`, or a `ref`/`out` argument?"""
+    p = ref.parent
+    if p.type == "assignment_expression":
+        return p.child_by_field_name("left") == ref
+    if p.type in ("postfix_unary_expression", "prefix_unary_expression"):
+        return syntax.text(p).replace(syntax.text(ref), "").strip() in ("++", "--")
+    if p.type == "argument":
+        return any(syntax.text(c) in ("ref", "out") for c in p.children if c != ref)
+    return False
+
+
+def write_statement(ref: Node) -> Node | None:
+    """The expression statement `ref = …;`, `ref += …;`, `ref++;` or `--ref;` whose target is the reference `ref`
+    (None when `ref` is read, or written inside a larger expression)."""
+    p = ref.parent
+    if p.type == "assignment_expression" and p.child_by_field_name("left") == ref:
+        st = p.parent
+    elif p.type in ("postfix_unary_expression", "prefix_unary_expression") and syntax.text(p).replace(
+            syntax.text(ref), "").strip() in ("++", "--"):
+        st = p.parent
+    else:
+        return None
+    return st if st is not None and st.type == "expression_statement" else None
+
+
+def is_param(value: Node | None, parameters: list[Node]) -> bool:
+    """Is `value` an identifier naming one of the `parameter` nodes?"""
+    if value is None or value.type != "identifier":
+        return False
+    return any(syntax.text(p.child_by_field_name("name")) == syntax.text(value) for p in parameters)

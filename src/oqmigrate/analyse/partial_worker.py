@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import LIFECYCLE
 from oqmigrate.model import ClassInfo
 from oqmigrate.transforms import TransformContext
+from oqmigrate.analyse.names import is_member_name
 
 
 def parts_of(ctx: TransformContext, info: ClassInfo) -> list[ClassInfo]:
@@ -38,7 +38,7 @@ class PartsMixin:
             if p.body is None or p.primary_parameters is not None or any(
                     c.type in ("type_parameter_list", "type_parameter_constraints_clause") for c in p.node.named_children):
                 raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
-                              "partial class: another part has a different shape: " + cs.one_line(p.name_node))
+                              "partial class: another part has a different shape: " + syntax.one_line(p.name_node))
             for m in p.body.named_children:
                 if m.type == "constructor_declaration":
                     raise Blocked(BlockerKind.PARTIAL_PARTS_ELSEWHERE,
@@ -93,7 +93,7 @@ class PartsMixin:
                 elif n.type == "member_access_expression":
                     if syntax.text(n.child_by_field_name("expression")) == "this":
                         name = syntax.text(n.child_by_field_name("name"))
-                elif syntax.text(n).startswith("_") and not cs.is_member_name(n) and n.parent.type not in (
+                elif syntax.text(n).startswith("_") and not is_member_name(n) and n.parent.type not in (
                         "variable_declarator", "parameter"):
                     name = syntax.text(n)
                 if name is None or name in declared or name in local or name in ("nameof", "_"):

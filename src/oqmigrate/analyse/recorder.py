@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import SCOPE_SOURCES, Piece, Replacement
+from oqmigrate.analyse.members import member_root
 
 
 class RecorderMixin:
@@ -61,14 +61,14 @@ class RecorderMixin:
                 continue  # a wait or check the analysis already took out
             if node is not None and node.type == "using_statement" and self._scope_using(node):
                 body = node.child_by_field_name("body")
-                inner = cs.statements_with_comments(body) if body.type == "block" else [body]
+                inner = syntax.block_statements(body, comments=True) if body.type == "block" else [body]
                 self._scope_using(node)
                 out.extend(self._pieces(inner))
                 continue
             if node is not None and node.type == "local_declaration_statement" and self._scope_using(node):
                 continue
             if node is not None and node.type == "block":
-                out.extend(self._pieces(cs.statements_with_comments(node)))
+                out.extend(self._pieces(syntax.block_statements(node, comments=True)))
                 continue
             out.append(p)
         return out
@@ -97,7 +97,7 @@ class RecorderMixin:
         if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in (
                 "CreateScope", "CreateAsyncScope"):
             return False
-        source = cs.member_root(fn.child_by_field_name("expression"))
+        source = member_root(fn.child_by_field_name("expression"))
         f = self.fields.get(source)
         if f is None or f.simple_type not in SCOPE_SOURCES:
             return False

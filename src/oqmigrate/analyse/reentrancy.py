@@ -8,8 +8,9 @@ row's IsExecuting), so the guard, its flag and the `finally` that resets it go, 
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.syntax import Node
+from oqmigrate.analyse.expressions import returns_nothing
+from oqmigrate.analyse.members import assignment, member_root
 
 
 class ReentrancyMixin:
@@ -26,7 +27,7 @@ class ReentrancyMixin:
             return
         fin = next((c for c in guarded.named_children if c.type == "finally_clause"), None)
         fin_block = next((x for x in fin.named_children if x.type == "block"), None) if fin is not None else None
-        resets = [s for s in cs.statements(fin_block) if _assigned(s, name) == "false"] if fin_block else []
+        resets = [s for s in syntax.block_statements(fin_block) if _assigned(s, name) == "false"] if fin_block else []
         if len(resets) != 1:
             return
         uses = [n for n in self._identifiers_named(name) if syntax.first_ancestor(n, "field_declaration") is None]
@@ -41,7 +42,7 @@ class ReentrancyMixin:
         for p, n in ((p_if, check), (p_set, raise_flag)):
             self.plan.pieces.remove(p)
             self.deleted.append((n.start_byte, n.end_byte))
-        rest = [s for s in cs.statements(fin_block) if s != resets[0]]
+        rest = [s for s in syntax.block_statements(fin_block) if s != resets[0]]
         catches = [c for c in guarded.named_children if c.type == "catch_clause"]
         if rest:
             self._delete_statement(resets[0])
@@ -49,7 +50,7 @@ class ReentrancyMixin:
             self._delete_statement(fin)
         else:  # try { work } finally { reset }: the work alone
             i = self.plan.pieces.index(p_try)
-            self.plan.pieces[i:i + 1] = self._pieces(cs.statements_with_comments(guarded.child_by_field_name("body")))
+            self.plan.pieces[i:i + 1] = self._pieces(syntax.block_statements(guarded.child_by_field_name("body"), comments=True))
         self.notes.append(f"the re-entrancy guard {name} was removed: Oqtane does not start a job while its "
                           "previous run is still executing")
 
@@ -57,21 +58,21 @@ class ReentrancyMixin:
         """`if (_busy) return;` (or `{ return; }`) → `_busy`, when it is a bool field."""
         if st.type != "if_statement" or st.child_by_field_name("alternative") is not None:
             return None
-        cond = cs.unparenthesized(st.child_by_field_name("condition"))
-        name = cs.member_root(cond)
+        cond = syntax.unparenthesized(st.child_by_field_name("condition"))
+        name = member_root(cond)
         f = self.fields.get(name)
         if f is None or f.simple_type != "bool" or f.is_constant:
             return None
         cons = st.child_by_field_name("consequence")
-        inner = cs.statements(cons) if cons.type == "block" else [cons]
-        if len(inner) != 1 or inner[0].type != "return_statement" or not cs.returns_nothing(inner[0]):
+        inner = syntax.block_statements(cons) if cons.type == "block" else [cons]
+        if len(inner) != 1 or inner[0].type != "return_statement" or not returns_nothing(inner[0]):
             return None
         return name
 
 
 def _assigned(st: Node, name: str) -> str | None:
     """`name = value;` (or `this.name = value;`) → the value's text."""
-    a = cs.assignment(st)
-    if a is None or cs.operator(a) != "=" or cs.member_root(a.child_by_field_name("left")) != name:
+    a = assignment(st)
+    if a is None or syntax.operator(a) != "=" or member_root(a.child_by_field_name("left")) != name:
         return None
     return syntax.text(a.child_by_field_name("right"))

@@ -11,10 +11,11 @@ the same instance to the next tenants of the pass).
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.analyse.worker_facts import SCOPE_SOURCES
 from oqmigrate.syntax import Node
+from oqmigrate.analyse.expressions import awaited
+from oqmigrate.analyse.members import DEFERRED_CODE, member_root
 
 # Calls whose lambda argument runs later, outside the caller's await: the job may have returned by then.
 DEFERRING_CALLS = {"Run", "StartNew", "ContinueWith", "QueueUserWorkItem", "UnsafeQueueUserWorkItem", "Register",
@@ -35,11 +36,11 @@ class RunScopeMixin:
                 continue
             name = syntax.text(fn.child_by_field_name("name"))
             if name in ("CreateScope", "CreateAsyncScope"):
-                source = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
+                source = self.fields.get(member_root(fn.child_by_field_name("expression")))
                 if source is not None and source.simple_type in SCOPE_SOURCES:
                     self._check_scope_place(n, top)
             elif name in DISPOSE_CALLS and not syntax.arguments(n):
-                target = cs.member_root(fn.child_by_field_name("expression"))
+                target = member_root(fn.child_by_field_name("expression"))
                 if target in self.resolved or target in self._resolved_locals():
                     raise Blocked(BlockerKind.DISPOSES_SERVICE, _disposes(target, f"{target}.{name}()"))
         for _, n in self._work_nodes("using_statement", "local_declaration_statement"):
@@ -58,11 +59,11 @@ class RunScopeMixin:
         is the piece's outermost node or the helper's declaration."""
         for p in self.plan.pieces:
             top = self._node_at(p.start)
-            for n in cs.nodes_in(self.root, p.start, p.end, *types):
+            for n in syntax.nodes_within(self.root, p.start, p.end, *types):
                 if not self._is_deleted(n):
                     yield top, n
         for h in self.helpers:
-            for n in cs.nodes_in(h, h.start_byte, h.end_byte, *types):
+            for n in syntax.nodes_within(h, h.start_byte, h.end_byte, *types):
                 if not self._is_deleted(n):
                     yield h, n
 
@@ -79,7 +80,7 @@ class RunScopeMixin:
         for a in syntax.ancestors(creation):
             if a == self.plan.work_root or a.type in ("method_declaration", "class_declaration"):
                 return
-            if a.type in cs.FUNCTION_SCOPES:
+            if a.type in DEFERRED_CODE:
                 later = _deferring_call(a)
                 if later is not None:
                     raise Blocked(BlockerKind.DEFERRED_SCOPE,
@@ -87,7 +88,7 @@ class RunScopeMixin:
                                   "returns; the job's provider is disposed then, so it cannot replace that scope: "
                                   "migrate by hand and keep creating the scope there (IServiceScopeFactory)")
                 raise Blocked(BlockerKind.SCOPE_PER_ITEM, _PER_ITEM)
-            if a.type in cs.LOOPS:
+            if a.type in syntax.LOOP_STATEMENTS:
                 raise Blocked(BlockerKind.SCOPE_PER_ITEM, _PER_ITEM)
             if a == boundary:
                 return
@@ -106,7 +107,7 @@ def _disposes(local: str, how: str) -> str:
 
 def _resolves(value: Node) -> bool:
     """`x.GetRequiredService<T>()` / `x.GetService(typeof(T))`, possibly awaited or cast."""
-    v = cs.unwrap_await(value)
+    v = awaited(value)
     while v.type in ("cast_expression", "parenthesized_expression"):
         v = v.named_children[-1]
     if v.type != "invocation_expression":
@@ -123,7 +124,7 @@ def _resolves(value: Node) -> bool:
 def _deferring_call(fn_scope: Node) -> str | None:
     """`Task.Run(…)` when the lambda is an argument of a call that runs it later (or a `+=` event handler)."""
     parent = fn_scope.parent
-    if parent is not None and parent.type == "assignment_expression" and cs.operator(parent) == "+=":
+    if parent is not None and parent.type == "assignment_expression" and syntax.operator(parent) == "+=":
         return "an event handler"
     arg = parent
     if arg is None or arg.type != "argument":

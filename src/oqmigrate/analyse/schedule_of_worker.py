@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
-from oqmigrate.analyse.worker_facts import CRON_PARSERS
+from oqmigrate.analyse.drivers import CRON_TYPES
 from oqmigrate.schedule import Schedule, evaluate_timespan
 
 
@@ -20,14 +21,14 @@ class CadenceMixin:
         for n in self._class_nodes("invocation_expression"):
             fn = n.child_by_field_name("function")
             if fn.type == "member_access_expression" and syntax.text(fn.child_by_field_name("name")) in (
-                    "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_PARSERS:
+                    "Parse", "TryParse") and syntax.text(fn.child_by_field_name("expression")) in CRON_TYPES:
                 args = syntax.arguments(n)
                 if not args:
                     continue
                 value = self._string_value(args[0])
                 if value is None:
                     raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
-                                  "the cron expression is not a constant: " + cs.one_line(args[0]))
+                                  "the cron expression is not a constant: " + syntax.one_line(args[0]))
                 if found is not None and found != value:
                     raise Blocked(BlockerKind.IRREGULAR_SCHEDULE, "several cron expressions")
                 found = value
@@ -46,9 +47,9 @@ class CadenceMixin:
 
     def _cron_related(self, st: Node) -> bool:
         """Statements computing the next occurrence or the wait until it."""
-        ids = set(cs.identifiers(st))
-        cron_fields = {n for n, f in self.fields.items() if f.simple_type in ("CronExpression", "CrontabSchedule")}
-        if ids & (cron_fields | self.cron_locals) or "GetNextOccurrence" in ids or ids & CRON_PARSERS:
+        ids = set(syntax.identifiers(st))
+        cron_fields = {n for n, f in self.fields.items() if f.simple_type in CRON_TYPES}
+        if ids & (cron_fields | self.cron_locals) or "GetNextOccurrence" in ids or ids.intersection(CRON_TYPES):
             if st.type == "local_declaration_statement":
                 for d in syntax.descendants(st, "variable_declarator"):
                     self.cron_locals.add(syntax.text(d.named_children[0]))
@@ -82,7 +83,7 @@ class CadenceMixin:
         if seconds is None:
             default = self._configured_default(node, constants, number_unit)
             if default is None and not self._from_configuration(node, constants):
-                raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence could not be determined: " + cs.one_line(node))
+                raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence could not be determined: " + syntax.one_line(node))
             note = "interval came from configuration: set it in Admin › Scheduled Jobs"
             if default is None:
                 self.plan.schedule = Schedule("m", 1, exact=False, note=note)
@@ -93,7 +94,7 @@ class CadenceMixin:
             self.plan.cadence_notes.append(self.plan.schedule.note)
             return
         if seconds <= 0:
-            raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence is zero or negative: " + cs.one_line(node))
+            raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence is zero or negative: " + syntax.one_line(node))
         self.plan.schedule = Schedule.from_seconds(seconds)
         if self.plan.schedule.note:
             self.plan.cadence_notes.append(self.plan.schedule.note)
@@ -103,7 +104,7 @@ class CadenceMixin:
         stack = [node]
         while stack:
             n = stack.pop()
-            for ident in cs.identifiers(n):
+            for ident in syntax.identifiers(n):
                 if ident in seen:
                     continue
                 seen.add(ident)
@@ -131,7 +132,7 @@ class CadenceMixin:
                 props[syntax.text(p.child_by_field_name("name"))] = init
 
         values = dict(constants)
-        reachable = [node] + [v for k, v in constants.items() if k in cs.identifiers(node)]
+        reachable = [node] + [v for k, v in constants.items() if k in syntax.identifiers(node)]
         for ident_node in (x for r in reachable for x in syntax.walk(r)):
             if ident_node.type == "member_access_expression":
                 nm = syntax.text(ident_node.child_by_field_name("name"))
@@ -143,4 +144,36 @@ class CadenceMixin:
                 if "GetValue" in fn and len(args) == 2:
                     values[syntax.text(ident_node)] = args[1]
         # Evaluate with the configuration reads replaced by their defaults.
-        return cs.evaluate_with_overrides(node, values, unit, self.data)
+        return evaluate_with_overrides(node, values, unit, self.data)
+
+
+def evaluate_with_overrides(node: Node, overrides: dict[str, Node], unit: float, data: bytes) -> float | None:
+    """Evaluate with whole sub-expressions (by their text) replaced by other nodes, e.g. an options property read
+    by its declared default. evaluate_timespan looks names up by identifier; member accesses and calls are
+    handled by re-parsing a copy of the expression with the defaults spliced in."""
+    text = syntax.text(node)
+    subs = {k: syntax.text(v) for k, v in overrides.items() if not k.isidentifier()}
+
+    def substitute(text: str) -> str:
+        for k in sorted(subs, key=len, reverse=True):
+            text = text.replace(k, "(" + subs[k] + ")")
+        return text
+
+    # Inline fields and locals holding the expression (`_period = TimeSpan.FromMinutes(config…)`, `var interval =
+    # TimeSpan.FromSeconds(_settings.PollSeconds)`), replacing configuration reads by their defaults as soon as
+    # they appear, before the field they read (`_settings`) is inlined in turn.
+    text = substitute(text)
+    for _ in range(3):
+        for k, v in overrides.items():
+            if k.isidentifier():
+                text = re.sub(rf"(?<![\w.]){re.escape(k)}(?!\w)", lambda _m: "(" + syntax.text(v) + ")", text)
+                text = substitute(text)
+    if text == syntax.text(node):
+        return None
+    src = f"class C {{ void M() {{ var x = {text}; }} }}".encode()
+    tree = syntax.parse(src)
+    if tree.root_node.has_error:
+        return None
+    decl = list(syntax.descendants(tree.root_node, "variable_declarator"))[-1]
+    constants = {k: v for k, v in overrides.items() if k.isidentifier()}
+    return evaluate_timespan(decl.named_children[-1], src, constants, number_unit=unit)

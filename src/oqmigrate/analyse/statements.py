@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from oqmigrate import syntax
+from oqmigrate.analyse.members import DEFERRED_CODE
 from oqmigrate.syntax import Node
 
 STATEMENT_NODES = ("expression_statement", "local_declaration_statement", "using_statement", "if_statement",
                    "while_statement", "for_statement", "foreach_statement", "return_statement", "throw_statement",
                    "lock_statement", "switch_statement")
-DEFERRED_CODE = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
 # statement type -> the field holding its head (None: the first named child that is neither block nor statement)
 _HEADS = {"using_statement": None, "if_statement": "condition", "while_statement": "condition",
           "switch_statement": "value", "lock_statement": None, "foreach_statement": "right"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.syntax import Node
 
 # Resolved types that hold no per-tenant state, or are transient by Oqtane's conventions.
@@ -41,7 +40,7 @@ class TenantNotesMixin:
         bounds = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
         published = False
         for start, end in bounds:
-            for n in cs.nodes_in(self.root, start, end, "invocation_expression", "object_creation_expression"):
+            for n in syntax.nodes_within(self.root, start, end, "invocation_expression", "object_creation_expression"):
                 if self._is_deleted(n):
                     continue
                 if n.type == "object_creation_expression":

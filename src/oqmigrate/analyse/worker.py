@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, Blocker, BlockerKind
 from oqmigrate.analyse.clock import ClockMixin
 from oqmigrate.analyse.dependencies import DependenciesMixin
@@ -38,6 +37,7 @@ from oqmigrate.model import ClassInfo
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import TransformContext, emit
+from oqmigrate.analyse.names import camel_words
 
 __all__ = ["Blocker", "BlockerKind", "Driver", "WorkerAnalysis", "WorkerModel", "analyse_worker"]
 
@@ -121,7 +121,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self.constant_properties: dict[str, Node] = {}  # expression-bodied properties that only compute → value
         self.ctor: Node | None = None
         self.plan = Plan()
-        self.outcome_name = cs.words(info.name)
+        self.outcome_name = camel_words(info.name)
         self.scope_names: set[str] = set()
         self.cron_locals: set[str] = set()
         self._cron_removed: list[Node] = []

@@ -8,17 +8,16 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
 
+from oqmigrate.analyse.drivers import CRON_TYPES
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
 
 WORKER_BASES = {"BackgroundService", "IHostedService", "IDisposable", "IAsyncDisposable"}
 LIFECYCLE = {"ExecuteAsync", "StartAsync", "StopAsync", "Dispose", "DisposeAsync"}
-PLUMBING_TYPES = {"Timer", "PeriodicTimer", "CancellationTokenSource", "Task", "Thread", "CronExpression",
-                  "CrontabSchedule", "ITimer"}
+PLUMBING_TYPES = {"Timer", "PeriodicTimer", "CancellationTokenSource", "Task", "Thread", "ITimer", *CRON_TYPES}
 SCOPE_SOURCES = {"IServiceScopeFactory", "IServiceProvider"}
 CANCELLED = {"OperationCanceledException", "TaskCanceledException"}
 LOG_METHODS = {"LogInformation", "LogWarning", "LogError", "LogDebug", "LogTrace", "LogCritical", "Log"}
-CRON_PARSERS = {"CronExpression", "CrontabSchedule"}
 
 DISABLED_NOTE = "the worker was enabled by configuration; enable the job in Admin › Scheduled Jobs"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse.members import LOGGER_TYPES
-from oqmigrate.analyse import cs_helpers as cs
+from oqmigrate.analyse.members import (LOGGER_TYPES, assigned_field, assignment, initializer, member_root, modifiers,
+                                       strip_null_guard)
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.worker_facts import LOG_METHODS, Field
 from oqmigrate.model import expand_alias
+from oqmigrate.analyse.expressions import awaited, has_effects
+from oqmigrate.analyse.names import is_member_name
 
 
 class MembersMixin:
@@ -30,13 +32,13 @@ class MembersMixin:
                 ptype = p.child_by_field_name("type")
                 if ptype is None or any(c.type == "modifier" for c in p.children):
                     raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
-                                  "primary constructor parameter without a plain type: " + cs.one_line(p))
+                                  "primary constructor parameter without a plain type: " + syntax.one_line(p))
                 self.fields[syntax.text(name)] = Field(syntax.text(name), syntax.text(ptype), p, None, frozenset(),
                                                         ctor_value=name)
         primary_names = set(self.fields)
         for m in self._members():
             if m.type == "field_declaration":
-                mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier")
+                mods = modifiers(m)
                 decl = next((c for c in m.named_children if c.type == "variable_declaration"), None)
                 if decl is None:
                     continue
@@ -45,27 +47,26 @@ class MembersMixin:
                     if d.type != "variable_declarator":
                         continue
                     name = syntax.text(d.child_by_field_name("name"))
-                    kids = d.named_children
-                    init = kids[-1] if len(kids) > 1 else None
+                    init = initializer(d)
                     if name in primary_names:
                         raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
                                       f"the field {name} has the name of a primary constructor parameter")
-                    if init is not None and set(cs.identifiers(init)) & primary_names:
+                    if init is not None and set(syntax.identifiers(init)) & primary_names:
                         self.fields[name] = Field(name, ftype, m, None, mods - {"const"},
-                                                   ctor_value=cs.strip_null_guard(init))
+                                                   ctor_value=strip_null_guard(init))
                         continue
                     self.fields[name] = Field(name, ftype, m, init, mods)
             elif m.type == "property_declaration" and _dependency_property(m):
                 # `public IIndexer Indexer { get; }`, assigned once by the constructor: a dependency like a field
                 name = syntax.text(m.child_by_field_name("name"))
-                mods = frozenset(syntax.text(c) for c in m.children if c.type == "modifier") | {"readonly"}
+                mods = modifiers(m) | {"readonly"}
                 self.fields[name] = Field(name, syntax.text(m.child_by_field_name("type")), m, None, mods)
             elif m.type == "property_declaration" and self._constant_property(m) is not None:
                 self.constant_properties[syntax.text(m.child_by_field_name("name"))] = self._constant_property(m)
             elif m.type == "method_declaration":
                 self.methods.setdefault(syntax.text(m.child_by_field_name("name")), []).append(m)
             elif m.type == "constructor_declaration":
-                if "static" in {syntax.text(c) for c in m.children if c.type == "modifier"}:
+                if "static" in modifiers(m):
                     raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "static constructor")
                 if self.ctor is not None or primary is not None:
                     raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "several constructors")
@@ -82,8 +83,8 @@ class MembersMixin:
         if arrow is None or not arrow.named_children:
             return None
         value = arrow.named_children[0]
-        if cs.has_effects(value) or any(syntax.text(n) in self.fields or syntax.text(n) == "this"
-                                        for n in syntax.descendants(value, "identifier") if not cs.is_member_name(n)):
+        if has_effects(value) or any(syntax.text(n) in self.fields or syntax.text(n) == "this"
+                                        for n in syntax.descendants(value, "identifier") if not is_member_name(n)):
             return None
         return value
 
@@ -98,22 +99,22 @@ class MembersMixin:
         body = self.ctor.child_by_field_name("body")
         if body is None:
             raise Blocked(BlockerKind.UNSUPPORTED_MEMBER, "expression-bodied constructor")
-        stmts = [body] if body.type == "arrow_expression_clause" else cs.statements(body)  # `=> _f = f;`
+        stmts = [body] if body.type == "arrow_expression_clause" else syntax.block_statements(body)  # `=> _f = f;`
         for st in stmts:
-            target = cs.assigned_field(st)
+            target = assigned_field(st)
             if target is not None and target in self.fields:
-                value = cs.strip_null_guard(cs.assignment(st).child_by_field_name("right"))
+                value = strip_null_guard(assignment(st).child_by_field_name("right"))
                 f = self.fields[target]
                 f.ctor_value, f.ctor_statement = value, st
                 continue
             if self._is_logging(st) or self._is_timer_setup(st):
                 continue
             raise Blocked(BlockerKind.LIFECYCLE_WORK,
-                          "the constructor does more than store its dependencies: " + cs.one_line(st))
+                          "the constructor does more than store its dependencies: " + syntax.one_line(st))
 
     def _is_timer_setup(self, st: Node) -> bool:
         """`_timer.Elapsed += OnElapsed;`, `_timer.AutoReset = true;`, `_timer.Start();` and the like."""
-        names = cs.identifiers(st)
+        names = syntax.identifiers(st)
         return any(n in self.fields and self.fields[n].is_plumbing for n in names)
 
     def _is_logging(self, st: Node) -> bool:
@@ -121,7 +122,7 @@ class MembersMixin:
         if st.type == "if_statement" and st.child_by_field_name("alternative") is None:
             if not self._is_log_level_check(st.child_by_field_name("condition")):
                 return False
-            inner = cs.statements(st.child_by_field_name("consequence"))
+            inner = syntax.block_statements(st.child_by_field_name("consequence"))
             return bool(inner) and all(self._is_logging(s) for s in inner)
         if st.type != "expression_statement":
             return False
@@ -131,8 +132,8 @@ class MembersMixin:
         """`_logger.IsEnabled(LogLevel.Debug)` (possibly several joined with && or ||)."""
         if cond is None:
             return False
-        cond = cs.unparenthesized(cond)
-        if cond.type == "binary_expression" and cs.operator(cond) in ("&&", "||"):
+        cond = syntax.unparenthesized(cond)
+        if cond.type == "binary_expression" and syntax.operator(cond) in ("&&", "||"):
             return all(self._is_log_level_check(cond.child_by_field_name(k)) for k in ("left", "right"))
         if cond.type != "invocation_expression":
             return False
@@ -140,7 +141,7 @@ class MembersMixin:
         if fn is None or fn.type != "member_access_expression" or \
                 syntax.text(fn.child_by_field_name("name")) != "IsEnabled":
             return False
-        f = self.fields.get(cs.member_root(fn.child_by_field_name("expression")))
+        f = self.fields.get(member_root(fn.child_by_field_name("expression")))
         return f is not None and f.simple_type in LOGGER_TYPES
 
     def _is_lifecycle_logging(self, st: Node) -> bool:
@@ -149,7 +150,7 @@ class MembersMixin:
         so all of it goes."""
         if st.type == "if_statement" and st.child_by_field_name("alternative") is None \
                 and self._is_log_level_check(st.child_by_field_name("condition")):
-            inner = cs.statements(st.child_by_field_name("consequence"))
+            inner = syntax.block_statements(st.child_by_field_name("consequence"))
             return bool(inner) and all(self._is_lifecycle_logging(s) for s in inner)
         if self._is_logging(st):
             return True
@@ -162,7 +163,7 @@ class MembersMixin:
         args = syntax.arguments(expr)
         if fn is None or fn.type != "member_access_expression" or len(args) != 1 or \
                 syntax.text(fn.child_by_field_name("name")) != "Register" or \
-                cs.member_root(fn.child_by_field_name("expression")) not in self.plan.token_names:
+                member_root(fn.child_by_field_name("expression")) not in self.plan.token_names:
             return False
         lam = args[0]
         if lam.type != "lambda_expression" or lam.child_by_field_name("parameters") is None or \
@@ -170,19 +171,19 @@ class MembersMixin:
             return False
         body = lam.child_by_field_name("body")
         if body.type == "block":
-            inner = cs.statements(body)
+            inner = syntax.block_statements(body)
             return bool(inner) and all(self._is_logging(s) for s in inner)
         return self._is_log_call(body)
 
     def _is_log_call(self, expr: Node | None) -> bool:
-        expr = cs.unwrap_await(expr) if expr is not None else None
+        expr = awaited(expr) if expr is not None else None
         if expr is None or expr.type != "invocation_expression":
             return False
         fn = expr.child_by_field_name("function")
         if fn is None or fn.type != "member_access_expression":
             return False
         name = syntax.text(fn.child_by_field_name("name")).split("<")[0]
-        owner = cs.member_root(fn.child_by_field_name("expression"))
+        owner = member_root(fn.child_by_field_name("expression"))
         f = self.fields.get(owner)
         return name in LOG_METHODS and f is not None and f.simple_type in LOGGER_TYPES
 
@@ -201,7 +202,7 @@ class MembersMixin:
                           "operator_declaration", "destructor_declaration"):
                 raise Blocked(BlockerKind.UNSUPPORTED_MEMBER,
                               f"the worker declares a {m.type.replace('_declaration', '').replace('_', ' ')}: "
-                              + cs.one_line(m))
+                              + syntax.one_line(m))
         self.helpers = self._helpers()
         helper_ids = {h.start_byte for h in self.helpers}
         kept = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
@@ -240,7 +241,7 @@ class MembersMixin:
         frontier = [(p.start, p.end) for p in self.plan.pieces]
         while frontier:
             start, end = frontier.pop()
-            for n in cs.nodes_in(self.root, start, end, "invocation_expression"):
+            for n in syntax.nodes_within(self.root, start, end, "invocation_expression"):
                 if self._is_deleted(n):
                     continue
                 fn = n.child_by_field_name("function")

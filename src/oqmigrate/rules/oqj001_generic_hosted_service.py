@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
-from oqmigrate.analyse.drivers import LOOP_NODES, timer_creations
+from oqmigrate.analyse.drivers import POLLING_LOOPS, timer_creations
 from oqmigrate.analyse.members import class_nodes, methods
 from oqmigrate.analyse.names import simple
 from oqmigrate.analyse.unknown_base import unknown_base_workers
@@ -55,7 +55,7 @@ def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
 
 def runs_once(cls: ClassInfo, ctx: CheckContext) -> bool:
     """No timer, no loop and no event handler: the worker's work runs once, when the host starts."""
-    if next(timer_creations(cls, ctx.model), None) is not None or next(class_nodes(cls, *LOOP_NODES), None) is not None:
+    if next(timer_creations(cls, ctx.model), None) is not None or next(class_nodes(cls, *POLLING_LOOPS), None) is not None:
         return False
     own_methods = {syntax.text(m.child_by_field_name("name")) for m in methods(cls)}
     for a in class_nodes(cls, "assignment_expression"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from oqmigrate.analyse.drivers import LOOP_NODES, is_repeating_loop, timer_creations
+from oqmigrate.analyse.drivers import POLLING_LOOPS, is_repeating_loop, timer_creations
 from oqmigrate.analyse.members import class_nodes
 from oqmigrate.analyse.unknown_base import unknown_base_workers
 from oqmigrate.findings import FileHit, Hit
@@ -25,7 +25,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     for n in timer_creations(cls, ctx.model):
         yield Hit(RULE_ID, n, "a timer drives this work; Oqtane schedules jobs itself (Frequency/Interval)")
     flagged: list[Node] = []  # a loop inside a reported loop is part of it
-    for loop in class_nodes(cls, *LOOP_NODES):
+    for loop in class_nodes(cls, *POLLING_LOOPS):
         if any(f.start_byte <= loop.start_byte and loop.end_byte <= f.end_byte for f in flagged):
             continue
         if is_repeating_loop(loop, cls):

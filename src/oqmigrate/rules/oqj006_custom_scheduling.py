@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
+from oqmigrate.analyse.clock import current_time
+from oqmigrate.analyse.drivers import CRON_TYPES
 from oqmigrate.analyse.members import assigned_member, class_nodes, declarator_name, fields, initializer
 from oqmigrate.analyse.names import invoked_name, simple
 from oqmigrate.analyse.unknown_base import unknown_base_workers
@@ -23,9 +25,7 @@ if TYPE_CHECKING:
 
 RULE_ID = "OQJ006"
 
-NOW_MEMBERS = {"Now", "UtcNow"}
 CLOCK_PARTS = {"Hour", "Minute", "Second", "DayOfWeek", "Day", "TimeOfDay", "Date", "Month"}
-CRON_TYPES = ("CronExpression", "CrontabSchedule")
 CRON_PARSERS = {("CronExpression", "Parse"), ("CronExpression", "TryParse"), ("CrontabSchedule", "Parse"),
                 ("CrontabSchedule", "TryParse")}
 FILE_LEVEL_SCHEDULERS = {("RecurringJob", "AddOrUpdate"), ("RecurringJob", "AddOrUpdateAsync"),
@@ -122,15 +122,10 @@ def check_file(ctx: CheckContext, root: Node) -> Iterator[FileHit]:
 
 def is_now(node: Node, now_names: set[str]) -> bool:
     """`DateTime.Now`, `DateTimeOffset.UtcNow` (parenthesised or not), or a local holding one."""
-    while node.type == "parenthesized_expression" and node.named_children:  # iterative: no depth limit
-        node = node.named_children[0]
+    node = syntax.unparenthesized(node)
     if node.type == "identifier":
         return syntax.text(node) in now_names
-    if node.type == "member_access_expression":
-        e, n = node.child_by_field_name("expression"), node.child_by_field_name("name")
-        if e is not None and n is not None and simple(syntax.text(e)) in ("DateTime", "DateTimeOffset") and syntax.text(n) in NOW_MEMBERS:
-            return True
-    return False
+    return current_time(node) is not None
 
 
 def is_clock_part(node: Node, now_names: set[str]) -> bool:

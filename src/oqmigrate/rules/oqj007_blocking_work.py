@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
-from oqmigrate.analyse.drivers import repeating_loops
-from oqmigrate.analyse.members import class_nodes, declarator_name, initializer
+from oqmigrate.analyse.drivers import is_infinite_timeout, repeating_loops
+from oqmigrate.analyse.members import DEFERRED_CODE, class_nodes, declarator_name, initializer
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
@@ -74,14 +74,11 @@ def _blocking(cls: ClassInfo, ctx: CheckContext, node: Node, what: str) -> Hit:
 
 
 def _in_execute_job(node: Node) -> bool:
-    method = syntax.first_ancestor(node, "method_declaration", *_NESTED_FUNCTIONS)
+    method = syntax.first_ancestor(node, "method_declaration", *DEFERRED_CODE)
     return method is not None and method.type == "method_declaration" and \
         node_text(method.child_by_field_name("name")) == "ExecuteJob"
 
 
-_NESTED_FUNCTIONS = ("local_function_statement", "lambda_expression", "anonymous_method_expression")
-_INFINITE = {"Timeout.Infinite", "Timeout.InfiniteTimeSpan", "-1", "System.Threading.Timeout.Infinite",
-             "System.Threading.Timeout.InfiniteTimeSpan"}
 
 
 def _waits_for_cancellation(delay: Node) -> bool:
@@ -89,7 +86,7 @@ def _waits_for_cancellation(delay: Node) -> bool:
     ends when the token is cancelled (or the other task ends), not after a time."""
     args = delay.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_children else None
-    if first is None or node_text(first.named_children[0] if first.type == "argument" else first) not in _INFINITE:
+    if first is None or not is_infinite_timeout(first.named_children[0] if first.type == "argument" else first):
         return False
     outer = syntax.first_ancestor(delay, "invocation_expression")
     return outer is not None and invoked_name(outer)[1] == "WhenAny" and simple(invoked_name(outer)[0]) == "Task"

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.members import constructor_base_args
 from oqmigrate.analyse.metadata import FREQUENCIES, METADATA_PROPERTIES, ConstructorMetadata, job_metadata
 from oqmigrate.edits import Edit
@@ -29,6 +28,7 @@ from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
 from oqmigrate.transforms.job_text import brace_on_own_line, line_indent, same_line
+from oqmigrate.analyse.names import camel_words
 
 NAME = "declare-metadata"
 RULE_ID = "OQJ011"
@@ -136,7 +136,7 @@ def declare_metadata(ctx: TransformContext) -> TransformResult:
         if plan.add_name or plan.frequencies:
             result.touched.append(info.name)  # so that the CLI shows the review notes with the change
         for ctor in plan.add_name:
-            result.edits.append(_name_edit(ctx, ctor, cs.words(info.name)))
+            result.edits.append(_name_edit(ctx, ctor, camel_words(info.name)))
         for literal, old, new in plan.frequencies:
             result.edits.append(Edit(literal.start_byte, literal.end_byte, f'"{new}"', RULE_ID, "frequency"))
             result.manual.append(ManualFollowUp.review(

@@ -14,7 +14,7 @@ cache read before it is rebuilt, a kept service) is never deleted: it is reporte
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse.cs_helpers import local_name, statements
+from oqmigrate.analyse.names import job_local_name
 from oqmigrate.edits import apply_edits
 from oqmigrate.model import analyse
 from oqmigrate.rules import oqj012_unhandled_exception as unhandled
@@ -128,7 +128,7 @@ def _guard_edits(ctx: TransformContext, s: StateField) -> list[Edit]:
     body = g.try_statement.child_by_field_name("body")
     start, end = block_content(ctx.data, body)
     outer = indent_of(ctx.data, g.try_statement)
-    first = next(iter(statements(body)), None)
+    first = next(iter(syntax.block_statements(body)), None)
     inner = indent_of(ctx.data, first) if first is not None else outer + ctx.indent
     text = dedent(apply_edits_inside(ctx.data, start, end, []), inner, outer) if inner.startswith(outer) else None
     if text is None:
@@ -139,7 +139,7 @@ def _guard_edits(ctx: TransformContext, s: StateField) -> list[Edit]:
 
 def _cache_edits(ctx: TransformContext, s: StateField) -> list[Edit]:
     method_names = {syntax.text(i) for i in syntax.descendants(s.method, "identifier")}
-    local = local_name(s.name)
+    local = job_local_name(s.name)
     if local in method_names or local == s.name:
         local = s.name
     declaration = f"{syntax.text(s.field.type_node)} {local} = {cache_initializer(s.field, s.rebuild)};"

@@ -26,10 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.guard import DEFERRED, ExecuteGuard, GuardState, always_exits, catch_variable, execute_guard
 from oqmigrate.analyse.members import execute_methods, modifiers
 from oqmigrate.analyse.metadata import job_metadata
+from oqmigrate.analyse.names import camel_words
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
@@ -124,7 +124,7 @@ def outcome_name(info: ClassInfo) -> str:
                 value = syntax.text(right)[1:-1]
                 if value.strip() and not any(ch in value for ch in '\\{}"'):
                     return value
-    return cs.words(info.name)
+    return camel_words(info.name)
 
 
 def _is_async(method: Node) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oqmigrate import syntax
-from oqmigrate.analyse.cs_helpers import local_name, statements
+from oqmigrate.analyse.names import job_local_name
 from oqmigrate.analyse.job_state import StateField, StateKind, classify, scalar_type
 from oqmigrate.analyse.members import EXECUTE_METHODS, enclosing_function, enclosing_member, params
 from oqmigrate.analyse.names import node_text
@@ -106,7 +106,7 @@ def decide(ctx: TransformContext, info: ClassInfo, s: StateField) -> Persist | s
     block = final.parent
     if not all(block.start_byte <= r.start_byte < final.end_byte for r in run_refs):
         return _reason_not(s, "it is used outside the block that ends with the run's successful return")
-    local = local_name(s.name)
+    local = job_local_name(s.name)
     taken = {syntax.text(i) for i in syntax.descendants(method, "identifier")}
     if {local, local + "Setting", "settingRepository"} & taken:
         return _reason_not(s, f"the names {local}, {local}Setting or settingRepository are taken in the method")
@@ -118,14 +118,14 @@ def decide(ctx: TransformContext, info: ClassInfo, s: StateField) -> Persist | s
 def _final_return(body: Node) -> Node | None:
     """The one `return` of the success path: last statement of the body or of its outermost try (returns in
     catch clauses, lambdas and local functions do not count)."""
-    stmts = statements(body)
+    stmts = syntax.block_statements(body)
     if not stmts:
         return None
     last = stmts[-1]
     block = body
     if last.type == "try_statement":
         block = last.child_by_field_name("body")
-        inner = statements(block)
+        inner = syntax.block_statements(block)
         last = inner[-1] if inner else None
     if last is None or last.type != "return_statement":
         return None
@@ -166,7 +166,7 @@ def _edits(ctx: TransformContext, info: ClassInfo, plans: list[Persist]) -> list
         method = enclosing_function(final)
         plist = params(method.child_by_field_name("parameters"))
         provider = plist[0].name if plist else "provider"
-        first = statements(block)[0]
+        first = syntax.block_statements(block)[0]
         indent = indent_of(ctx.data, first)
         read = [f"var settingRepository = {provider}.GetRequiredService<ISettingRepository>();"]
         save: list[str] = []

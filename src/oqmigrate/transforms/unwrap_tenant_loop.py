@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oqmigrate import syntax
-from oqmigrate.analyse.cs_helpers import LOOPS, has_effects, statements
+from oqmigrate.analyse.expressions import has_effects
 from oqmigrate.analyse.members import EXECUTE_METHODS, class_nodes, enclosing_function, params
 from oqmigrate.analyse.names import invoked_name, node_text
 from oqmigrate.analyse.tenancy import (is_site_state_alias_assignment, site_state_alias_assignments,
@@ -152,7 +152,7 @@ def _simple_return(stmt: Node) -> str | None:
 
 def _tail(block: Node, stmt: Node) -> tuple[list[Node], list[Node]] | None:
     """(statements before `stmt`, after it) in `block`."""
-    body = statements(block)
+    body = syntax.block_statements(block)
     if stmt not in body:
         return None
     i = body.index(stmt)
@@ -211,7 +211,7 @@ def has_effects_besides_creation(creation: Node) -> bool:
 def _owning_loop(n: Node) -> Node | None:
     """The loop a continue/break leaves (a break inside a switch leaves the switch: None)."""
     for a in syntax.ancestors(n):
-        if a.type in LOOPS:
+        if a.type in syntax.LOOP_STATEMENTS:
             return a
         if n.type == "break_statement" and a.type in ("switch_section", "switch_statement"):
             return None
@@ -293,7 +293,7 @@ def decide(ctx: TransformContext, info: ClassInfo) -> Unwrap | str:
     if var_node is None or var_node.type != "identifier" or body is None or body.type != "block":
         return NOT_FOREACH
     var = syntax.text(var_node)
-    switches = [s for s in statements(body) if _is_switch(s, var, holders)]
+    switches = [s for s in syntax.block_statements(body) if _is_switch(s, var, holders)]
     if not switches:
         return NOT_SWITCHING
     if any(h.start_byte >= body.start_byte and h.end_byte <= body.end_byte and
@@ -307,7 +307,7 @@ def decide(ctx: TransformContext, info: ClassInfo) -> Unwrap | str:
     if not alone_on_lines(ctx.data, loop) or block_content(ctx.data, body) is None or \
             spans_lines_inside_literal(body) or any(not alone_on_lines(ctx.data, s) for s in switches):
         return LAYOUT
-    body_names = {syntax.text(d.child_by_field_name("name")) for s in statements(body)
+    body_names = {syntax.text(d.child_by_field_name("name")) for s in syntax.block_statements(body)
                   for d in _local_declarators(s)}
     if body_names & _declared_names(method_body, skip=loop):
         return NAME_CLASH
@@ -315,7 +315,7 @@ def decide(ctx: TransformContext, info: ClassInfo) -> Unwrap | str:
     provider = plist[0].name if plist else "provider"
     # locals that only fed the loop: the tenant list, the repository, the tenant manager, a SiteState
     removed: list[Node] = [loop.child_by_field_name("right"), *switches]
-    candidates = [s for s in (statements(method_body) + (statements(block) if outer_try else []) + statements(body))
+    candidates = [s for s in (syntax.block_statements(method_body) + (syntax.block_statements(block) if outer_try else []) + syntax.block_statements(body))
                   if len(_local_declarators(s)) == 1 and _feeds_loop(_initializer(_local_declarators(s)[0]))]
     dead: list[Node] = []
     changed = True
@@ -354,7 +354,7 @@ def _loop_edit(ctx: TransformContext, plan: Unwrap) -> Edit | None:
     body = plan.loop.child_by_field_name("body")
     start, end = block_content(data, body)
     outer = indent_of(data, plan.loop)
-    first = next((s for s in statements(body)), None)
+    first = next((s for s in syntax.block_statements(body)), None)
     inner = indent_of(data, first) if first is not None else outer + ctx.indent
     if not inner.startswith(outer) or inner == outer:
         return None

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 
 from oqmigrate import syntax
 from oqmigrate.analyse.members import LOGGER_TYPES
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.worker import WorkerModel
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, WORKER_BASES, Field, Piece
 from oqmigrate.edits import Edit
-from oqmigrate.schedule import Schedule
+from oqmigrate.schedule import Schedule, WEEKDAYS
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
 from oqmigrate.transforms.migrate_worker.usings import QUALIFIED_JOB_BASE, qualify_infrastructure
+from oqmigrate.analyse.names import is_member_name
 
 
 @dataclass
@@ -83,7 +83,7 @@ class JobWriter(Rewriter):
         pos = value.start_byte
         for n in syntax.descendants(value, "identifier"):
             nm = syntax.text(n)
-            if cs.is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name"):
+            if is_member_name(n) or n.parent.type in ("type_argument_list", "generic_name"):
                 continue
             if nm in params:
                 t = params[nm]
@@ -187,7 +187,7 @@ class JobWriter(Rewriter):
         catch_lines: list[str] = []
         if merged_catch is not None:
             try_node, catch = merged_catch
-            work_pieces = self._merge_comments(cs.statements_with_comments(try_node.child_by_field_name("body")))
+            work_pieces = self._merge_comments(syntax.block_statements(try_node.child_by_field_name("body"), comments=True))
             work_pieces = self._pieces([self._node_at(p.start) for p in work_pieces])
             decl = next((x for x in catch.named_children if x.type == "catch_declaration"), None)
             nm = decl.child_by_field_name("name") if decl is not None else None
@@ -195,7 +195,7 @@ class JobWriter(Rewriter):
                 catch_var = syntax.text(nm)
             cbody = catch.child_by_field_name("body")
             catch_lines = [self._render_piece(p.start, p.end, s2)
-                           for p in self._merge_comments(cs.statements_with_comments(cbody))]
+                           for p in self._merge_comments(syntax.block_statements(cbody, comments=True))]
             catch_lines = [c for c in catch_lines if c.strip()]
         method.extend(self._work_text(work_pieces, s2))
         method.append(nl + s2 + f"return {emit.completed(self.outcome_name)};")
@@ -249,7 +249,7 @@ class JobWriter(Rewriter):
                 "async" in {syntax.text(c) for c in host.children if c.type == "modifier"}:
             return True
         for p in self.plan.pieces:
-            for n in cs.nodes_in(self.root, p.start, p.end, "await_expression", "await"):
+            for n in syntax.nodes_within(self.root, p.start, p.end, "await_expression", "await"):
                 if self._is_deleted(n):
                     continue
                 if self._inside_function_below_root(n):
@@ -287,7 +287,7 @@ def start_date(s: Schedule) -> str | None:
                 "DateTimeKind.Utc)")
     expr = "DateTime.UtcNow.Date"
     if s.frequency == "w":
-        day = cs.DAY_NAMES[s.start_weekday]
+        day = WEEKDAYS[s.start_weekday]
         expr += f".AddDays(((int)DayOfWeek.{day} - (int)DateTime.UtcNow.DayOfWeek + 7) % 7)"
     if h:
         expr += f".AddHours({h})"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from oqmigrate import syntax
-from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.worker_facts import SCOPE_SOURCES, Replacement
 from oqmigrate.edits import Edit
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, RULE_ID
+from oqmigrate.analyse.members import member_root
+from oqmigrate.analyse.names import is_member_name
 
 MULTILINE_TOKENS = ("verbatim_string_literal", "raw_string_literal", "interpolated_string_expression",
                     "string_literal")
@@ -24,13 +25,13 @@ class Rewriter:
         tokens = self.plan.token_names
         cts_fields = {n for n, f in self.fields.items() if f.simple_type == "CancellationTokenSource"}
         for start, end in ranges:
-            for n in cs.nodes_in(self.root, start, end, "identifier", "member_access_expression", "using_statement",
+            for n in syntax.nodes_within(self.root, start, end, "identifier", "member_access_expression", "using_statement",
                                "local_declaration_statement", "invocation_expression", "expression_statement",
                                "if_statement"):
                 if self._is_deleted(n):
                     continue
                 t = n.type
-                if t == "identifier" and syntax.text(n) in tokens and not cs.is_member_name(n):
+                if t == "identifier" and syntax.text(n) in tokens and not is_member_name(n):
                     self._replace(n, "CancellationToken.None")
                     self.needs.add("System.Threading")
                 elif t == "member_access_expression":
@@ -67,7 +68,7 @@ class Rewriter:
                 fields = self.helper_fields.get(h.start_byte, [])
                 if fields:
                     body = h.child_by_field_name("body")
-                    stmts = cs.statements_with_comments(body)
+                    stmts = syntax.block_statements(body, comments=True)
                     indent = self._line_indent(stmts[0].start_byte) if stmts else self.member_indent() + self.unit()
                     lines = "".join(self._resolution(f) + self.nl + indent for f in self._ordered(fields))
                     at = stmts[0].start_byte if stmts else body.children[0].end_byte
@@ -94,7 +95,7 @@ class Rewriter:
         if fn.type != "member_access_expression" or syntax.text(fn.child_by_field_name("name")) not in (
                 "CreateScope", "CreateAsyncScope"):
             return
-        source = cs.member_root(fn.child_by_field_name("expression"))
+        source = member_root(fn.child_by_field_name("expression"))
         if source not in self.fields or self.fields[source].simple_type not in SCOPE_SOURCES:
             return
         self.scope_names.add(syntax.text(d.named_children[0]))
@@ -102,7 +103,7 @@ class Rewriter:
             self._delete_statement(n)
             return
         body = n.child_by_field_name("body")
-        inner = cs.statements_with_comments(body) if body.type == "block" else [body]
+        inner = syntax.block_statements(body, comments=True) if body.type == "block" else [body]
         indent = self._line_indent(n.start_byte)
 
         def render() -> str:
@@ -138,7 +139,7 @@ class Rewriter:
         if "\n" not in chunk:
             return chunk
         # newlines inside string literals must not be re-indented
-        for n in cs.nodes_in(self.node, start, end, *MULTILINE_TOKENS):
+        for n in syntax.nodes_within(self.node, start, end, *MULTILINE_TOKENS):
             if n.start_byte < start or n.end_byte > end or b"\n" not in self.data[n.start_byte:n.end_byte]:
                 continue
             a = len(self.data[start:n.start_byte].decode("utf-8"))

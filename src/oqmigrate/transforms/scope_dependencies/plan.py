@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 from oqmigrate import syntax
 from oqmigrate.analyse.members import (
-    LOGGER_TYPES, Field, assigned_member, class_nodes, constructor_base_args, constructors, enclosing_member,
+    DEFERRED_CODE, LOGGER_TYPES, Field, assigned_member, class_nodes, constructor_base_args, constructors, enclosing_member,
     execute_methods, fields, initializer, methods, modifiers, params, writes,
 )
-from oqmigrate.analyse.names import invoked_name, node_text, simple
+from oqmigrate.analyse.names import invoked_name, local_name, node_text, simple
 from oqmigrate.analyse.statements import constructor_statements, statement_head
 from oqmigrate.model import ClassInfo, type_name
 from oqmigrate.rules import oqj010_cached_dependency as oqj010
@@ -41,17 +41,8 @@ SCOPE_CALLS = ("CreateScope", "CreateAsyncScope")
 # Calls and constructions whose delegate argument runs after the execute method returned.
 DEFERRING_CALLS = ("Run", "StartNew", "QueueUserWorkItem", "ContinueWith", "Register", "Subscribe")
 DEFERRING_TYPES = ("Timer", "Thread")
-LAMBDAS = ("lambda_expression", "anonymous_method_expression", "local_function_statement")
 METADATA = ("Name", "Frequency", "Interval", "StartDate", "EndDate", "RetentionHistory", "IsEnabled")
 NOTHING_TO_MOVE = "the job keeps no service that scope-dependencies can move"
-CSHARP_KEYWORDS = {"base", "bool", "break", "case", "catch", "char", "checked", "class", "const", "continue",
-                   "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
-                   "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int",
-                   "interface", "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator",
-                   "out", "override", "params", "private", "protected", "public", "readonly", "ref", "return",
-                   "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string", "struct", "switch",
-                   "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
-                   "using", "virtual", "void", "volatile", "while", "abstract", "as", "byte"}
 
 
 @dataclass
@@ -79,17 +70,6 @@ class Plan:
     kept: list[Node] = field(default_factory=list)  # constructor statements with side effects left for a person
     kept_why: list[str] = field(default_factory=list)
 
-
-def local_name(member: str) -> str:
-    name = member
-    for prefix in ("m_", "s_", "_"):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-    name = name.lstrip("_")
-    if not name:
-        return ""
-    name = name[0].lower() + name[1:]
-    return "@" + name if name in CSHARP_KEYWORDS else name
 
 
 def _identifiers(node: Node) -> set[str]:
@@ -177,7 +157,7 @@ def _outliving_lambda(node: Node, stop: Node) -> str | None:
     for a in syntax.ancestors(node):
         if a.id == stop.id:
             return None
-        if a.type in LAMBDAS:
+        if a.type in DEFERRED_CODE:
             why = _defers(a)
             if why:
                 return why
