@@ -31,13 +31,18 @@ LITERALS = frozenset(("string_literal", "verbatim_string_literal", "raw_string_l
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
+    yield from hits(cls, ctx.version)
+
+
+def hits(cls: ClassInfo, version: Version) -> Iterator[Hit]:
+    """What the rule reports in the class on Oqtane `version` (drop-state asks it too)."""
     if cls.kind != "job":
         return
-    if not supports(ctx.version, Feature.JOB_METADATA_AND_TENANT_LOOP):
+    if not supports(version, Feature.JOB_METADATA_AND_TENANT_LOOP):
         for m in execute_methods(cls):
             guard = execute_guard(m)
             if guard.state is GuardState.SWALLOWS:
-                yield Hit(RULE_ID, guard.catch.children[0], swallowed_before_tenant_loop(ctx.version))
+                yield Hit(RULE_ID, guard.catch.children[0], swallowed_before_tenant_loop(version))
         return
     for m in execute_methods(cls):
         guard = execute_guard(m)
