@@ -38,8 +38,8 @@ NOT_CACHED_SERVICES = {
 }
 PER_RUN = "; resolve it from the provider in each run (tenant-scoped services change per tenant)"
 PER_RUN_SHORT = "; resolve it from the provider in each run"
-PER_ITEM = ("; a consumer or subscriber keeps it for as long as it runs: create a scope per item or message "
-            "(IServiceScopeFactory) and resolve it there (tenant-scoped services change per tenant)")
+PER_ITEM = ("; a consumer or subscriber keeps it for as long as it runs (a scoped service, with its DbContext, is "
+            "never renewed): create a scope per item or message (IServiceScopeFactory) and resolve it there")
 SERVICE_NAME = re.compile(r"^I[A-Z]\w*$|(Repository|Context|DbContext|Service|Manager|Client|Provider|Store)$")
 RESOLVE_METHODS = ("GetService", "GetRequiredService", "GetServices", "GetRequiredKeyedService", "GetKeyedService")
 DATA_ACCESS_TYPE = re.compile(r"(Repository|Context|DbContext)$")
