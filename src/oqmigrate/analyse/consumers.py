@@ -254,17 +254,23 @@ def _delegating(cls: ClassInfo, tokens: set[str], own: set[str]) -> Consumer | N
                     not any(syntax.spaceless_text(a) in token for a in syntax.arguments(call)):
                 continue
             if _handed_over(call, m):
-                return Consumer(ConsumerKind.DELEGATING, call, f"{recv}.{name}({', '.join(syntax.one_line(a) for a in syntax.arguments(call))})",
-                                frozenset())
+                quoted = f"{recv}.{name}({', '.join(syntax.one_line(a) for a in syntax.arguments(call))})"
+                return Consumer(ConsumerKind.DELEGATING, call, quoted, frozenset())
     return None
 
 
 def _handed_over(call: Node, method: Node) -> bool:
     """The call is what the method waits for: awaited, or returned, in the method's own code."""
-    parent = call.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "member_access_expression",
-                                                 "invocation_expression") and "ConfigureAwait" in syntax.text(parent):
-        parent = parent.parent
+    node, parent = call, call.parent
+    while parent is not None:  # `(x.RunAsync(token))`, `x.RunAsync(token).ConfigureAwait(false)`
+        if parent.type == "parenthesized_expression":
+            node, parent = parent, parent.parent
+        elif parent.type == "member_access_expression" and parent.child_by_field_name("expression") == node and \
+                node_text(parent.child_by_field_name("name")) == "ConfigureAwait" and \
+                parent.parent is not None and parent.parent.type == "invocation_expression":
+            node, parent = parent.parent, parent.parent.parent
+        else:
+            break
     if parent is None or parent.type not in ("await_expression", "return_statement", "arrow_expression_clause"):
         return False
     for a in syntax.ancestors(call):

@@ -74,10 +74,11 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     if primary is not None:
         body_idents = {syntax.text(i) for i in class_nodes(cls, "identifier")} if cls.body is not None else set()
         for pname, ptype, psimple in params(primary):
-            if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents and pname not in kept:
+            if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents and \
+                    pname not in kept:
                 p_node = next(p for p in primary.named_children if p.type == "parameter" and node_text(p.child_by_field_name("name")) == pname)
-                yield Hit(RULE_ID, p_node, f"primary constructor parameter '{pname}' keeps the injected {syntax.text(ptype)}"
-                                           + (PER_RUN_SHORT if advice is PER_RUN else advice))
+                yield Hit(RULE_ID, p_node, f"primary constructor parameter '{pname}' keeps the injected "
+                                           f"{syntax.text(ptype)}" + (PER_RUN_SHORT if advice is PER_RUN else advice))
 
 
 def _is_service_type(type_node: Node | None) -> bool:
