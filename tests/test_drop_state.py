@@ -28,6 +28,7 @@ UNCHANGED = {
     "cache_read_before_rebuilt": StateKind.STALE_CACHE,
     "service_locator": StateKind.SERVICE,
     "public_outcome_property": StateKind.VISIBLE,
+    "run_once_flag_guards_setup": StateKind.RUN_ONCE,
 }
 # what each changed case drops
 DROPPED = {
@@ -85,6 +86,17 @@ def test_run_once_flag_says_it_runs_for_the_first_tenant_only():
     assert "first tenant only, once per process" in seeded.reason
     _, after = pair(CODEMOD, "two_jobs_run_once_kept")
     assert "private bool _seeded;" in after.read_text()
+
+
+def test_run_once_flag_around_a_set_up_step_says_what_it_guards():
+    """Only the statements inside the if run once; the rest of the run is not guarded (field test D2)."""
+    reason = _state("run_once_flag_guards_setup")["_locatorReady"].reason
+    assert reason.startswith("'_locatorReady' is a run-once flag that guards only the statements inside its if "
+                             "(lines 25-29: CatalogLocator.Use(provider);)")
+    assert "the rest of the run is not guarded and runs for every tenant on every run" in reason
+    assert "first tenant only" not in reason
+    assert "IServerStartup" in reason and "ISettingRepository" in reason
+    assert "the step is given the run's provider ('provider')" in reason and "disposed" in reason
 
 
 def test_the_bundled_sweeper_gate_is_reported_not_dropped():

@@ -15,6 +15,7 @@ class BlockerKind(Enum):
     PARTIAL_PARTS_ELSEWHERE = "partial-parts-elsewhere"  # a partial class whose parts this file cannot all see
     UNSUPPORTED_MEMBER = "unsupported-member"  # properties, events, several/static constructors, overloads, …
     EVENT_DRIVEN = "event-driven"  # no timer or loop gives it a schedule
+    NOT_SCHEDULED = "not-scheduled"  # a queue consumer, event subscriber or worker whose work is in another class
     ONE_SHOT_TIMER = "one-shot-timer"  # a timer that fires once after every start (or a re-armed debounce)
     SEVERAL_DRIVERS = "several-drivers"  # several timers or loops
     UNSUPPORTED_DRIVER = "unsupported-driver"  # a loop or callback in a shape the rewrite cannot follow

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from oqmigrate import syntax
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
+from oqmigrate.analyse.consumers import find_consumer
 from oqmigrate.analyse.drivers import POLLING_LOOPS, is_infinite_timeout
 from oqmigrate.analyse.expressions import awaited, returns_nothing
 from oqmigrate.analyse.members import enclosing_member, member_root
@@ -49,6 +50,9 @@ class DriverMixin:
     _poll_seconds: float | None = None  # the wait of a poll loop, when known
 
     def _find_driver(self) -> None:
+        consumer = find_consumer(self.info, self.ctx.model)  # not scheduled work: nothing drives it on a schedule
+        if consumer is not None:
+            raise Blocked(BlockerKind.NOT_SCHEDULED, consumer.manual_reason(self.ctx.version))
         execute = self._method("ExecuteAsync")
         start = self._method("StartAsync")
         if execute is not None:

@@ -333,7 +333,69 @@ def _classify(cls: ClassInfo, f: Field, refs: list[Node]) -> StateField:
             return StateField(f, StateKind.REBUILT_CACHE, "", refs, ctor, rebuild=rebuild,
                               method=_execute_method(rebuild))
     # -- what stays ---------------------------------------------------------------------------------
-    return _kept(f, _carried_kind(f, reads, run_refs), refs)
+    kind = _carried_kind(f, reads, run_refs)
+    if kind is StateKind.RUN_ONCE:
+        step = guarded_step(f.name, reads)
+        if step is not None:
+            return StateField(f, kind, _guarded_step_reason(f.name, step), list(refs))
+    return _kept(f, kind, refs)
+
+
+def guarded_step(name: str, reads: list[Node]) -> Node | None:
+    """The if statement of a run-once flag that guards only a step of the run: `if (!flag) { …; flag = true; }`,
+    the flag's only read, with no else, a block that sets the flag and does not leave the method (no return or
+    throw), and more of the run after it (a statement that is not a return of a literal). None for any other shape
+    (`if (flag) return …;` at the top gates the whole run)."""
+    if len(reads) != 1:
+        return None
+    cond = _condition_of(reads[0])
+    stmt = cond.parent if cond is not None else None
+    if stmt is None or stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+        return None
+    if syntax.spaceless_text(cond).replace("this.", "", 1) != "!" + name:
+        return None
+    block = stmt.child_by_field_name("consequence")
+    inner = syntax.block_statements(block) if block is not None and block.type == "block" else []
+    if not any(_assigns(st, name, "true") for st in inner) or \
+            next(syntax.descendants(block, "return_statement", "throw_statement", "throw_expression"), None):
+        return None
+    parent = stmt.parent
+    after = syntax.block_statements(parent)[syntax.block_statements(parent).index(stmt) + 1:] \
+        if parent is not None and parent.type == "block" else []
+    more = [st for st in after if not (st.type == "return_statement" and
+                                       (not st.named_children or st.named_children[0].type.endswith("literal")))]
+    return stmt if more else None
+
+
+def _guarded_step_reason(name: str, step: Node) -> str:
+    """What a run-once flag around one step really does, and where such a step belongs."""
+    block = step.child_by_field_name("consequence")
+    work = [st for st in syntax.block_statements(block) if not _assigns(st, name)]
+    first, last = step.start_point[0] + 1, step.end_point[0] + 1
+    what = "; ".join(syntax.one_line(st) for st in work[:2]) + ("; …" if len(work) > 2 else "")
+    reason = (f"'{name}' is a run-once flag that guards only the statements inside its if (lines {first}-{last}: "
+              f"{what}): they run once per process, in the first run after a start, for whichever tenant comes "
+              "first, and never for the other tenants; the rest of the run is not guarded and runs for every tenant "
+              "on every run. If that step is process-wide set-up that does not depend on the tenant, do it once at "
+              "start-up (an IServerStartup) and remove the flag; if it depends on the tenant, keep a per-tenant "
+              "marker in the tenant's settings (ISettingRepository) instead of the flag")
+    method = _execute_method(step)
+    provider = _provider_parameter(method) if method is not None else None
+    if provider is not None and provider in syntax.identifiers(block):
+        reason += (f"; the step is given the run's provider ('{provider}'), which belongs to the scope of that first "
+                   "pass and is disposed when the pass ends: whatever keeps it (a static service locator) resolves "
+                   "from a disposed scope later, so pass the provider of each run, or the services resolved from it, "
+                   "where they are used")
+    return reason
+
+
+def _provider_parameter(method: Node) -> str | None:
+    """The name of an execute method's IServiceProvider parameter."""
+    ps = method.child_by_field_name("parameters")
+    for p in ps.named_children if ps is not None else []:
+        if p.type == "parameter" and simple(type_name(p.child_by_field_name("type"))) == "IServiceProvider":
+            return node_text(p.child_by_field_name("name"))
+    return None
 
 
 def _droppable_write(st: Node, use: Node) -> bool:

@@ -3,7 +3,9 @@
 Oqtane runs scheduled work only as HostedServiceBase jobs; a generic worker starts on every install, outside
 the scheduler and outside any tenant. A worker whose work runs once at start-up (no loop, no timer, no event
 it waits for: a database migration, a cache warm-up) is still reported, but it is not a job either: the
-message points to an IServerStartup or a migration instead.
+message points to an IServerStartup or a migration instead. Queue consumers, event subscribers and workers that
+hand their stopping token to another class's method (`oqmigrate.analyse.consumers`) are reported with what they
+are: a consumer or subscriber may stay an IHostedService, and the finding is suppressed with that reason.
 
 Per file, a class that overrides `ExecuteAsync(CancellationToken)` from a base class the scan does not
 contain (a project-local `BackgroundService` wrapper in another repository) is reported as a worker too, and
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
+from oqmigrate.analyse.consumers import find_consumer
 from oqmigrate.analyse.drivers import POLLING_LOOPS, timer_creations
 from oqmigrate.analyse.members import class_nodes, methods
 from oqmigrate.analyse.names import simple
@@ -35,7 +38,11 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     if cls.kind == "worker" and cls.via != cls.name:  # report a partial class once, on the part with the base list
         what = f"implements {simple(cls.via)}" if simple(cls.via) == "IHostedService" else f"derives from {simple(cls.via)}"
         # the work of a subclass of a worker declared in the scan is in its base: judged there
-        if not cls.is_abstract and simple(cls.via) in ("BackgroundService", "IHostedService") and runs_once(cls, ctx):
+        direct = not cls.is_abstract and simple(cls.via) in ("BackgroundService", "IHostedService")
+        consumer = find_consumer(cls, ctx.model) if direct else None
+        if consumer is not None:
+            yield Hit(RULE_ID, cls.name_node, consumer.finding_message(cls.name, what, ctx.version))
+        elif direct and runs_once(cls, ctx):
             yield Hit(RULE_ID, cls.name_node,
                       f"'{cls.name}' {what} and does its work once at start-up (no loop, timer or event): that is not a "
                       "scheduled job; move the work to an IServerStartup (or, for a schema or data change, a module "

@@ -6,7 +6,8 @@ Version-aware: before Oqtane 4.0.3 a job has no ExecuteJobAsync, so blocking on 
 the only way a job runs it (it is how migrate-worker's bridge runs it there). Such a call is reported as info that
 says so and names the upgrade that removes the need, not as a warning. The standard shutdown wait
 `Task.WhenAny(_executingTask, Task.Delay(Timeout.Infinite, token))` waits for cancellation, not for time: it is
-not a delay.
+not a delay; nor, in a worker, is `await Task.Delay(Timeout.Infinite, stoppingToken)`, the wait for shutdown of an
+event-driven BackgroundService (in a job the same call would hold the run until shutdown: still reported).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         elif name == "GetResult" and recv.endswith("GetAwaiter()"):
             yield _blocking(cls, ctx, inv, "'.GetAwaiter().GetResult()' blocks on a task")
         elif simple(recv) == "Task" and name == "Delay":
-            if _waits_for_cancellation(inv):
+            if _waits_for_cancellation(inv) or (cls.kind != "job" and _waits_for_shutdown(inv)):
                 continue
             if cls.kind == "job":
                 yield Hit(RULE_ID, inv, "Task.Delay inside a job stretches the run; the scheduler paces jobs", "warning")
@@ -90,6 +91,14 @@ def _waits_for_cancellation(delay: Node) -> bool:
         return False
     outer = syntax.first_ancestor(delay, "invocation_expression")
     return outer is not None and invoked_name(outer)[1] == "WhenAny" and simple(invoked_name(outer)[0]) == "Task"
+
+def _waits_for_shutdown(delay: Node) -> bool:
+    """`Task.Delay(Timeout.Infinite, token)`: never elapses, ends when the token is cancelled."""
+    args = [a.named_children[0] if a.type == "argument" and a.named_children else a
+            for a in (delay.child_by_field_name("arguments").named_children
+                      if delay.child_by_field_name("arguments") is not None else [])]
+    return len(args) == 2 and is_infinite_timeout(args[0])
+
 
 def _looks_like_task(expr: Node, locals_from_async: set[str]) -> bool:
     if expr.type == "invocation_expression":

@@ -1,6 +1,10 @@
 """OQJ010 cached-dependency: a repository, DbContext or other service kept in a field (injected, resolved
 once, or new-ed up) or captured by a primary constructor. It was created for whichever tenant was current
 then, so every later run, for every tenant, uses that one database.
+
+A queue consumer or event subscriber (`oqmigrate.analyse.consumers`) has no runs: the queue, bus, stream or event
+source it reads or subscribes to is what it must keep while it runs, so that field is not reported. Any other
+service it keeps is, with the advice that fits a consumer: resolve it in a scope per item or message.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
+from oqmigrate.analyse.consumers import ConsumerKind, find_consumer
 from oqmigrate.analyse.members import LOGGER_TYPES, assigned_member, class_nodes, constructor_param_assignments, fields, initializer, params
 from oqmigrate.analyse.names import has_simple_type, invoked_name, node_text, simple
 from oqmigrate.findings import Hit
@@ -31,12 +36,19 @@ NOT_CACHED_SERVICES = {
     "ISyncManager", "ICacheManager", "IConfigManager", "IDatabaseManager", "IDistributedLockManager",
     "IInstallationManager",
 }
+PER_RUN = "; resolve it from the provider in each run (tenant-scoped services change per tenant)"
+PER_RUN_SHORT = "; resolve it from the provider in each run"
+PER_ITEM = ("; a consumer or subscriber keeps it for as long as it runs (a scoped service, with its DbContext, is "
+            "never renewed): create a scope per item or message (IServiceScopeFactory) and resolve it there")
 SERVICE_NAME = re.compile(r"^I[A-Z]\w*$|(Repository|Context|DbContext|Service|Manager|Client|Provider|Store)$")
 RESOLVE_METHODS = ("GetService", "GetRequiredService", "GetServices", "GetRequiredKeyedService", "GetKeyedService")
 DATA_ACCESS_TYPE = re.compile(r"(Repository|Context|DbContext)$")
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
+    consumer = find_consumer(cls, ctx.model)
+    kept = consumer.sources if consumer is not None else frozenset()
+    advice = PER_RUN if consumer is None or consumer.kind is ConsumerKind.DELEGATING else PER_ITEM
     from_params = constructor_param_assignments(cls)
     assigned_values: dict[str, list[Node]] = {}
     for a in class_nodes(cls, "assignment_expression"):
@@ -45,7 +57,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         if name and right is not None:
             assigned_values.setdefault(name, []).append(right)
     for decl, name, tnode, declarator, mods in fields(cls):
-        if "const" in mods:
+        if "const" in mods or name in kept:
             continue
         if has_simple_type(tnode, NOT_CACHED_SERVICES):
             continue
@@ -57,14 +69,16 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             if any(_resolves_service(v) for v in values):
                 reason = f"'{name}' keeps a service resolved once"
         if reason:
-            yield Hit(RULE_ID, decl, reason + "; resolve it from the provider in each run (tenant-scoped services change per tenant)")
+            yield Hit(RULE_ID, decl, reason + advice)
     primary = cls.primary_parameters
     if primary is not None:
         body_idents = {syntax.text(i) for i in class_nodes(cls, "identifier")} if cls.body is not None else set()
         for pname, ptype, psimple in params(primary):
-            if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents:
+            if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents and \
+                    pname not in kept:
                 p_node = next(p for p in primary.named_children if p.type == "parameter" and node_text(p.child_by_field_name("name")) == pname)
-                yield Hit(RULE_ID, p_node, f"primary constructor parameter '{pname}' keeps the injected {syntax.text(ptype)}; resolve it from the provider in each run")
+                yield Hit(RULE_ID, p_node, f"primary constructor parameter '{pname}' keeps the injected "
+                                           f"{syntax.text(ptype)}" + (PER_RUN_SHORT if advice is PER_RUN else advice))
 
 
 def _is_service_type(type_node: Node | None) -> bool:

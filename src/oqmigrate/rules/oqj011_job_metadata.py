@@ -2,6 +2,9 @@
 Frequency code or Interval, or metadata set outside the constructor. Oqtane reads the metadata once, when it
 creates the Job row; what is missing falls back to defaults (IsEnabled false: installed switched off). The facts
 come from `oqmigrate.analyse.metadata`, which the declare-metadata codemod reads too.
+
+Version-aware: before Oqtane 2.0.1 a job has no metadata properties at all (the Job row is created by hand), so
+nothing is reported there.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from oqmigrate import syntax
 from oqmigrate.analyse.metadata import FREQUENCIES, METADATA_PROPERTIES, REQUIRED, job_metadata
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
+from oqmigrate.versions import Feature, supports
 
 if TYPE_CHECKING:
     from oqmigrate.checks import CheckContext
@@ -22,7 +26,7 @@ __all__ = ["FREQUENCIES", "METADATA_PROPERTIES", "REQUIRED", "RULE_ID", "check"]
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
-    if cls.kind != "job":
+    if cls.kind != "job" or not supports(ctx.version, Feature.JOB_METADATA_AND_TENANT_LOOP):
         return
     meta = job_metadata(cls)
     for ctor in meta.constructors:

@@ -3,6 +3,10 @@ The base class has one try/catch around the whole tenant loop: one tenant's exce
 and discards the others' outcomes. A job should catch and return the error as its outcome text. What counts as
 guarded is decided in `oqmigrate.analyse.guard`, which the guard-execution codemod reads too. A body that cannot
 throw (it returns a literal, or only declares and assigns locals from literals and returns them) needs no guard.
+
+Version-aware: before Oqtane 2.0.1 there is no tenant loop. The framework calls the job once per pass and logs a
+thrown exception as a failed run (Succeeded = false), which is right; so an exception escaping the execute method
+is not reported there. A catch-all that swallows the failure still is: there the advice is to rethrow it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from oqmigrate.analyse.members import execute_methods
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
+from oqmigrate.versions import Feature, Version, supports
 
 if TYPE_CHECKING:
     from oqmigrate.checks import CheckContext
@@ -26,7 +31,18 @@ LITERALS = frozenset(("string_literal", "verbatim_string_literal", "raw_string_l
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
+    yield from hits(cls, ctx.version)
+
+
+def hits(cls: ClassInfo, version: Version) -> Iterator[Hit]:
+    """What the rule reports in the class on Oqtane `version` (drop-state asks it too)."""
     if cls.kind != "job":
+        return
+    if not supports(version, Feature.JOB_METADATA_AND_TENANT_LOOP):
+        for m in execute_methods(cls):
+            guard = execute_guard(m)
+            if guard.state is GuardState.SWALLOWS:
+                yield Hit(RULE_ID, guard.catch.children[0], swallowed_before_tenant_loop(version))
         return
     for m in execute_methods(cls):
         guard = execute_guard(m)
@@ -39,6 +55,13 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
                       "it failed; return the failure as the outcome")
         for th in guard.escaping_throws:
             yield Hit(RULE_ID, th, "this throw escapes the execute method; return the error as the outcome instead")
+
+
+def swallowed_before_tenant_loop(version: Version) -> str:
+    """OQJ012 on a catch-all that swallows the failure, on a version without the tenant loop."""
+    return (f"this catch swallows the exception: the run is recorded as succeeded and its outcome does not say it "
+            f"failed; Oqtane {version} has no tenant loop (from {Feature.JOB_METADATA_AND_TENANT_LOOP.since}) and logs "
+            "a thrown exception as a failed run: rethrow it (throw;) after logging")
 
 
 def _cannot_throw_method(method: Node) -> bool:

@@ -77,7 +77,7 @@ def _unhandled_left(ctx: TransformContext, info: ClassInfo, drop: list[StateFiel
     """The OQJ012 findings the change leaves. Removing a re-entrancy guard that ran before the body's catch-all
     try leaves the body guarded, which resolves the execute method's OQJ012 finding; nothing else it does
     touches exception handling."""
-    hits = list(unhandled.check(info, None))
+    hits = list(unhandled.hits(info, ctx.version))
     if not hits:
         return []
     escaping = {syntax.text(h.node) for h in hits if h.node.type == "identifier"}
@@ -86,7 +86,7 @@ def _unhandled_left(ctx: TransformContext, info: ClassInfo, drop: list[StateFiel
         after = next((c for c in analyse(tree).classes if c.name == info.name and not c.is_secondary_part), None)
         if after is not None:
             after.kind = info.kind  # a job through a base class of another file: the file alone cannot tell
-        escaping = set() if after is None else {syntax.text(h.node) for h in unhandled.check(after, None)
+        escaping = set() if after is None else {syntax.text(h.node) for h in unhandled.hits(after, ctx.version)
                                                  if h.node.type == "identifier"}
     return [(h.node.start_byte, h.node.end_byte) for h in hits
             if h.node.type != "identifier" or syntax.text(h.node) in escaping]

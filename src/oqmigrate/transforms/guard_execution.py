@@ -19,6 +19,10 @@ The outcome is `emit.failed(name, ex)`: `$"<Name> failed: {ex.Message}<br />"`, 
 its class name in words, as declare-metadata adds it). In a method it changes, every `return null;`, `return "";`,
 `return string.Empty;` or `return default;` becomes `return "<Name> completed<br />";` so the job history shows an
 outcome for every run. Existing guards are kept: a guarded method is not touched.
+
+Before Oqtane 2.0.1 there is no tenant loop: the framework logs a thrown exception as a failed run, so a guard
+would only make failed runs look succeeded. There the rule reports only a catch that swallows the failure, and
+this codemod leaves it to a person with `BEFORE_TENANT_LOOP` (rethrow it).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult, emit
+from oqmigrate.versions import Feature, Version, supports
 from oqmigrate.transforms.job_text import (apply_inside, brace_on_own_line, exception_type, free_name, indent_lines,
                                            line_indent, line_start, same_line, starts_line)
 
@@ -53,12 +58,26 @@ class MethodPlan:
     blocker: str | None
 
 
-def method_plans(data: bytes, info: ClassInfo) -> list[MethodPlan]:
-    """The execute methods the rule reports in this class, each with why it cannot be changed (None: it can)."""
+def before_tenant_loop(version: Version) -> str:
+    """Why a job on a version without the tenant loop gets no guard."""
+    since = Feature.JOB_METADATA_AND_TENANT_LOOP.since
+    return (f"Oqtane {version} has no tenant loop (from {since}): a thrown exception ends only this run and is logged "
+            "as a failed run, so a guard returning the failure would only log failed runs as Succeeded = true; "
+            "rethrow the exception from this catch (throw;) by hand")
+
+
+def method_plans(data: bytes, info: ClassInfo, version: Version) -> list[MethodPlan]:
+    """The execute methods the rule reports in this class on Oqtane `version`, each with why it cannot be changed
+    (None: it can)."""
     out = []
+    tenant_loop = supports(version, Feature.JOB_METADATA_AND_TENANT_LOOP)
     for m in execute_methods(info):
         g = execute_guard(m)
         if g.state is GuardState.NO_BODY or (g.state is GuardState.GUARDED and not g.escaping_throws):
+            continue
+        if not tenant_loop:
+            if g.state is GuardState.SWALLOWS:  # the only case the rule reports there
+                out.append(MethodPlan(g, before_tenant_loop(version)))
             continue
         out.append(MethodPlan(g, _blocker(data, g)))
     return out
@@ -81,8 +100,12 @@ def _blocker(data: bytes, g: ExecuteGuard) -> str | None:
 
 def verdict(ctx: TransformContext, info: ClassInfo) -> ClassVerdict:
     """What guard_execution would do to the class (the scan's `fixable`), without producing edits."""
-    plans = method_plans(ctx.data, info)
+    plans = method_plans(ctx.data, info, ctx.version)
     if not plans:
+        if not supports(ctx.version, Feature.JOB_METADATA_AND_TENANT_LOOP):
+            return ClassVerdict(f"Oqtane {ctx.version} has no tenant loop (from "
+                                f"{Feature.JOB_METADATA_AND_TENANT_LOOP.since}) and logs a thrown exception as a "
+                                "failed run: nothing to guard")
         return ClassVerdict(ALREADY)
     blocked = [p for p in plans if p.blocker is not None]
     if len(blocked) == len(plans):
@@ -102,7 +125,7 @@ def guard_execution(ctx: TransformContext) -> TransformResult:
         if info.kind != "job" or not ctx.may_change_class(info.name):
             continue
         name = outcome_name(info)
-        for plan in method_plans(ctx.data, info):
+        for plan in method_plans(ctx.data, info, ctx.version):
             if plan.blocker is not None:
                 line = plan.guard.method.start_point[0] + 1
                 result.manual.append(ManualFollowUp(ctx.rel, line, info.name, plan.blocker))

@@ -74,6 +74,8 @@ def _reason_not(s: StateField, why: str) -> str:
 
 def decide(ctx: TransformContext, info: ClassInfo, s: StateField) -> Persist | str:
     """How one reported field becomes a setting, or why it stays."""
+    if s.kind is StateKind.RUN_ONCE:  # a setting would not make it right: say what the flag really does
+        return _reason_not(s, f"it is not a scalar watermark: {s.reason}")
     if s.kind is not StateKind.WATERMARK:
         return _reason_not(s, f"it is not a scalar watermark ({s.kind.value}); {ELSEWHERE}")
     if not supports(ctx.version, Feature.JOB_METADATA_AND_TENANT_LOOP):
