@@ -342,7 +342,7 @@ def test_hour_only_clock_check_polled_hourly_runs_daily():
     src = _poll_worker("if (DateTime.UtcNow.Hour == 2) { Work(); } "
                        "await Task.Delay(60 * 60 * 1000, stoppingToken);")
     result, out = _migrate(src)
-    assert b'Frequency = "d";' in out and b"StartDate = DateTime.UtcNow.Date.AddHours(2);" in out
+    assert b'Frequency = "d";' in out and b"var start = now.Date + new TimeSpan(2, 0, 0);" in out
     assert any("at a minute that depended on when it started" in m.reason for m in result.manual)
 
 
