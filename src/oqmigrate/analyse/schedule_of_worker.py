@@ -9,6 +9,12 @@ from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.drivers import CRON_TYPES
 from oqmigrate.schedule import Schedule, evaluate_timespan
+from oqmigrate.analyse.clock import LOCAL_TIME_NOTE, current_time
+from oqmigrate.analyse.names import invoked_name, is_member_name
+
+
+
+UTC, LOCAL = "UTC", "local time"  # the clocks a cron can be evaluated on, besides a named zone or an unknown one
 
 
 class CadenceMixin:
@@ -63,8 +69,78 @@ class CadenceMixin:
             raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                           f'cron "{expr}" cannot be expressed with Oqtane\'s Frequency/Interval')
         self.plan.schedule = sched
-        if sched.note:
-            self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')
+        note = sched.note
+        if sched.start_time is not None:  # a time of day: which clock the worker read it on matters
+            note = self._cron_clock_note()
+        if note:
+            self.plan.cadence_notes.append(f'cron "{expr}"; {note}')
+
+    def _cron_clock_note(self) -> str:
+        """What the reviewer must know about the clock the cron was evaluated on. Oqtane's StartDate is UTC; a cron
+        evaluated against `DateTime.Now`/`DateTime.Today`/`DateTimeOffset.Now` (NCrontab's GetNextOccurrence,
+        Cronos' with a time zone) or in `TimeZoneInfo.Local` ran at that hour of the server's local time, so the
+        same hour in UTC is off by the server's offset."""
+        clocks = {self._cron_clock(inv) for inv in self._class_nodes("invocation_expression")
+                  if invoked_name(inv)[1] in ("GetNextOccurrence", "GetNextOccurrences")}
+        clocks.discard(None)
+        if not clocks or clocks == {UTC}:
+            return "times are UTC"
+        if LOCAL in clocks:
+            return LOCAL_TIME_NOTE
+        return ("the worker evaluated the cron against " + ", ".join(sorted(c for c in clocks if c != UTC))
+                + "; StartDate is UTC — check the hour")
+
+    def _cron_clock(self, inv: Node) -> str | None:
+        """UTC, LOCAL, or the text of what a GetNextOccurrence call evaluates the cron against (a time zone, a
+        clock the analysis does not know); None when the call has no argument."""
+        args = syntax.arguments(inv)
+        if not args:
+            return None
+        if len(args) >= 2:  # Cronos: (from, zone[, inclusive])
+            zone_node = args[1]
+            if zone_node.type == "identifier" and self._local_value(syntax.text(zone_node), inv) is not None:
+                zone_node = self._local_value(syntax.text(zone_node), inv)  # `var zone = TimeZoneInfo.Local;`
+            zone = syntax.spaceless_text(zone_node)
+            if zone in ("TimeZoneInfo.Utc", "System.TimeZoneInfo.Utc"):
+                return UTC
+            if zone in ("TimeZoneInfo.Local", "System.TimeZoneInfo.Local"):
+                return LOCAL
+            if zone not in ("true", "false"):
+                return "the time zone " + syntax.one_line(zone_node)
+        is_utc = self._clock_of(args[0], inv)
+        if is_utc is None:
+            return syntax.one_line(args[0])
+        return UTC if is_utc else LOCAL
+
+    def _clock_of(self, n: Node, at: Node, depth: int = 0) -> bool | None:
+        """Does `n` read the UTC clock (True), the local one (False), or neither as far as can be told (None)?
+        `DateTime.UtcNow.AddSeconds(1)` reads UTC; a local (`var now = DateTime.Now;`) declared in the method of
+        `at` is followed."""
+        found: set[bool] = set()
+        for x in syntax.walk(n):
+            if x.type == "member_access_expression":
+                now = current_time(x)
+                if now is not None:
+                    found.add(now)
+                elif syntax.spaceless_text(x) in ("DateTime.Today", "System.DateTime.Today"):
+                    found.add(False)
+            elif x.type == "identifier" and depth < 3 and not is_member_name(x):
+                value = self._local_value(syntax.text(x), at)
+                if value is not None:
+                    v = self._clock_of(value, at, depth + 1)
+                    if v is not None:
+                        found.add(v)
+        return found.pop() if len(found) == 1 else None
+
+    def _local_value(self, name: str, at: Node) -> Node | None:
+        """The initializer of the local `name` declared in the method (or lambda) around `at`, if only one."""
+        scope = syntax.first_ancestor(at, "method_declaration", "lambda_expression", "local_function_statement",
+                                      "constructor_declaration", "accessor_declaration")
+        if scope is None:
+            return None
+        values = [d.named_children[-1] for d in syntax.descendants(scope, "variable_declarator")
+                  if syntax.text(d.named_children[0]) == name and len(d.named_children) > 1]
+        return values[0] if len(values) == 1 else None
 
     def _constants(self) -> dict[str, Node]:
         out = {}
