@@ -306,6 +306,7 @@ def test_configuration_using_stays_while_another_class_reads_configuration():
     extra = (b"    public class ForumSettings\n    {\n        public ForumSettings(IConfiguration configuration) { }\n"
              b"    }\n\n    public class ForumDigestWorker")
     data = data.replace(b"    public class ForumDigestWorker", extra, 1)
+    data = data.replace(b'GetValue<int>("Forum:DigestMinutes")', b'GetValue<int>("Forum:DigestMinutes", 30)')  # a default
     _, out = _migrate(data)
     assert b"using Microsoft.Extensions.Configuration;" in out
     assert b"Frequency = \"m\";" in out

@@ -13,6 +13,28 @@ from oqmigrate.analyse.clock import LOCAL_TIME_NOTE, current_time
 from oqmigrate.analyse.names import invoked_name, is_member_name
 
 
+def access_root(n: Node | None) -> str:
+    """The variable a member-access chain starts from: `_options.Value` → `_options`, `this._settings.Value` →
+    `_settings`, `options` → `options` (`analyse.members.member_root` stops at the first member)."""
+    while n is not None and n.type in ("member_access_expression", "parenthesized_expression"):
+        inner = n.child_by_field_name("expression") if n.type == "member_access_expression" else n.named_children[0]
+        if n.type == "member_access_expression" and syntax.text(inner) == "this":
+            return syntax.text(n.child_by_field_name("name"))
+        n = inner
+    return syntax.text(n) if n is not None else ""
+
+
+def options_type(declared: str) -> str | None:
+    """`IOptions<SweepOptions>`, `IOptionsMonitor<SweepOptions>`, `SweepOptions` → `SweepOptions`; None for
+    `IConfiguration` and friends, which are not an options class."""
+    t = declared.replace(" ", "").rstrip("?")
+    while "<" in t and t.endswith(">"):
+        t = t[t.index("<") + 1:-1]
+    t = t.rsplit(".", 1)[-1]
+    if not t.isidentifier() or t in ("IConfiguration", "IConfigurationSection", "IConfigurationRoot"):
+        return None
+    return t
+
 
 UTC, LOCAL = "UTC", "local time"  # the clocks a cron can be evaluated on, besides a named zone or an unknown one
 
@@ -160,13 +182,13 @@ class CadenceMixin:
             default = self._configured_default(node, constants, number_unit)
             if default is None and not self._from_configuration(node, constants):
                 raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence could not be determined: " + syntax.one_line(node))
-            note = "interval came from configuration: set it in Admin › Scheduled Jobs"
             if default is None:
-                self.plan.schedule = Schedule("m", 1, exact=False, note=note)
-            else:
-                s = Schedule.from_seconds(default)
-                self.plan.schedule = Schedule(s.frequency, s.interval, exact=False,
-                                              note=note + ("; " + s.note if s.note else ""))
+                # Oqtane stores the schedule once, at registration: a made-up one (every minute) would run silently
+                raise Blocked(BlockerKind.UNKNOWN_CADENCE, self._no_default_reason(node, constants))
+            note = "interval came from configuration: set it in Admin › Scheduled Jobs"
+            s = Schedule.from_seconds(default)
+            self.plan.schedule = Schedule(s.frequency, s.interval, exact=False,
+                                          note=note + ("; " + s.note if s.note else ""))
             self.plan.cadence_notes.append(self.plan.schedule.note)
             return
         if seconds <= 0:
@@ -192,6 +214,50 @@ class CadenceMixin:
             if any(t in syntax.text(n) for t in ("GetValue", "GetSection", "Configuration[", ".Value.")):
                 return True
         return False
+
+    def _no_default_reason(self, node: Node, constants: dict[str, Node]) -> str:
+        """Why a configured interval without a default in the code stays manual, naming where the value comes
+        from (`SweepOptions.PeriodSeconds`, declared in another file; `configuration "Forum:DigestMinutes"`) and the
+        next step."""
+        source = syntax.one_line(node)
+        for n in self._reachable(node, constants):
+            if n.type == "member_access_expression":
+                owner = self.fields.get(access_root(n.child_by_field_name("expression")))
+                if owner is not None:
+                    options = options_type(owner.type)
+                    prop = syntax.text(n.child_by_field_name("name"))
+                    if options is not None and prop not in ("Value", "CurrentValue"):
+                        where = ("declared in another file" if not self._declares_type(options)
+                                 else "without a default value")
+                        source = f"{options}.{prop} ({where})"
+                        break
+            if n.type == "invocation_expression" and "GetValue" in syntax.text(n.child_by_field_name("function")):
+                args = syntax.arguments(n)
+                if args:
+                    source = f"configuration {syntax.one_line(args[0])} (no default given)"
+                    break
+        return (f"the interval comes from configuration, {source}, and no default for it is visible here: the job "
+                "would get a made-up Frequency/Interval, which Oqtane stores once, at registration; migrate by hand "
+                "with the configured interval")
+
+    def _reachable(self, node: Node, constants: dict[str, Node]) -> list[Node]:
+        """The nodes of `node` and of the fields/locals it reads, transitively."""
+        out, seen, stack = [], set(), [node]
+        while stack:
+            n = stack.pop()
+            for x in syntax.walk(n):
+                out.append(x)
+                if x.type == "identifier" and syntax.text(x) in constants and syntax.text(x) not in seen:
+                    seen.add(syntax.text(x))
+                    stack.append(constants[syntax.text(x)])
+        return out
+
+    def _declares_type(self, name: str) -> bool:
+        root = self.node
+        while root.parent is not None:
+            root = root.parent
+        return any(syntax.text(d.child_by_field_name("name")) == name for d in syntax.descendants(
+            root, "class_declaration", "record_declaration", "struct_declaration") if d.child_by_field_name("name"))
 
     def _configured_default(self, node: Node, constants: dict[str, Node], unit: float) -> float | None:
         """`TimeSpan.FromMinutes(_options.Value.IntervalMinutes)` where the options class in this file gives the
