@@ -104,5 +104,5 @@ def review(tmp_path_factory) -> list[str]:
 def test_review_says_which_clock_the_cron_ran_on(review, name):
     cron, expected = STYLES[name][1], STYLES[name][3]
     mine = [line for line in review if f" {name}: cron " in line]
-    assert mine == [f'Server/Services/{name}.cs:9 {name}: cron "{cron}"; {expected}'], review
-    assert f"Server/Services/{name}.cs:9 {name}: first run at the next occurrence" in review
+    assert mine == [f'Server/Services/{name}.cs:9 {name}: cron "{cron}"; {expected}; first run at the next occurrence'], \
+        review

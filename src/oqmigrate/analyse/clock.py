@@ -5,7 +5,7 @@ from __future__ import annotations
 from oqmigrate import syntax
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
-from oqmigrate.schedule import WEEKDAYS, Schedule, evaluate_timespan
+from oqmigrate.schedule import FIRST_RUN_NOTE, WEEKDAYS, Schedule, evaluate_timespan
 from oqmigrate.analyse.expressions import MIRRORED, comparison, conjuncts, disjuncts, negated
 from oqmigrate.analyse.members import assigned_name, assignment, member_root
 from oqmigrate.analyse.names import is_member_name, simple
@@ -418,7 +418,7 @@ class ClockMixin:
         if hourly:
             note = (f"the worker polled the clock hourly for hour {hour:02d}, at a minute that depended on when it "
                     f"started; the job runs at {when}; ")
-        note += "times are UTC" if is_utc else LOCAL_TIME_NOTE
+        note += ("times are UTC" if is_utc else LOCAL_TIME_NOTE) + "; " + FIRST_RUN_NOTE
         self.plan.cadence_notes.append(note)
         return update
 

@@ -8,7 +8,7 @@ from oqmigrate import syntax
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.drivers import CRON_TYPES
-from oqmigrate.schedule import Schedule, evaluate_timespan
+from oqmigrate.schedule import FIRST_RUN_NOTE, Schedule, evaluate_timespan
 from oqmigrate.analyse.clock import LOCAL_TIME_NOTE, current_time
 from oqmigrate.analyse.names import invoked_name, is_member_name
 
@@ -93,7 +93,7 @@ class CadenceMixin:
         self.plan.schedule = sched
         note = sched.note
         if sched.start_time is not None:  # a time of day: which clock the worker read it on matters
-            note = self._cron_clock_note()
+            note = self._cron_clock_note() + "; " + FIRST_RUN_NOTE
         if note:
             self.plan.cadence_notes.append(f'cron "{expr}"; {note}')
 

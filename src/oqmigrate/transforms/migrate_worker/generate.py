@@ -138,9 +138,6 @@ class JobWriter(Rewriter):
             self.notes.append(freq.note)
         body = [f'Name = "{self.outcome_name}";', f'Frequency = "{freq.code}";']
         start = start_date(sched)
-        if start:
-            cadence_notes.append(FIRST_RUN_NOTE)
-            self.notes.append(FIRST_RUN_NOTE)
         # the cadence notes go on the StartDate line when there is one (they are about the time), else on Interval
         cadence_note = " // oqmigrate: " + "; ".join(cadence_notes) if cadence_notes else ""
         body.append(f"Interval = {freq.interval};" + ("" if start else cadence_note))
@@ -280,9 +277,6 @@ class JobWriter(Rewriter):
         if decl is not None and syntax.text(decl.child_by_field_name("type")) not in ("Exception", "System.Exception"):
             return None
         return n, c
-
-
-FIRST_RUN_NOTE = "first run at the next occurrence"
 
 
 def start_date(s: Schedule) -> list[str]:
