@@ -306,6 +306,7 @@ def test_configuration_using_stays_while_another_class_reads_configuration():
     extra = (b"    public class ForumSettings\n    {\n        public ForumSettings(IConfiguration configuration) { }\n"
              b"    }\n\n    public class ForumDigestWorker")
     data = data.replace(b"    public class ForumDigestWorker", extra, 1)
+    data = data.replace(b'GetValue<int>("Forum:DigestMinutes")', b'GetValue<int>("Forum:DigestMinutes", 30)')  # a default
     _, out = _migrate(data)
     assert b"using Microsoft.Extensions.Configuration;" in out
     assert b"Frequency = \"m\";" in out
@@ -342,7 +343,7 @@ def test_hour_only_clock_check_polled_hourly_runs_daily():
     src = _poll_worker("if (DateTime.UtcNow.Hour == 2) { Work(); } "
                        "await Task.Delay(60 * 60 * 1000, stoppingToken);")
     result, out = _migrate(src)
-    assert b'Frequency = "d";' in out and b"StartDate = DateTime.UtcNow.Date.AddHours(2);" in out
+    assert b'Frequency = "d";' in out and b"var start = now.Date + new TimeSpan(2, 0, 0);" in out
     assert any("at a minute that depended on when it started" in m.reason for m in result.manual)
 
 

@@ -33,6 +33,11 @@ WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "S
 """.NET's DayOfWeek names by number: 0 = Sunday, as cron and `Schedule.start_weekday` count."""
 
 
+FIRST_RUN_NOTE = "first run at the next occurrence"
+"""A schedule with a time of day gets the NEXT occurrence as its StartDate (migrate_worker.generate.start_date):
+the job does not run at installation. The analysis adds this to the cadence notes of such schedules."""
+
+
 def _format_seconds(seconds: float) -> str:
     if float(seconds).is_integer():
         return f"{int(seconds)} s"

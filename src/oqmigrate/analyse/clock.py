@@ -5,7 +5,7 @@ from __future__ import annotations
 from oqmigrate import syntax
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
-from oqmigrate.schedule import WEEKDAYS, Schedule, evaluate_timespan
+from oqmigrate.schedule import FIRST_RUN_NOTE, WEEKDAYS, Schedule, evaluate_timespan
 from oqmigrate.analyse.expressions import MIRRORED, comparison, conjuncts, disjuncts, negated
 from oqmigrate.analyse.members import assigned_name, assignment, member_root
 from oqmigrate.analyse.names import is_member_name, simple
@@ -15,6 +15,8 @@ CLOCK_TYPES = ("DateTime", "DateTimeOffset")
 ADD_METHOD_SECONDS = {"AddMilliseconds": 0.001, "AddSeconds": 1.0, "AddMinutes": 60.0, "AddHours": 3600.0,
                       "AddDays": 86400.0}
 """The DateTime/DateTimeOffset `Add…` methods of a fixed length, by the seconds one unit of their argument is."""
+LOCAL_TIME_NOTE = "the worker used local time; StartDate is UTC — check the hour"
+"""A time of day the worker read on the server's local clock (a polled clock or a cron evaluated on it)."""
 
 
 def current_time(node: Node) -> bool | None:
@@ -416,7 +418,7 @@ class ClockMixin:
         if hourly:
             note = (f"the worker polled the clock hourly for hour {hour:02d}, at a minute that depended on when it "
                     f"started; the job runs at {when}; ")
-        note += "times are UTC" if is_utc else "the worker used local time; StartDate is UTC — check the hour"
+        note += ("times are UTC" if is_utc else LOCAL_TIME_NOTE) + "; " + FIRST_RUN_NOTE
         self.plan.cadence_notes.append(note)
         return update
 

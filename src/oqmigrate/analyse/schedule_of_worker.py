@@ -8,7 +8,35 @@ from oqmigrate import syntax
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.drivers import CRON_TYPES
-from oqmigrate.schedule import Schedule, evaluate_timespan
+from oqmigrate.schedule import FIRST_RUN_NOTE, Schedule, evaluate_timespan
+from oqmigrate.analyse.clock import LOCAL_TIME_NOTE, current_time
+from oqmigrate.analyse.names import invoked_name, is_member_name
+
+
+def access_root(n: Node | None) -> str:
+    """The variable a member-access chain starts from: `_options.Value` → `_options`, `this._settings.Value` →
+    `_settings`, `options` → `options` (`analyse.members.member_root` stops at the first member)."""
+    while n is not None and n.type in ("member_access_expression", "parenthesized_expression"):
+        inner = n.child_by_field_name("expression") if n.type == "member_access_expression" else n.named_children[0]
+        if n.type == "member_access_expression" and syntax.text(inner) == "this":
+            return syntax.text(n.child_by_field_name("name"))
+        n = inner
+    return syntax.text(n) if n is not None else ""
+
+
+def options_type(declared: str) -> str | None:
+    """`IOptions<SweepOptions>`, `IOptionsMonitor<SweepOptions>`, `SweepOptions` → `SweepOptions`; None for
+    `IConfiguration` and friends, which are not an options class."""
+    t = declared.replace(" ", "").rstrip("?")
+    while "<" in t and t.endswith(">"):
+        t = t[t.index("<") + 1:-1]
+    t = t.rsplit(".", 1)[-1]
+    if not t.isidentifier() or t in ("IConfiguration", "IConfigurationSection", "IConfigurationRoot"):
+        return None
+    return t
+
+
+UTC, LOCAL = "UTC", "local time"  # the clocks a cron can be evaluated on, besides a named zone or an unknown one
 
 
 class CadenceMixin:
@@ -63,8 +91,78 @@ class CadenceMixin:
             raise Blocked(BlockerKind.IRREGULAR_SCHEDULE,
                           f'cron "{expr}" cannot be expressed with Oqtane\'s Frequency/Interval')
         self.plan.schedule = sched
-        if sched.note:
-            self.plan.cadence_notes.append(f'cron "{expr}"; {sched.note}')
+        note = sched.note
+        if sched.start_time is not None:  # a time of day: which clock the worker read it on matters
+            note = self._cron_clock_note() + "; " + FIRST_RUN_NOTE
+        if note:
+            self.plan.cadence_notes.append(f'cron "{expr}"; {note}')
+
+    def _cron_clock_note(self) -> str:
+        """What the reviewer must know about the clock the cron was evaluated on. Oqtane's StartDate is UTC; a cron
+        evaluated against `DateTime.Now`/`DateTime.Today`/`DateTimeOffset.Now` (NCrontab's GetNextOccurrence,
+        Cronos' with a time zone) or in `TimeZoneInfo.Local` ran at that hour of the server's local time, so the
+        same hour in UTC is off by the server's offset."""
+        clocks = {self._cron_clock(inv) for inv in self._class_nodes("invocation_expression")
+                  if invoked_name(inv)[1] in ("GetNextOccurrence", "GetNextOccurrences")}
+        clocks.discard(None)
+        if not clocks or clocks == {UTC}:
+            return "times are UTC"
+        if LOCAL in clocks:
+            return LOCAL_TIME_NOTE
+        return ("the worker evaluated the cron against " + ", ".join(sorted(c for c in clocks if c != UTC))
+                + "; StartDate is UTC — check the hour")
+
+    def _cron_clock(self, inv: Node) -> str | None:
+        """UTC, LOCAL, or the text of what a GetNextOccurrence call evaluates the cron against (a time zone, a
+        clock the analysis does not know); None when the call has no argument."""
+        args = syntax.arguments(inv)
+        if not args:
+            return None
+        if len(args) >= 2:  # Cronos: (from, zone[, inclusive])
+            zone_node = args[1]
+            if zone_node.type == "identifier" and self._local_value(syntax.text(zone_node), inv) is not None:
+                zone_node = self._local_value(syntax.text(zone_node), inv)  # `var zone = TimeZoneInfo.Local;`
+            zone = syntax.spaceless_text(zone_node)
+            if zone in ("TimeZoneInfo.Utc", "System.TimeZoneInfo.Utc"):
+                return UTC
+            if zone in ("TimeZoneInfo.Local", "System.TimeZoneInfo.Local"):
+                return LOCAL
+            if zone not in ("true", "false"):
+                return "the time zone " + syntax.one_line(zone_node)
+        is_utc = self._clock_of(args[0], inv)
+        if is_utc is None:
+            return syntax.one_line(args[0])
+        return UTC if is_utc else LOCAL
+
+    def _clock_of(self, n: Node, at: Node, depth: int = 0) -> bool | None:
+        """Does `n` read the UTC clock (True), the local one (False), or neither as far as can be told (None)?
+        `DateTime.UtcNow.AddSeconds(1)` reads UTC; a local (`var now = DateTime.Now;`) declared in the method of
+        `at` is followed."""
+        found: set[bool] = set()
+        for x in syntax.walk(n):
+            if x.type == "member_access_expression":
+                now = current_time(x)
+                if now is not None:
+                    found.add(now)
+                elif syntax.spaceless_text(x) in ("DateTime.Today", "System.DateTime.Today"):
+                    found.add(False)
+            elif x.type == "identifier" and depth < 3 and not is_member_name(x):
+                value = self._local_value(syntax.text(x), at)
+                if value is not None:
+                    v = self._clock_of(value, at, depth + 1)
+                    if v is not None:
+                        found.add(v)
+        return found.pop() if len(found) == 1 else None
+
+    def _local_value(self, name: str, at: Node) -> Node | None:
+        """The initializer of the local `name` declared in the method (or lambda) around `at`, if only one."""
+        scope = syntax.first_ancestor(at, "method_declaration", "lambda_expression", "local_function_statement",
+                                      "constructor_declaration", "accessor_declaration")
+        if scope is None:
+            return None
+        values = [d.named_children[-1] for d in syntax.descendants(scope, "variable_declarator")
+                  if syntax.text(d.named_children[0]) == name and len(d.named_children) > 1]
+        return values[0] if len(values) == 1 else None
 
     def _constants(self) -> dict[str, Node]:
         out = {}
@@ -84,13 +182,13 @@ class CadenceMixin:
             default = self._configured_default(node, constants, number_unit)
             if default is None and not self._from_configuration(node, constants):
                 raise Blocked(BlockerKind.UNKNOWN_CADENCE, "the cadence could not be determined: " + syntax.one_line(node))
-            note = "interval came from configuration: set it in Admin › Scheduled Jobs"
             if default is None:
-                self.plan.schedule = Schedule("m", 1, exact=False, note=note)
-            else:
-                s = Schedule.from_seconds(default)
-                self.plan.schedule = Schedule(s.frequency, s.interval, exact=False,
-                                              note=note + ("; " + s.note if s.note else ""))
+                # Oqtane stores the schedule once, at registration: a made-up one (every minute) would run silently
+                raise Blocked(BlockerKind.UNKNOWN_CADENCE, self._no_default_reason(node, constants))
+            note = "interval came from configuration: set it in Admin › Scheduled Jobs"
+            s = Schedule.from_seconds(default)
+            self.plan.schedule = Schedule(s.frequency, s.interval, exact=False,
+                                          note=note + ("; " + s.note if s.note else ""))
             self.plan.cadence_notes.append(self.plan.schedule.note)
             return
         if seconds <= 0:
@@ -116,6 +214,50 @@ class CadenceMixin:
             if any(t in syntax.text(n) for t in ("GetValue", "GetSection", "Configuration[", ".Value.")):
                 return True
         return False
+
+    def _no_default_reason(self, node: Node, constants: dict[str, Node]) -> str:
+        """Why a configured interval without a default in the code stays manual, naming where the value comes
+        from (`SweepOptions.PeriodSeconds`, declared in another file; `configuration "Forum:DigestMinutes"`) and the
+        next step."""
+        source = syntax.one_line(node)
+        for n in self._reachable(node, constants):
+            if n.type == "member_access_expression":
+                owner = self.fields.get(access_root(n.child_by_field_name("expression")))
+                if owner is not None:
+                    options = options_type(owner.type)
+                    prop = syntax.text(n.child_by_field_name("name"))
+                    if options is not None and prop not in ("Value", "CurrentValue"):
+                        where = ("declared in another file" if not self._declares_type(options)
+                                 else "without a default value")
+                        source = f"{options}.{prop} ({where})"
+                        break
+            if n.type == "invocation_expression" and "GetValue" in syntax.text(n.child_by_field_name("function")):
+                args = syntax.arguments(n)
+                if args:
+                    source = f"configuration {syntax.one_line(args[0])} (no default given)"
+                    break
+        return (f"the interval comes from configuration, {source}, and no default for it is visible here: the job "
+                "would get a made-up Frequency/Interval, which Oqtane stores once, at registration; migrate by hand "
+                "with the configured interval")
+
+    def _reachable(self, node: Node, constants: dict[str, Node]) -> list[Node]:
+        """The nodes of `node` and of the fields/locals it reads, transitively."""
+        out, seen, stack = [], set(), [node]
+        while stack:
+            n = stack.pop()
+            for x in syntax.walk(n):
+                out.append(x)
+                if x.type == "identifier" and syntax.text(x) in constants and syntax.text(x) not in seen:
+                    seen.add(syntax.text(x))
+                    stack.append(constants[syntax.text(x)])
+        return out
+
+    def _declares_type(self, name: str) -> bool:
+        root = self.node
+        while root.parent is not None:
+            root = root.parent
+        return any(syntax.text(d.child_by_field_name("name")) == name for d in syntax.descendants(
+            root, "class_declaration", "record_declaration", "struct_declaration") if d.child_by_field_name("name"))
 
     def _configured_default(self, node: Node, constants: dict[str, Node], unit: float) -> float | None:
         """`TimeSpan.FromMinutes(_options.Value.IntervalMinutes)` where the options class in this file gives the

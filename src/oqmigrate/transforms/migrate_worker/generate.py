@@ -137,12 +137,13 @@ class JobWriter(Rewriter):
             cadence_notes.append(freq.note)
             self.notes.append(freq.note)
         body = [f'Name = "{self.outcome_name}";', f'Frequency = "{freq.code}";']
+        start = start_date(sched)
         # the cadence notes go on the StartDate line when there is one (they are about the time), else on Interval
         cadence_note = " // oqmigrate: " + "; ".join(cadence_notes) if cadence_notes else ""
-        start = start_date(sched)
-        body.append(f"Interval = {freq.interval};" + ("" if start is not None else cadence_note))
-        if start is not None:
-            body.append(f"StartDate = {start};" + cadence_note)
+        body.append(f"Interval = {freq.interval};" + ("" if start else cadence_note))
+        if start:
+            body.extend(start[:-1])
+            body.append(start[-1] + cadence_note)
         if self.plan.enabled:
             body.append("IsEnabled = true; // the worker ran unconditionally")
         else:
@@ -278,19 +279,29 @@ class JobWriter(Rewriter):
         return n, c
 
 
-def start_date(s: Schedule) -> str | None:
+def start_date(s: Schedule) -> list[str]:
+    """The constructor statements that set StartDate to the schedule's NEXT occurrence (UTC), strictly after the
+    moment the job is constructed; none for a schedule without a time of day.
+
+    A StartDate in the past would run the job at the first pass after installation, and from 10.0.4 Oqtane
+    computes every later d/w/M run from the day of the previous one (today at its time of day + the interval), so a
+    monthly job would move to the installation day for good. Before 10.0.4 the time of day is taken from StartDate:
+    the next occurrence is right there too. The clock is read once (`now`), so a day or month boundary between two
+    reads cannot pick the wrong occurrence; only operators, properties and DateTime/TimeSpan construction are used
+    (C# 7.2, and nothing OQJ016 calls a side effect)."""
     if s.start_time is None:
-        return None
+        return []
     h, m = s.start_time.hour, s.start_time.minute
+    now = "var now = DateTime.UtcNow;"
     if s.frequency == "M":
-        return (f"new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, {s.start_day}, {h}, {m}, 0, "
-                "DateTimeKind.Utc)")
-    expr = "DateTime.UtcNow.Date"
+        at = f"{s.start_day}, {h}, {m}, 0, DateTimeKind.Utc"
+        return [now,
+                f"var thisMonth = new DateTime(now.Year, now.Month, {at});",
+                f"var nextMonth = new DateTime(now.Year + now.Month / 12, now.Month % 12 + 1, {at});",
+                "StartDate = thisMonth > now ? thisMonth : nextMonth;"]
+    days, period = "", 1
     if s.frequency == "w":
-        day = WEEKDAYS[s.start_weekday]
-        expr += f".AddDays(((int)DayOfWeek.{day} - (int)DateTime.UtcNow.DayOfWeek + 7) % 7)"
-    if h:
-        expr += f".AddHours({h})"
-    if m:
-        expr += f".AddMinutes({m})"
-    return expr
+        days, period = f"((int)DayOfWeek.{WEEKDAYS[s.start_weekday]} - (int)now.DayOfWeek + 7) % 7, ", 7
+    return [now,
+            f"var start = now.Date + new TimeSpan({days}{h}, {m}, 0);",
+            f"StartDate = start > now ? start : start + TimeSpan.FromDays({period});"]
