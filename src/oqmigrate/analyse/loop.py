@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from oqmigrate import syntax
 from oqmigrate.analyse import cs_helpers as cs
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
@@ -140,25 +142,31 @@ class LoopMixin:
             self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
-        loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
-        timer_period = None
-        if len(loops) == 1:
-            i = stmts.index(loops[0])
-            pre = stmts[:i]
-            for st in pre:
-                period = self._periodic_timer(st)
-                if period is not None:
-                    timer_period = period
-                self._record_locals(st, locals_)
-            return loops[0], pre, stmts[i + 1:], timer_period
-        if loops:
-            raise Blocked(BlockerKind.SEVERAL_DRIVERS, "several loops in the worker")
-        # the loop may sit in a `using (var timer = new PeriodicTimer(…))` or a try/catch for cancellation
-        wrappers = [s for s in stmts if s.type in ("using_statement", "try_statement")]
-        if len(wrappers) == 1:
+        """The loop, the statements before and after it, and the period of a PeriodicTimer created for it. The loop
+        may sit in wrappers (`using (var timer = new PeriodicTimer(…))`, a try/catch for cancellation), walked
+        iteratively: the statements around each wrapper join the ones before/after the loop."""
+        wrapped: list[tuple[list[Node], int, Node | None]] = []  # per wrapper: its statement list, its index, period
+        while True:
+            loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+            if len(loops) == 1:
+                i = stmts.index(loops[0])
+                loop, pre, post = loops[0], stmts[:i], stmts[i + 1:]
+                period = None
+                for st in pre:
+                    found = self._periodic_timer(st)
+                    if found is not None:
+                        period = found
+                    self._record_locals(st, locals_)
+                break
+            if loops:
+                raise Blocked(BlockerKind.SEVERAL_DRIVERS, "several loops in the worker")
+            # the loop may sit in a `using (var timer = new PeriodicTimer(…))` or a try/catch for cancellation
+            wrappers = [s for s in stmts if s.type in ("using_statement", "try_statement")]
+            if len(wrappers) != 1:
+                raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
             w = wrappers[0]
-            i = stmts.index(w)
             inner_block = w.child_by_field_name("body")
+            timer_period = None
             if w.type == "using_statement":
                 timer_period = self._periodic_timer(w)
                 if timer_period is None:
@@ -177,12 +185,14 @@ class LoopMixin:
                                               "the loop is wrapped in a try/finally that does more than log")
             if inner_block is None or inner_block.type != "block":
                 raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "unexpected loop wrapper")
-            loop, pre, post, period = self._locate_loop(cs.statements(inner_block), locals_)
-            for st in stmts[:i]:
+            wrapped.append((stmts, stmts.index(w), timer_period))
+            stmts = cs.statements(inner_block)
+        for outer, i, timer_period in reversed(wrapped):  # innermost wrapper first, as the locals were read
+            for st in outer[:i]:
                 self._record_locals(st, locals_)
                 timer_period = timer_period or self._periodic_timer(st)  # `var timer = new PeriodicTimer(…);`
-            return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
-        raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
+            pre, post, period = outer[:i] + pre, post + outer[i + 1:], period or timer_period
+        return loop, pre, post, period
 
     def _record_locals(self, st: Node, locals_: dict[str, Node]) -> None:
         if st.type == "local_declaration_statement":
@@ -335,16 +345,27 @@ class LoopMixin:
         return names
 
     def _is_delay(self, st: Node) -> Node | None:
-        """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`."""
-        if st.type == "if_statement":
+        """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`, also inside
+        a chain of single-statement `if`s without `else` whose every condition reads the period (or the cron
+        locals). The chain is walked iteratively: thousands of nested `if`s must not exhaust the stack."""
+        guards: list[Node] = []
+        while st.type == "if_statement":
             cons = st.child_by_field_name("consequence")
             inner = cs.statements(cons) if cons is not None and cons.type == "block" else [cons]
-            if st.child_by_field_name("alternative") is None and len(inner) == 1 and inner[0] is not None:
-                arg = self._is_delay(inner[0])
-                cond_ids = set(cs.identifiers(st.child_by_field_name("condition")))
-                if arg is not None and cond_ids & (set(cs.identifiers(arg)) | self.cron_locals):
-                    return arg
-            return None
+            if st.child_by_field_name("alternative") is not None or len(inner) != 1 or inner[0] is None:
+                return None
+            guards.append(st.child_by_field_name("condition"))
+            st = inner[0]
+        arg = self._plain_delay(st)
+        if arg is None or not guards:
+            return arg
+        read = set(cs.identifiers(arg)) | self.cron_locals
+        if all(set(cs.identifiers(cond)) & read for cond in guards):
+            return arg
+        return None
+
+    @staticmethod
+    def _plain_delay(st: Node) -> Node | None:
         if st.type != "expression_statement" or not st.named_children:
             return None
         expr = _without_empty_continuation(cs.unwrap_await(st.named_children[0]))
@@ -490,10 +511,21 @@ class LoopMixin:
         return None
 
     def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
-        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks)."""
+        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks). The body of a
+        cron-related `if` is stripped in turn, with an explicit stack of frames (nesting depth is unbounded)."""
         cron = self._cron_expression() is not None
-        work = []
-        for st in stmts:
+        frames: list[tuple[Iterator[Node], list[Node]]] = [(iter(stmts), [])]  # statements left, work so far
+        while True:
+            rest, work = frames[-1]
+            st = next(rest, None)
+            if st is None:
+                if cron:
+                    work = self._drop_cron_inputs(work)
+                frames.pop()
+                if not frames:
+                    return work
+                frames[-1][1].extend(work)
+                continue
             arg = self._is_delay(st)
             if arg is not None:
                 delays.append(arg)
@@ -509,15 +541,12 @@ class LoopMixin:
                     inner = cs.statements_with_comments(cons) if cons.type == "block" else [cons]
                     if not all(s.type in ("return_statement", "break_statement", "continue_statement", "comment")
                                for s in inner):
-                        work.extend(self._strip_pacing(inner, delays))
+                        frames.append((iter(inner), []))
                 continue
             if st.type == "try_statement":
                 work.extend(self._strip_try(st, delays))
                 continue
             work.append(st)
-        if cron:
-            work = self._drop_cron_inputs(work)
-        return work
 
     def _drop_cron_inputs(self, work: list[Node]) -> list[Node]:
         """Locals such as `var now = DateTime.UtcNow;` that only fed the next-occurrence arithmetic."""

@@ -211,15 +211,22 @@ def _directive_targets(root: Node, only_global: bool = False) -> set[str]:
 
 def _simple_names_used(root: Node) -> set[str]:
     """Identifiers the file uses as simple names: not the right-hand part of `A.B` (member access or qualified
-    name) and not inside a using directive."""
+    name) and not inside a using directive. One walk that skips using directives (asking each identifier for its
+    ancestors is quadratic in the nesting depth)."""
     names = set()
-    for n in syntax.descendants(root, "identifier"):
-        parent = n.parent
-        if parent is not None and parent.type in ("member_access_expression", "qualified_name") \
-                and parent.child_by_field_name("name") is not None and parent.child_by_field_name("name").id == n.id:
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "using_directive":
             continue
-        if syntax.first_ancestor(n, "using_directive") is None:
-            names.add(syntax.text(n))
+        if n.type == "identifier":
+            parent = n.parent
+            right = parent.child_by_field_name("name") if parent is not None and parent.type in (
+                "member_access_expression", "qualified_name") else None
+            if right is None or right.id != n.id:
+                names.add(syntax.text(n))
+            continue
+        stack.extend(n.children)
     return names
 
 
