@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from oqmigrate import syntax
 from oqmigrate.analyse import cs_helpers as cs
@@ -463,10 +463,10 @@ class LoopMixin:
             if empty:
                 self.deleted.append((d.start_byte, d.end_byte))
                 self._replace(d, outcome)
+                for c in self._comments_above(d):
+                    self._delete_statement(c)  # the comment described the wait
             else:
-                self._delete_statement(d)
-            for c in self._comments_above(d):
-                self._delete_statement(c)  # the comment described the wait
+                self._delete_with_comments(d)
         for d, later in drops:
             if any(d in other_later for _, other_later in drops):
                 continue  # counted with the wait before it
@@ -511,14 +511,17 @@ class LoopMixin:
         return None
 
     def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
-        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks). The body of a
-        cron-related `if` is stripped in turn, with an explicit stack of frames (nesting depth is unbounded)."""
+        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks) and the comments
+        that described what was taken out (see `_without_orphan_comments`). The body of a cron-related `if` is
+        stripped in turn, with an explicit stack of frames (nesting depth is unbounded)."""
         cron = self._cron_expression() is not None
-        frames: list[tuple[Iterator[Node], list[Node]]] = [(iter(stmts), [])]  # statements left, work so far
+        # per frame: statements left, work so far, statements taken out
+        frames: list[tuple[Iterator[Node], list[Node], list[Node]]] = [(iter(stmts), [], [])]
         while True:
-            rest, work = frames[-1]
+            rest, work, removed = frames[-1]
             st = next(rest, None)
             if st is None:
+                work = self._without_orphan_comments(work, removed)
                 if cron:
                     work = self._drop_cron_inputs(work)
                 frames.pop()
@@ -529,10 +532,10 @@ class LoopMixin:
             arg = self._is_delay(st)
             if arg is not None:
                 delays.append(arg)
-                while work and work[-1] in self._comments_above(st):
-                    work.pop()  # the comment described the wait
+                removed.append(st)
                 continue
             if self._is_cancellation_check(st):
+                removed.append(st)
                 continue
             if cron and self._cron_related(st):
                 self._cron_removed.append(st)
@@ -541,12 +544,44 @@ class LoopMixin:
                     inner = cs.statements_with_comments(cons) if cons.type == "block" else [cons]
                     if not all(s.type in ("return_statement", "break_statement", "continue_statement", "comment")
                                for s in inner):
-                        frames.append((iter(inner), []))
+                        frames.append((iter(inner), [], []))
+                        continue
+                removed.append(st)
                 continue
             if st.type == "try_statement":
                 work.extend(self._strip_try(st, delays))
                 continue
             work.append(st)
+
+    def _without_orphan_comments(self, work: list[Node], removed: list[Node]) -> list[Node]:
+        """`work` without the comments that belonged to statements taken out of it: the ones on the lines directly
+        above such a statement, the one after it on its line (`await Task.Delay(p, token); // five minutes`), and
+        a run of comments after it that no kept statement follows (`// and round again` at the end of the loop).
+        Comments that introduce kept code stay where they are."""
+        if not removed:
+            return work
+        gone: set[int] = set()
+        for r in removed:
+            gone.update(c.id for c in self._comments_above(r))
+            after = r.next_named_sibling
+            if after is not None and after.type == "comment" and after.start_point[0] == r.end_point[0]:
+                gone.add(after.id)
+        last_removed = max(r.end_byte for r in removed)
+        out = [n for n in work if n.id not in gone]
+        while out and out[-1].type == "comment" and out[-1].start_byte > last_removed:
+            out.pop()
+        return out
+
+    def _delete_with_comments(self, st: Node) -> None:
+        """Delete a statement inside kept code with the comments that described it: those on the lines directly
+        above it and the one after it on its line."""
+        for c in self._comments_above(st):
+            self._delete_statement(c)
+        after = st.next_named_sibling
+        if after is not None and after.type == "comment" and after.start_point[0] == st.end_point[0]:
+            self._delete_statement(_Span(st.start_byte, after.end_byte))
+        else:
+            self._delete_statement(st)
 
     def _drop_cron_inputs(self, work: list[Node]) -> list[Node]:
         """Locals such as `var now = DateTime.UtcNow;` that only fed the next-occurrence arithmetic."""
@@ -565,11 +600,13 @@ class LoopMixin:
     def _strip_try(self, st: Node, delays: list[Node]) -> list[Node]:
         block = st.child_by_field_name("body")
         inner = cs.statements_with_comments(block)
+        waits = []
         for s in inner:
             arg = self._is_delay(s)
             if arg is not None:
                 delays.append(arg)
-                self._delete_statement(s)
+                waits.append(s)
+                self._delete_with_comments(s)
         kept_clauses = 0
         for c in st.named_children:
             if c.type == "catch_clause":
@@ -579,10 +616,9 @@ class LoopMixin:
                     kept_clauses += 1
                     for s in syntax.walk(c):
                         if s.type == "expression_statement" and self._is_delay(s) is not None:
-                            self._delete_statement(s)  # an error back-off: checked by _check_failure_backoffs
+                            # an error back-off (checked by _check_failure_backoffs); its comments described the retry
+                            self._delete_with_comments(s)
                             self._failure_backoffs.append((st, c, s))
-                            for comment in self._comments_above(s):
-                                self._delete_statement(comment)  # it described the retry
             elif c.type == "finally_clause":
                 fin = next(x for x in c.named_children if x.type == "block")
                 fin_stmts = cs.statements(fin)
@@ -596,9 +632,9 @@ class LoopMixin:
                     kept_clauses += 1
                     for s in fin_stmts:
                         if self._is_delay(s) is not None:
-                            self._delete_statement(s)
+                            self._delete_with_comments(s)
         if kept_clauses == 0:
-            return [s for s in inner if self._is_delay(s) is None]
+            return self._without_orphan_comments([s for s in inner if self._is_delay(s) is None], waits)
         return [st]
 
     def _is_cancellation_catch(self, c: Node) -> bool:
@@ -621,6 +657,13 @@ class LoopMixin:
                     all(s.type in ("break_statement", "return_statement") for s in inner):
                 return True
         return False
+
+
+class _Span(NamedTuple):
+    """A byte range deleted like a statement (a statement with the comment after it on its line)."""
+
+    start_byte: int
+    end_byte: int
 
 
 def _without_empty_continuation(expr: Node) -> Node:
