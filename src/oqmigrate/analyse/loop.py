@@ -137,7 +137,8 @@ class LoopMixin:
             self._note_first_run(timer_period, "the first PeriodicTimer tick comes one period after the start",
                                  locals_)
             return
-        first = next((s for s in stmts if s.type != "comment"), None)
+        # cancellation checks before the wait do no work: the wait still comes first
+        first = next((s for s in stmts if s.type != "comment" and not self._is_cancellation_check(s)), None)
         if first is not None and first.type == "expression_statement" and self._is_delay(first) is not None:
             self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
@@ -566,10 +567,11 @@ class LoopMixin:
             after = r.next_named_sibling
             if after is not None and after.type == "comment" and after.start_point[0] == r.end_point[0]:
                 gone.add(after.id)
-        last_removed = max(r.end_byte for r in removed)
         out = [n for n in work if n.id not in gone]
-        while out and out[-1].type == "comment" and out[-1].start_byte > last_removed:
-            out.pop()
+        last_removed = max(r.end_byte for r in removed)
+        if last_removed > max((n.end_byte for n in out if n.type != "comment"), default=-1):
+            while out and out[-1].type == "comment" and out[-1].start_byte > last_removed:
+                out.pop()
         return out
 
     def _delete_with_comments(self, st: Node) -> None:
