@@ -661,6 +661,8 @@ REVIEW_NOTES = {
     "timers_timer_ctor": [FIRST_RUN.format("7 days", "a System.Timers.Timer first raises Elapsed one Interval after "
                                                      "it starts")],
     "failure_backoff_bare_catch": [RETRY_DROPPED.format("2 minutes", "every 1 hour")],
+    # a cancellation check before the wait does no work: the loop still waited first
+    "comments_wait_first_keeps_trailing_comment": [FIRST_RUN.format("5 minutes", "the loop waited before its work")],
 }
 
 

@@ -101,3 +101,66 @@ def test_project_global_usings_are_read_and_not_duplicated():
     added = using_edit(ctx, [], {"System"})
     assert added is not None and "using System;" in added.new_text
     assert using_edit(ctx, [], {"System"}, project_global_usings=frozenset({"System"})) is None
+
+
+# --- usings the migration makes unused --------------------------------------------------------------------
+
+LOOP_WORKER = """{usings}
+
+namespace Acme.Module.Mail.Workers
+{{
+    public class OutboxWorker : BackgroundService
+    {{
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {{
+            while (!stoppingToken.IsCancellationRequested)
+            {{
+                {work}
+                await Task.Delay(TimeSpan.FromMinutes(2), stoppingToken);
+            }}
+        }}
+    }}
+}}
+"""
+BASE_USINGS = "using System;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing Microsoft.Extensions.Hosting;"
+
+
+def migrated_usings(usings: str, work: str) -> list[str]:
+    from oqmigrate.edits import apply_edits
+    from oqmigrate.transforms.migrate_worker import migrate_worker
+    ctx = context(LOOP_WORKER.format(usings=usings, work=work))
+    result = migrate_worker(ctx)
+    assert result.migrated == ["OutboxWorker"]
+    text = apply_edits(ctx.data, result.edits).decode()
+    return [line for line in text.splitlines() if line.lstrip().startswith(("using ", "global using "))
+            and line.rstrip().endswith(";") and "(" not in line]
+
+
+def test_a_using_whose_last_name_went_with_the_loop_is_removed():
+    assert "using System.Threading;" not in migrated_usings(BASE_USINGS, 'Console.WriteLine("sending");')
+    assert "using Microsoft.Extensions.Hosting;" not in migrated_usings(BASE_USINGS, 'Console.WriteLine("sending");')
+
+
+def test_a_using_stays_while_any_name_of_its_namespace_is_left():
+    work = "var gate = new SemaphoreSlim(1); gate.Wait(); gate.Release();"
+    assert "using System.Threading;" in migrated_usings(BASE_USINGS, work)
+
+
+def test_an_extension_method_of_the_namespace_keeps_it():
+    # `Run` is HostingAbstractionsHostExtensions.Run: without the receiver's type it may bind to it, so the using stays
+    assert "using Microsoft.Extensions.Hosting;" in migrated_usings(BASE_USINGS, "Runner.Instance.Run();")
+
+
+def test_global_usings_and_namespaces_not_listed_are_never_removed():
+    usings = ("global using System.Threading;\nusing System;\nusing System.Threading.Tasks;\n"
+              "using Microsoft.Extensions.Hosting;\nusing Acme.Scheduling;")
+    # what Acme.Scheduling exports is not known here: it is never removed
+    kept = migrated_usings(usings, "Pacer.Note();")
+    assert "global using System.Threading;" in kept and "using Acme.Scheduling;" in kept
+
+
+def test_a_using_that_was_unused_before_stays():
+    after = (MIGRATE / "usings_already_unused_are_kept.after.cs").read_text()
+    before = (MIGRATE / "usings_already_unused_are_kept.before.cs").read_text()
+    assert "using System.Timers;" in before and "using System.Timers;" in after  # nothing of it was used before
+    assert "using System.Threading;" in before and "using System.Threading;" not in after  # the migration's doing

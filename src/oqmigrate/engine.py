@@ -21,6 +21,7 @@ from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
 from oqmigrate.scanner import MAX_BYTES, Item, binary_reason, items_of, read_source, searchable
 from oqmigrate.transforms import ManualFollowUp, TransformContext
 from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
+from oqmigrate.project_usings import ProjectUsings
 from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import git_root
 from oqmigrate.versions import CURRENT, Version
@@ -112,6 +113,7 @@ class _File:
     model: model.FileModel
     indent: str  # the file's indentation unit, read once from the original text
     item: Item | None = None  # how the scan sees the file (role, project, fingerprint path)
+    global_usings: frozenset[str] = frozenset()  # what its project imports into every file
     symbols: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)  # reported in this run: the codemods' mandate
     original: bytes = b""  # the UTF-8 text as read
@@ -142,7 +144,7 @@ def _indent_unit(data: bytes) -> str:
 def _context(f: _File, **kw) -> TransformContext:
     version = Version.parse(f.item.oqtane_version) if f.item is not None else CURRENT
     return TransformContext(f.sf.rel, f.utf8, f.tree, f.model, f.text.newline if f.text.newline else "\n",
-                            f.indent, version=version, **kw)
+                            f.indent, version=version, global_usings=f.global_usings, **kw)
 
 
 def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | None | Skipped:
@@ -180,6 +182,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     outcomes: dict[str, Outcome] = {}
     files: list[_File] = []
     items = {item.rel: item for item in items_of(ws.files, fallback, git_root(ws.root), versions)}
+    project_usings = ProjectUsings(ws.files, git_root(ws.root), fallback)
     for sf in ws.files:
         if progress:
             progress(1)
@@ -198,6 +201,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             outcomes[sf.rel] = loaded
             continue
         loaded.item = items[sf.rel]
+        loaded.global_usings = project_usings.of(sf)
         files.append(loaded)
 
     table = model.TypeTable.of(f.model.declared for f in files)

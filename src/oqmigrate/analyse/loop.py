@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator, NamedTuple
+
 from oqmigrate import syntax
 from oqmigrate.analyse.drivers import POLLING_LOOPS
 from oqmigrate.analyse.blockers import Blocked, BlockerKind
@@ -138,30 +140,37 @@ class LoopMixin:
             self._note_first_run(timer_period, "the first PeriodicTimer tick comes one period after the start",
                                  locals_)
             return
-        first = next((s for s in stmts if s.type != "comment"), None)
+        # cancellation checks before the wait do no work: the wait still comes first
+        first = next((s for s in stmts if s.type != "comment" and not self._is_cancellation_check(s)), None)
         if first is not None and first.type == "expression_statement" and self._is_delay(first) is not None:
             self._note_first_run(self._is_delay(first), "the loop waited before its work", locals_)
 
     def _locate_loop(self, stmts: list[Node], locals_: dict[str, Node]):
-        loops = [s for s in stmts if s.type in POLLING_LOOPS]
-        timer_period = None
-        if len(loops) == 1:
-            i = stmts.index(loops[0])
-            pre = stmts[:i]
-            for st in pre:
-                period = self._periodic_timer(st)
-                if period is not None:
-                    timer_period = period
-                self._record_locals(st, locals_)
-            return loops[0], pre, stmts[i + 1:], timer_period
-        if loops:
-            raise Blocked(BlockerKind.SEVERAL_DRIVERS, "several loops in the worker")
-        # the loop may sit in a `using (var timer = new PeriodicTimer(…))` or a try/catch for cancellation
-        wrappers = [s for s in stmts if s.type in ("using_statement", "try_statement")]
-        if len(wrappers) == 1:
+        """The loop, the statements before and after it, and the period of a PeriodicTimer created for it. The loop
+        may sit in wrappers (`using (var timer = new PeriodicTimer(…))`, a try/catch for cancellation), walked
+        iteratively: the statements around each wrapper join the ones before/after the loop."""
+        wrapped: list[tuple[list[Node], int, Node | None]] = []  # per wrapper: its statement list, its index, period
+        while True:
+            loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+            if len(loops) == 1:
+                i = stmts.index(loops[0])
+                loop, pre, post = loops[0], stmts[:i], stmts[i + 1:]
+                period = None
+                for st in pre:
+                    found = self._periodic_timer(st)
+                    if found is not None:
+                        period = found
+                    self._record_locals(st, locals_)
+                break
+            if loops:
+                raise Blocked(BlockerKind.SEVERAL_DRIVERS, "several loops in the worker")
+            # the loop may sit in a `using (var timer = new PeriodicTimer(…))` or a try/catch for cancellation
+            wrappers = [s for s in stmts if s.type in ("using_statement", "try_statement")]
+            if len(wrappers) != 1:
+                raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
             w = wrappers[0]
-            i = stmts.index(w)
             inner_block = w.child_by_field_name("body")
+            timer_period = None
             if w.type == "using_statement":
                 timer_period = self._periodic_timer(w)
                 if timer_period is None:
@@ -180,12 +189,14 @@ class LoopMixin:
                                               "the loop is wrapped in a try/finally that does more than log")
             if inner_block is None or inner_block.type != "block":
                 raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "unexpected loop wrapper")
-            loop, pre, post, period = self._locate_loop(syntax.block_statements(inner_block), locals_)
-            for st in stmts[:i]:
+            wrapped.append((stmts, stmts.index(w), timer_period))
+            stmts = syntax.block_statements(inner_block)
+        for outer, i, timer_period in reversed(wrapped):  # innermost wrapper first, as the locals were read
+            for st in outer[:i]:
                 self._record_locals(st, locals_)
                 timer_period = timer_period or self._periodic_timer(st)  # `var timer = new PeriodicTimer(…);`
-            return loop, stmts[:i] + pre, post + stmts[i + 1:], period or timer_period
-        raise Blocked(BlockerKind.UNSUPPORTED_DRIVER, "no repeating loop found")
+            pre, post, period = outer[:i] + pre, post + outer[i + 1:], period or timer_period
+        return loop, pre, post, period
 
     def _record_locals(self, st: Node, locals_: dict[str, Node]) -> None:
         if st.type == "local_declaration_statement":
@@ -338,16 +349,27 @@ class LoopMixin:
         return names
 
     def _is_delay(self, st: Node) -> Node | None:
-        """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`."""
-        if st.type == "if_statement":
+        """The period argument of a pacing statement: `await Task.Delay(x, token)`, `Thread.Sleep(x)`, also inside
+        a chain of single-statement `if`s without `else` whose every condition reads the period (or the cron
+        locals). The chain is walked iteratively: thousands of nested `if`s must not exhaust the stack."""
+        guards: list[Node] = []
+        while st.type == "if_statement":
             cons = st.child_by_field_name("consequence")
             inner = syntax.block_statements(cons) if cons is not None and cons.type == "block" else [cons]
-            if st.child_by_field_name("alternative") is None and len(inner) == 1 and inner[0] is not None:
-                arg = self._is_delay(inner[0])
-                cond_ids = set(syntax.identifiers(st.child_by_field_name("condition")))
-                if arg is not None and cond_ids & (set(syntax.identifiers(arg)) | self.cron_locals):
-                    return arg
-            return None
+            if st.child_by_field_name("alternative") is not None or len(inner) != 1 or inner[0] is None:
+                return None
+            guards.append(st.child_by_field_name("condition"))
+            st = inner[0]
+        arg = self._plain_delay(st)
+        if arg is None or not guards:
+            return arg
+        read = set(syntax.identifiers(arg)) | self.cron_locals
+        if all(set(syntax.identifiers(cond)) & read for cond in guards):
+            return arg
+        return None
+
+    @staticmethod
+    def _plain_delay(st: Node) -> Node | None:
         if st.type != "expression_statement" or not st.named_children:
             return None
         expr = _without_empty_continuation(awaited(st.named_children[0]))
@@ -445,10 +467,10 @@ class LoopMixin:
             if empty:
                 self.deleted.append((d.start_byte, d.end_byte))
                 self._replace(d, outcome)
+                for c in self._comments_above(d):
+                    self._delete_statement(c)  # the comment described the wait
             else:
-                self._delete_statement(d)
-            for c in self._comments_above(d):
-                self._delete_statement(c)  # the comment described the wait
+                self._delete_with_comments(d)
         for d, later in drops:
             if any(d in other_later for _, other_later in drops):
                 continue  # counted with the wait before it
@@ -493,17 +515,31 @@ class LoopMixin:
         return None
 
     def _strip_pacing(self, stmts: list[Node], delays: list[Node]) -> list[Node]:
-        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks)."""
+        """The loop body minus what only paces it (delays, cron arithmetic, cancellation checks) and the comments
+        that described what was taken out (see `_without_orphan_comments`). The body of a cron-related `if` is
+        stripped in turn, with an explicit stack of frames (nesting depth is unbounded)."""
         cron = self._cron_expression() is not None
-        work = []
-        for st in stmts:
+        # per frame: statements left, work so far, statements taken out
+        frames: list[tuple[Iterator[Node], list[Node], list[Node]]] = [(iter(stmts), [], [])]
+        while True:
+            rest, work, removed = frames[-1]
+            st = next(rest, None)
+            if st is None:
+                work = self._without_orphan_comments(work, removed)
+                if cron:
+                    work = self._drop_cron_inputs(work)
+                frames.pop()
+                if not frames:
+                    return work
+                frames[-1][1].extend(work)
+                continue
             arg = self._is_delay(st)
             if arg is not None:
                 delays.append(arg)
-                while work and work[-1] in self._comments_above(st):
-                    work.pop()  # the comment described the wait
+                removed.append(st)
                 continue
             if self._is_cancellation_check(st):
+                removed.append(st)
                 continue
             if cron and self._cron_related(st):
                 self._cron_removed.append(st)
@@ -512,15 +548,45 @@ class LoopMixin:
                     inner = syntax.block_statements(cons, comments=True) if cons.type == "block" else [cons]
                     if not all(s.type in ("return_statement", "break_statement", "continue_statement", "comment")
                                for s in inner):
-                        work.extend(self._strip_pacing(inner, delays))
+                        frames.append((iter(inner), [], []))
+                        continue
+                removed.append(st)
                 continue
             if st.type == "try_statement":
                 work.extend(self._strip_try(st, delays))
                 continue
             work.append(st)
-        if cron:
-            work = self._drop_cron_inputs(work)
-        return work
+
+    def _without_orphan_comments(self, work: list[Node], removed: list[Node]) -> list[Node]:
+        """`work` without the comments that belonged to statements taken out of it: the ones on the lines directly
+        above such a statement, the one after it on its line (`await Task.Delay(p, token); // five minutes`), and
+        a run of comments after it that no kept statement follows (`// and round again` at the end of the loop).
+        Comments that introduce kept code stay where they are."""
+        if not removed:
+            return work
+        gone: set[int] = set()
+        for r in removed:
+            gone.update(c.id for c in self._comments_above(r))
+            after = r.next_named_sibling
+            if after is not None and after.type == "comment" and after.start_point[0] == r.end_point[0]:
+                gone.add(after.id)
+        out = [n for n in work if n.id not in gone]
+        last_removed = max(r.end_byte for r in removed)
+        if last_removed > max((n.end_byte for n in out if n.type != "comment"), default=-1):
+            while out and out[-1].type == "comment" and out[-1].start_byte > last_removed:
+                out.pop()
+        return out
+
+    def _delete_with_comments(self, st: Node) -> None:
+        """Delete a statement inside kept code with the comments that described it: those on the lines directly
+        above it and the one after it on its line."""
+        for c in self._comments_above(st):
+            self._delete_statement(c)
+        after = st.next_named_sibling
+        if after is not None and after.type == "comment" and after.start_point[0] == st.end_point[0]:
+            self._delete_statement(_Span(st.start_byte, after.end_byte))
+        else:
+            self._delete_statement(st)
 
     def _drop_cron_inputs(self, work: list[Node]) -> list[Node]:
         """Locals such as `var now = DateTime.UtcNow;` that only fed the next-occurrence arithmetic."""
@@ -539,11 +605,13 @@ class LoopMixin:
     def _strip_try(self, st: Node, delays: list[Node]) -> list[Node]:
         block = st.child_by_field_name("body")
         inner = syntax.block_statements(block, comments=True)
+        waits = []
         for s in inner:
             arg = self._is_delay(s)
             if arg is not None:
                 delays.append(arg)
-                self._delete_statement(s)
+                waits.append(s)
+                self._delete_with_comments(s)
         kept_clauses = 0
         for c in st.named_children:
             if c.type == "catch_clause":
@@ -553,10 +621,9 @@ class LoopMixin:
                     kept_clauses += 1
                     for s in syntax.walk(c):
                         if s.type == "expression_statement" and self._is_delay(s) is not None:
-                            self._delete_statement(s)  # an error back-off: checked by _check_failure_backoffs
+                            # an error back-off (checked by _check_failure_backoffs); its comments described the retry
+                            self._delete_with_comments(s)
                             self._failure_backoffs.append((st, c, s))
-                            for comment in self._comments_above(s):
-                                self._delete_statement(comment)  # it described the retry
             elif c.type == "finally_clause":
                 fin = next(x for x in c.named_children if x.type == "block")
                 fin_stmts = syntax.block_statements(fin)
@@ -570,9 +637,9 @@ class LoopMixin:
                     kept_clauses += 1
                     for s in fin_stmts:
                         if self._is_delay(s) is not None:
-                            self._delete_statement(s)
+                            self._delete_with_comments(s)
         if kept_clauses == 0:
-            return [s for s in inner if self._is_delay(s) is None]
+            return self._without_orphan_comments([s for s in inner if self._is_delay(s) is None], waits)
         return [st]
 
     def _is_cancellation_catch(self, c: Node) -> bool:
@@ -595,6 +662,13 @@ class LoopMixin:
                     all(s.type in ("break_statement", "return_statement") for s in inner):
                 return True
         return False
+
+
+class _Span(NamedTuple):
+    """A byte range deleted like a statement (a statement with the comment after it on its line)."""
+
+    start_byte: int
+    end_byte: int
 
 
 def _without_empty_continuation(expr: Node) -> Node:

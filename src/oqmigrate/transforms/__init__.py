@@ -53,6 +53,9 @@ class TransformContext:
     classes: frozenset[str] | None = None
     registration_lines: frozenset[int] | None = None
     version: Version = CURRENT  # the Oqtane version the file's project builds against: emit only what it has
+    # namespaces the file's project imports into every file (global usings, <Using> items, implicit usings):
+    # a codemod does not add a using for them
+    global_usings: frozenset[str] = frozenset()
 
     def may_change_class(self, name: str) -> bool:
         return (self.classes is None or name in self.classes) and (self.only is None or name == self.only)

@@ -60,7 +60,7 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
     if not class_edits:
         return result
     result.edits.extend(class_edits)
-    edit = using_edit(ctx, class_edits, needs)
+    edit = using_edit(ctx, class_edits, needs, ctx.global_usings)
     if edit is not None:
         result.edits.append(edit)
     return result

@@ -20,10 +20,14 @@ from oqmigrate.edits import Edit
 from oqmigrate.schedule import Schedule, WEEKDAYS
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import emit
+from oqmigrate.transforms.migrate_worker.ctor_doc import doc_comments, kept_doc_lines
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
 from oqmigrate.transforms.migrate_worker.usings import QUALIFIED_JOB_BASE, qualify_infrastructure
 from oqmigrate.analyse.names import is_member_name
+
+
+JOB_CONSTRUCTOR_PARAMETER = "serviceScopeFactory"
 
 
 @dataclass
@@ -128,8 +132,9 @@ class JobWriter(Rewriter):
             if self._in_main_part(f.declaration):
                 members.append(self._member_text(f.declaration))
 
-        ctor = [f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
-                f"{open_brace(m)}"]
+        ctor = [f"{m}{line}{nl}" for line in self._constructor_doc()]
+        ctor.append(f"{m}public {name}(IServiceScopeFactory serviceScopeFactory) : base(serviceScopeFactory)"
+                    f"{open_brace(m)}")
         version = self.ctx.version
         freq = emit.frequency(version, sched.frequency, sched.interval)
         cadence_notes = list(self.plan.cadence_notes)
@@ -216,6 +221,13 @@ class JobWriter(Rewriter):
         out.append(text.replace(SENTINEL, "\n"))
         out.append(nl + cls_indent + "}")
         return "".join(out)
+
+    def _constructor_doc(self) -> list[str]:
+        """The old constructor's XML doc minus what described parameters the job's constructor does not have."""
+        ctor = self.ctor
+        if ctor is None or not self._in_main_part(ctor):
+            return []
+        return kept_doc_lines(doc_comments(ctor), {JOB_CONSTRUCTOR_PARAMETER})
 
     def _work_text(self, pieces: list[Piece], indent: str) -> list[str]:
         out = []

@@ -45,7 +45,7 @@ class Rewriter:
                 elif t in ("using_statement", "local_declaration_statement"):
                     self._plan_scope(n)
                 elif t in ("expression_statement", "if_statement") and self._is_cancellation_check(n):
-                    self._delete_statement(n)
+                    self._delete_with_comments(n)
                 elif t == "invocation_expression":
                     target = self._helper_target(n)
                     if target is not None and target.start_byte in self.needs_provider:

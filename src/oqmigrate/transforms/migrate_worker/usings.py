@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from oqmigrate import syntax
-from oqmigrate.analyse.worker_facts import LOG_METHODS
 from oqmigrate.edits import Edit, apply_edits
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import TransformContext
+from oqmigrate.transforms.migrate_worker.namespace_names import used_names
 from oqmigrate.transforms.migrate_worker.rule import INFRASTRUCTURE, RULE_ID
 
 # The public types of namespace Oqtane.Infrastructure (Oqtane.Server/Infrastructure and Oqtane.Shared, read from
@@ -41,37 +41,12 @@ INFRASTRUCTURE_TYPES = frozenset({
 JOB_BASE = "HostedServiceBase"
 QUALIFIED_JOB_BASE = f"{INFRASTRUCTURE}.{JOB_BASE}"
 
-# Namespaces a migrated file may stop needing, with the names that show they are still used.
-REMOVABLE_USINGS = {
-    "Microsoft.Extensions.Hosting": {"BackgroundService", "IHostedService", "IHostApplicationLifetime",
-                                     "IApplicationLifetime", "IHostEnvironment", "IHostingEnvironment", "IHost",
-                                     "Host", "IHostBuilder", "HostBuilder", "Environments"},
-    "Cronos": {"CronExpression", "CronFormat", "CronFormatException"},
-    "NCrontab": {"CrontabSchedule", "CrontabException"},
-    "System.Timers": {"Timer", "ElapsedEventArgs", "ElapsedEventHandler"},
-    "Microsoft.Extensions.Logging": {"ILogger", "ILoggerFactory", "LogLevel", "EventId", "LoggerMessage",
-                                     "BeginScope", "NullLogger"} | LOG_METHODS,
-    "Microsoft.Extensions.Options": {"IOptions", "IOptionsMonitor", "IOptionsSnapshot", "Options", "OptionsBuilder",
-                                     "IConfigureOptions", "IPostConfigureOptions", "IValidateOptions",
-                                     "ValidateOptionsResult", "OptionsWrapper", "IOptionsFactory",
-                                     "IOptionsMonitorCache", "ConfigureOptions"},
-    # GetValue, GetSection, Bind, … are extension methods of this namespace: any of them keeps the using.
-    "Microsoft.Extensions.Configuration": {"IConfiguration", "IConfigurationSection", "IConfigurationRoot",
-                                           "IConfigurationBuilder", "ConfigurationBuilder", "ConfigurationBinder",
-                                           "ConfigurationPath", "ConfigurationManager", "ConfigurationExtensions",
-                                           "ConfigurationRootExtensions", "BinderOptions", "GetValue", "GetSection",
-                                           "GetChildren", "GetConnectionString", "GetRequiredSection", "Bind", "Get",
-                                           "AsEnumerable", "Exists", "AddJsonFile", "AddEnvironmentVariables",
-                                           "AddInMemoryCollection", "AddUserSecrets", "AddCommandLine"},
-}
-
-
 def infrastructure_collisions(ctx: TransformContext) -> set[str]:
     """The simple names the file uses that `using Oqtane.Infrastructure;` would make ambiguous: names of that
     namespace the file does not declare itself, when the file does not import the namespace yet (then every such
     name it uses comes from elsewhere: `NLog.LogManager` through `using NLog;`, a project type)."""
     root = ctx.tree.root_node
-    if INFRASTRUCTURE in _directive_targets(root) or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(INFRASTRUCTURE + ".")
+    if INFRASTRUCTURE in ctx.global_usings or INFRASTRUCTURE in _directive_targets(root) or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(INFRASTRUCTURE + ".")
                                                         for c in ctx.model.classes):
         return set()
     # A type the file declares in a namespace enclosing every class of the file wins over imported ones: no
@@ -143,7 +118,8 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str],
             if a in before_names and a not in after_names:
                 remove.append(d)
             continue
-        names = REMOVABLE_USINGS.get(target)
+        # only a using the migration made unused: one of its names was used before, none is now
+        names = used_names(target)
         if names and (names & before_names) and not (names & after_names):
             remove.append(d)
     if not wanted and not remove and alias_line is None:
@@ -151,7 +127,7 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str],
     if not directives:
         first = root.named_children[0] if root.named_children else None
         at = 0 if first is None else first.start_byte
-        text = "".join(f"using {n};{ctx.newline}" for n in wanted) + (f"{alias_line}{ctx.newline}" if alias_line else "")
+        text = "".join(f"using {n};{ctx.newline}" for n in sorted(wanted, key=_using_key)) + (f"{alias_line}{ctx.newline}" if alias_line else "")
         return Edit(at, at, text + ctx.newline, RULE_ID, "usings")
     data = ctx.data
     start = data.rfind(b"\n", 0, directives[0].start_byte) + 1
@@ -211,15 +187,22 @@ def _directive_targets(root: Node, only_global: bool = False) -> set[str]:
 
 def _simple_names_used(root: Node) -> set[str]:
     """Identifiers the file uses as simple names: not the right-hand part of `A.B` (member access or qualified
-    name) and not inside a using directive."""
+    name) and not inside a using directive. One walk that skips using directives (asking each identifier for its
+    ancestors is quadratic in the nesting depth)."""
     names = set()
-    for n in syntax.descendants(root, "identifier"):
-        parent = n.parent
-        if parent is not None and parent.type in ("member_access_expression", "qualified_name") \
-                and parent.child_by_field_name("name") is not None and parent.child_by_field_name("name").id == n.id:
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "using_directive":
             continue
-        if syntax.first_ancestor(n, "using_directive") is None:
-            names.add(syntax.text(n))
+        if n.type == "identifier":
+            parent = n.parent
+            right = parent.child_by_field_name("name") if parent is not None and parent.type in (
+                "member_access_expression", "qualified_name") else None
+            if right is None or right.id != n.id:
+                names.add(syntax.text(n))
+            continue
+        stack.extend(n.children)
     return names
 
 
