@@ -78,11 +78,42 @@ class Project:
         return None
 
 
-@dataclass(frozen=True)
 class SourceFile:
-    path: Path
-    rel: str
-    project: Project | None  # None: no project file encloses it (a loose folder or .cs file), assumed to be a module's
+    """A C# file to check: where it is, its path relative to the scan root, its project (None: no project file
+    encloses it — a loose folder or .cs file — and it is assumed to be a module's).
+
+    Immutable. The path is kept as a string and turned into a ``Path`` only when asked for: a scan of a large tree
+    creates one SourceFile per file and never needs the ``Path``.
+    """
+
+    __slots__ = ("fspath", "rel", "project", "_path")
+
+    def __init__(self, path: str | os.PathLike[str], rel: str, project: Project | None):
+        set_ = object.__setattr__
+        set_(self, "fspath", os.fspath(path))
+        set_(self, "rel", rel)
+        set_(self, "project", project)
+        set_(self, "_path", path if isinstance(path, Path) else None)
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            object.__setattr__(self, "_path", Path(self.fspath))
+        return self._path
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SourceFile is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceFile):
+            return NotImplemented
+        return (self.fspath, self.rel, self.project) == (other.fspath, other.rel, other.project)
+
+    def __hash__(self) -> int:
+        return hash((self.fspath, self.rel, self.project))
+
+    def __repr__(self) -> str:
+        return f"SourceFile(path={self.fspath!r}, rel={self.rel!r}, project={self.project!r})"
 
     @property
     def scope(self) -> ProjectScope | None:
@@ -337,7 +368,7 @@ class _Discovery:
             stat = stat or os.stat(path)
         except OSError:
             return
-        candidate = SourceFile(Path(path), self.rel(path), owner.project if owner else None)
+        candidate = SourceFile(path, self.rel(path), owner.project if owner else None)
         key = (stat.st_dev, stat.st_ino)  # the same file reached twice (two arguments, a symlink) is one file
         current = self.files.get(key)
         if current is None or (candidate.project is None, candidate.rel) < (current.project is None, current.rel):

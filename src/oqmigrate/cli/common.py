@@ -15,7 +15,6 @@ from typing import Iterable, Iterator, List, Optional
 import typer
 import typer.core
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oqmigrate.catalog import UnknownRuleError, all_rule_ids, all_rules, resolve_rule_ids
 from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
@@ -112,6 +111,8 @@ def progress_bar(enabled: bool, total: int, label: str) -> Iterator:
     if not enabled or not sys.stderr.isatty() or total == 0:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total)
