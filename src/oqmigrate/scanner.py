@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Callable, Iterable, Iterator, Sequence
 
-from oqmigrate import checks, fixes, model, source, syntax
+from oqmigrate import model, source, syntax
 from oqmigrate.catalog import trigger_tokens
 from oqmigrate.findings import Finding
 from oqmigrate.project_versions import Versions
@@ -123,6 +123,8 @@ def declared_base_names(data: bytes) -> set[str]:
 
 def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTable | None,
                 kinds: dict[str, str] | None) -> FileReport:
+    from oqmigrate import checks, fixes  # imported by the pool's processes (see preload), not by the parent
+
     report = FileReport(item.rel)
     try:
         text = source.decode(data, item.fallback)
@@ -207,8 +209,17 @@ def _batch_size(n: int, jobs: int) -> int:
     return max(16, min(256, n // (jobs * 8) or 1))
 
 
-def _warm_up() -> int:
-    return os.getpid()
+def preload() -> None:
+    """Import what checking a file needs — the rules, the analysis, the codemods' verdicts — and make the parser.
+    A pool process does this while the parent discovers the files; the parent itself never needs them."""
+    from oqmigrate import checks, fixes
+    from oqmigrate.transforms.registry import CODEMODS
+
+    for codemod in CODEMODS.values():
+        if codemod.verdict:
+            codemod.load_verdict()
+    syntax.parse(b"")
+    del checks, fixes
 
 
 class Workers:
@@ -226,7 +237,8 @@ class Workers:
         self._pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork"))
-            self._pool.submit(_warm_up)  # with fork, the first submit starts every process
+            for _ in range(self.jobs):  # with fork, the first submit starts every process; each preloads
+                self._pool.submit(preload)
 
     def __enter__(self) -> "Workers":
         return self
@@ -372,7 +384,9 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
         errors.extend((r.rel, e) for e in r.errors)
         migratable |= r.migratable
         claims.update(r.registrations)
-    findings = fixes.resolve_registrations(findings, claims, kinds, migratable)
+    from oqmigrate.fixes import resolve_registrations
+
+    findings = resolve_registrations(findings, claims, kinds, migratable)
     findings.sort(key=Finding.sort_key)
     suppressed = sorted((f for r in reports for f in r.suppressed), key=Finding.sort_key)
     errors.sort()
