@@ -124,6 +124,7 @@ def declared_base_names(data: bytes) -> set[str]:
 def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTable | None,
                 kinds: dict[str, str] | None) -> FileReport:
     from oqmigrate import checks, fixes  # imported by the pool's processes (see preload), not by the parent
+    from oqmigrate.suppressions import find_suppressions
 
     report = FileReport(item.rel)
     try:
@@ -143,10 +144,12 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
     report.own_kinds = {c.name: c.kind for c in fm.classes if c.kind != "other"}
     version = Version.parse(item.oqtane_version)
     ctx = checks.CheckContext(item.rel, utf8, fm, item.role, item.project, kinds, item.anchor or item.rel, version)
+    # Found once, read by the checks and by the verdict on fixable.
+    suppressions = find_suppressions(tree.root_node)
     found, pending = checks.check_file(ctx, tree.root_node, selected, registrations_resolved=False,
-                                       silenced=report.suppressed)
+                                       silenced=report.suppressed, suppressions=suppressions)
     verdict = fixes.decide(item.rel, utf8, tree, fm, found + [f for f, _ in pending], selected, item.role,
-                           item.scope_blocker, version)
+                           item.scope_blocker, version, suppressions, problems)
     report.findings = verdict.findings[:len(found)]
     report.pending = [(f, name) for f, (_, name) in zip(verdict.findings[len(found):], pending)]
     report.migratable = verdict.migratable
