@@ -231,12 +231,14 @@ class Workers:
     Start it before discovery (``with Workers(jobs) as workers:``): the pool's processes are forked while the
     parent is still small, so none of them carries a copy of the parent's workspace, and they start while the
     parent walks the tree. At most ``2 * jobs`` batches are in flight: the parent's memory does not grow with
-    the number of batches waiting for it. ``jobs <= 1`` (or a run of fewer than INLINE_LIMIT files) scans
+    the number of batches waiting for it. ``jobs <= 1``, or a known number of `files` below INLINE_LIMIT, scans
     in the calling process.
     """
 
-    def __init__(self, jobs: int | None = None):
+    def __init__(self, jobs: int | None = None, files: int | None = None):
         self.jobs = jobs or os.cpu_count() or 1
+        if files is not None and files < INLINE_LIMIT:
+            self.jobs = 1
         self._pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork"))
@@ -257,7 +259,7 @@ class Workers:
     def run(self, items: Sequence[Item], args: tuple,
             progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, Batch]]:
         """(start index in `items`, Batch) for every batch, as they complete."""
-        if self._pool is None or len(items) < INLINE_LIMIT:
+        if self._pool is None:
             size = _batch_size(len(items), 1)
             for start in range(0, len(items), size):
                 chunk = items[start:start + size]
@@ -323,7 +325,7 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
     """Scan the workspace. `workers`: a pool started earlier (see Workers); without one, a pool of `jobs`
     processes is started here."""
     if workers is None:
-        with Workers(jobs) as own:
+        with Workers(jobs, len(ws.files)) as own:
             return scan(ws, selected, jobs, progress, fallback, versions, own)
     items = items_of(ws.files, fallback, git_root(ws.root), versions)
     # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
