@@ -16,7 +16,7 @@ from pathlib import Path
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from oqmigrate import model, source, syntax
 from oqmigrate.catalog import trigger_tokens
@@ -35,8 +35,9 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 NUL = b"\0"  # in a file that is not UTF-16: a binary file
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
+    """How the scan sees one file (a tuple: a large tree makes one per file, and they cross to the pool)."""
+
     path: str
     rel: str
     role: str

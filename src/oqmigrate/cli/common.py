@@ -158,7 +158,8 @@ def workspace_notices(ws: Workspace) -> list[str]:
     """One line each for what the run leaves out or assumes: projects outside the scan, projects that are not
     Oqtane modules (scanned, never rewritten), files that belong to no project."""
     lines = [f"skipped {path}: {why}" for path, why in ws.outside]
-    with_files = {sf.project.path for sf in ws.files if sf.project is not None}
+    distinct = {id(sf.project): sf.project for sf in ws.files if sf.project is not None}  # not a Path per file
+    with_files = {p.path for p in distinct.values()}
     for project in ws.projects:
         if project.scope_reason and project.path in with_files:
             lines.append(f"not rewritten: {project.scope_reason}")

@@ -29,7 +29,77 @@ def to_json(view: ScanView) -> dict:
 
 
 def dumps(obj: dict) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    """`json.dumps(obj, indent=2, ensure_ascii=False)` and a newline, character for character, in a fraction of
+    the time: the standard library encodes indented JSON in pure Python, one generator per nesting level; here
+    strings go through its C escaper and the layout is written directly."""
+    out: list[str] = []
+    _emit(obj, out, "\n")
+    out.append("\n")
+    return "".join(out)
+
+
+_escape = json.encoder.encode_basestring  # the C implementation when available, as json.dumps uses it
+
+
+def _scalar(o) -> str | None:
+    if isinstance(o, str):
+        return _escape(o)
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        if o != o:
+            return "NaN"
+        if o in (float("inf"), float("-inf")):
+            return "Infinity" if o > 0 else "-Infinity"
+        return float.__repr__(o)
+    return None
+
+
+def _key(k) -> str:
+    if isinstance(k, str):
+        return _escape(k)
+    if isinstance(k, (bool, int, float)) or k is None:  # written as a string, as json.dumps does
+        return _escape(_scalar(k))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
+
+
+def _emit(o, out: list[str], newline: str) -> None:
+    """`newline`: a newline and the indentation of the line `o` starts on."""
+    text = _scalar(o)
+    if text is not None:
+        out.append(text)
+        return
+    inner = newline + "  "
+    if isinstance(o, dict):
+        if not o:
+            out.append("{}")
+            return
+        sep = "{" + inner
+        for k, v in o.items():
+            out.append(sep)
+            out.append(_key(k))
+            out.append(": ")
+            _emit(v, out, inner)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            out.append("[]")
+            return
+        sep = "[" + inner
+        for v in o:
+            out.append(sep)
+            _emit(v, out, inner)
+            sep = "," + inner
+        out.append(newline + "]")
+    else:
+        raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
 def _gh_data(text: str) -> str:
