@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from array import array
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from oqmigrate import model, source, syntax
 from oqmigrate.catalog import trigger_tokens
@@ -162,10 +164,10 @@ def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTa
 class Batch:
     """What one batch of files gives back to the parent: reports of the files that were parsed, could not be read
     or were skipped, and, for files the prefilter left unparsed, the names after `class … :` that could make
-    them subclasses of a worker base declared elsewhere (by position in the batch). Nothing else of an unparsed
-    file crosses the process boundary."""
+    them subclasses of a worker base declared elsewhere; each by its position in the batch. Nothing else of an
+    unparsed file crosses the process boundary."""
 
-    reports: list[FileReport] = field(default_factory=list)
+    reports: list[tuple[int, FileReport]] = field(default_factory=list)
     bases: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
 
@@ -173,36 +175,39 @@ def scan_items(items: Sequence[Item], selected: set[str], tokens: Sequence[bytes
                table: model.TypeTable | None = None, kinds: dict[str, str] | None = None,
                collect_bases: bool = False) -> Batch:
     out = Batch()
-    reports = out.reports
     for position, item in enumerate(items):
-        try:
-            data = read_source(item.path)
-        except source.LoadError as e:
-            reports.append(FileReport(item.rel, errors=[str(e)]))
-            continue
-        if is_generated_content(data):
-            reports.append(FileReport(item.rel, skipped="generated"))
-            continue
-        haystack = searchable(data)
-        binary = binary_reason(data, haystack)
-        if binary is not None:  # reported whether or not the prefilter would read it: a binary file is not C#
-            reports.append(FileReport(item.rel, errors=[binary]))
-            continue
-        for t in tokens:
-            if t in haystack:
-                break
-        else:
-            if collect_bases:
-                names = declared_base_names(haystack)
-                if names:
-                    out.bases.append((position, tuple(names)))
-            continue
-        try:
-            reports.append(check_bytes(item, data, selected, table, kinds))
-        except Exception as e:  # a defect of ours must cost one file, not the run
-            reports.append(FileReport(item.rel, errors=[f"internal error while checking this file "
-                                                       f"({type(e).__name__}: {e}); please report it"]))
+        report = _scan_one(item, selected, tokens, table, kinds, collect_bases, out.bases, position)
+        if report is not None:
+            out.reports.append((position, report))
     return out
+
+
+def _scan_one(item: Item, selected: set[str], tokens: Sequence[bytes], table: model.TypeTable | None,
+              kinds: dict[str, str] | None, collect_bases: bool, bases: list, position: int) -> FileReport | None:
+    try:
+        data = read_source(item.path)
+    except source.LoadError as e:
+        return FileReport(item.rel, errors=[str(e)])
+    if is_generated_content(data):
+        return FileReport(item.rel, skipped="generated")
+    haystack = searchable(data)
+    binary = binary_reason(data, haystack)
+    if binary is not None:  # reported whether or not the prefilter would read it: a binary file is not C#
+        return FileReport(item.rel, errors=[binary])
+    for t in tokens:
+        if t in haystack:
+            break
+    else:
+        if collect_bases:
+            names = declared_base_names(haystack)
+            if names:
+                bases.append((position, tuple(names)))
+        return None
+    try:
+        return check_bytes(item, data, selected, table, kinds)
+    except Exception as e:  # a defect of ours must cost one file, not the run
+        return FileReport(item.rel, errors=[f"internal error while checking this file "
+                                            f"({type(e).__name__}: {e}); please report it"])
 
 
 def _scan_batch(start: int, items: Sequence[Item], args: tuple) -> tuple[int, int, Batch]:
@@ -298,26 +303,44 @@ class Workers:
 
 def items_of(files: Iterable[SourceFile], fallback: str = "cp1252", anchor_root: Path | None = None,
              versions: Versions | None = None) -> list[Item]:
-    prefix = str(anchor_root).rstrip(os.sep) + os.sep if anchor_root is not None else None
-    versions = versions or Versions()
-    # What an item takes from its project, worked out once per project (pathlib costs more than the rest of the
-    # scan per file).
-    per_project: dict[int, tuple[str, str | None, str | None, str]] = {}
-    out = []
-    for f in files:
+    return list(ItemView(files if isinstance(files, Sequence) else list(files), fallback, anchor_root, versions))
+
+
+class ItemView(Sequence):
+    """The workspace's files as scan Items, made when asked for (by index or slice): a scan of a large tree never
+    holds an Item for every file at once. What an item takes from its project is worked out once per project
+    (pathlib costs more than the rest of the scan per file)."""
+
+    def __init__(self, files: Sequence[SourceFile], fallback: str = "cp1252", anchor_root: Path | None = None,
+                 versions: Versions | None = None):
+        self.files = files
+        self.fallback = fallback
+        self.prefix = str(anchor_root).rstrip(os.sep) + os.sep if anchor_root is not None else None
+        self.versions = versions or Versions()
+        self._per_project: dict[int, tuple[str, str | None, str | None, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._item(f) for f in self.files[index]]
+        return self._item(self.files[index])
+
+    def _item(self, f: SourceFile) -> Item:
         project = f.project
-        facts = per_project.get(id(project))
+        facts = self._per_project.get(id(project))
         if facts is None:
-            facts = per_project[id(project)] = (
+            facts = self._per_project[id(project)] = (
                 project.role if project else "unknown", project.name if project else None,
-                project.scope_reason if project else None, str(versions.of(f).version))
+                project.scope_reason if project else None, str(self.versions.of(f).version))
         path = f.fspath
+        prefix = self.prefix
         if prefix is not None and path.startswith(prefix):
             anchor = path[len(prefix):].replace(os.sep, "/")
         else:
             anchor = f.rel
-        out.append(Item(path, f.rel, facts[0], facts[1], fallback, anchor, facts[2], facts[3]))
-    return out
+        return Item(path, f.rel, facts[0], facts[1], self.fallback, anchor, facts[2], facts[3])
 
 
 def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
@@ -328,28 +351,30 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
     if workers is None:
         with Workers(jobs, len(ws.files)) as own:
             return scan(ws, selected, jobs, progress, fallback, versions, own)
-    items = items_of(ws.files, fallback, git_root(ws.root), versions)
+    items = ItemView(ws.files, fallback, git_root(ws.root), versions)
     # Files declaring workers and jobs are always read: other files' findings depend on what they declare.
     # Suppressions of the selected rules are applied (and judged, when OQJ000 is selected) wherever they are.
     tokens = minimal_tokens(set(trigger_tokens(selected)) | KIND_TOKENS | {SUPPRESSION_TOKEN})
-    by_rel = {it.rel: i for i, it in enumerate(items)}
-    parsed: dict[int, FileReport] = {}  # by item index: reports that pass 2 may replace
+    parsed: dict[int, FileReport] = {}  # by file index: reports that pass 2 may replace
     final: list[FileReport] = []  # files that could not be read or were skipped: nothing depends on them
-    # For files the prefilter did not parse: base-like name -> the files naming it (item indices).
-    named_by: dict[str, list[int]] = {}
+    # For files the prefilter did not parse: base-like name -> the files naming it (file indices).
+    named_by: dict[str, array] = {}
 
-    def keep(report: FileReport) -> None:
+    def keep(index: int, report: FileReport) -> None:
         if report.parsed:
-            parsed[by_rel[report.rel]] = report
+            parsed[index] = report
         elif report.errors or report.skipped:
             final.append(report)
 
     for start, batch in workers.run(items, (selected, tokens, None, None, True), progress):
-        for r in batch.reports:
-            keep(r)
+        for position, r in batch.reports:
+            keep(start + position, r)
         for position, names in batch.bases:
             for name in names:
-                named_by.setdefault(name, []).append(start + position)
+                indices = named_by.get(name)
+                if indices is None:
+                    indices = named_by[name] = array("q")
+                indices.append(start + position)
 
     # Pass 2, repeated while it finds more: what depends on other files.
     rechecked: set[int] = set()
@@ -371,11 +396,11 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
             break
         rechecked.update(recheck)
         # A skipped file is parsed now whatever its tokens: it declares a subclass of a worker/job base.
-        for _, batch in workers.run([items[i] for i in recheck], (selected, (b"",), table, kinds)):
-            for r in batch.reports:
-                i = by_rel[r.rel]
+        for start, batch in workers.run([items[i] for i in recheck], (selected, (b"",), table, kinds)):
+            for position, r in batch.reports:
+                i = recheck[start + position]
                 parsed.pop(i, None)
-                keep(r)
+                keep(i, r)
     reports = [parsed[i] for i in sorted(parsed)] + final
     kinds = _type_table(reports).kinds()
     findings: list[Finding] = []
