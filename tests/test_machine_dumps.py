@@ -9,7 +9,7 @@ import math
 from hypothesis import given, settings, strategies as st
 
 from conftest import FIXTURES, run_cli
-from oqmigrate.formats.machine import dumps
+from oqmigrate.formats.machine import dumps, iter_dumps
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
                     st.text())
@@ -27,6 +27,14 @@ def reference(obj) -> str:
 @given(documents)
 def test_dumps_is_json_dumps_with_indent_2(doc):
     assert dumps(doc) == reference(doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(), documents, max_size=6))
+def test_the_pieces_of_iter_dumps_make_the_same_text_and_an_iterator_is_a_list(doc):
+    assert "".join(iter_dumps(doc)) == reference(doc)
+    lazy = {k: iter(v) if isinstance(v, list) else v for k, v in doc.items()}
+    assert "".join(iter_dumps(lazy)) == reference(doc)
 
 
 def test_special_values_and_strings():

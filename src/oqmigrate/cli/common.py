@@ -130,6 +130,22 @@ def write_output(text: str, output: Optional[Path]) -> None:
         raise Usage(f"cannot write {output}: {e.strerror or e}") from None
 
 
+def write_chunks(chunks: Iterable[str], output: Optional[Path]) -> None:
+    """`write_output` of text that comes in pieces (a large JSON report), written as they come."""
+    if output is None:
+        write = sys.stdout.write
+        for chunk in chunks:
+            write(chunk)
+        sys.stdout.flush()
+        return
+    try:
+        with output.open("w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    except OSError as e:
+        raise Usage(f"cannot write {output}: {e.strerror or e}") from None
+
+
 def write_bytes_output(data: bytes, output: Path) -> None:
     try:
         output.write_bytes(data)

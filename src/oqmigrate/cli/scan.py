@@ -17,7 +17,7 @@ from oqmigrate.catalog import SEVERITIES
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION,
                                   SELECT_HELP, Color, Usage, err_console, progress_bar, project_of, require_sources,
                                   OQTANE_VERSION_OPTION, print_notices, selected_rules, versions_of, set_color, stdout_console, with_severities,
-                                  workspace_notices, write_output)
+                                  workspace_notices, write_chunks, write_output)
 from oqmigrate.config import load_config
 from oqmigrate.formats import Fix, FileChange, ScanFormat, ScanView, human, machine, sarif
 from oqmigrate.mandate import Request
@@ -152,9 +152,9 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
         view.fixes = _fixes(ws, cfg, rules, versions)
     human_format = format in (ScanFormat.full, ScanFormat.concise, ScanFormat.text)
     if format is ScanFormat.json:
-        write_output(machine.dumps(machine.to_json(view)), output)
+        write_chunks(machine.iter_dumps(machine.to_json(view, lazy=True)), output)
     elif format is ScanFormat.sarif:
-        write_output(machine.dumps(sarif.to_sarif(view, result.suppressed)), output)
+        write_chunks(machine.iter_dumps(sarif.to_sarif(view, result.suppressed)), output)
     elif format is ScanFormat.markdown:
         write_output(machine.to_markdown(view), output)
     elif format is ScanFormat.github:

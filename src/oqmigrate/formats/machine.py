@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
 from oqmigrate import __version__
 from oqmigrate.catalog import SEVERITIES
+from oqmigrate.findings import Finding
 from oqmigrate.formats import ScanView
 from oqmigrate.formats.human import plural, summary_line
 
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def to_json(view: ScanView) -> dict:
+def to_json(view: ScanView, lazy: bool = False) -> dict:
+    """The documented JSON report. `lazy`: the findings as an iterator of their JSON objects, made one at a time
+    while `iter_dumps` writes them (a report of many findings never holds them all as dicts)."""
+    findings = map(Finding.to_json, view.findings) if lazy else [f.to_json() for f in view.findings]
     return {
         "tool": {"name": "oqmigrate", "version": __version__},
         "root": str(view.root),
         "files_scanned": view.files_scanned,
-        "findings": [f.to_json() for f in view.findings],
+        "findings": findings,
         "errors": [{"path": rel, "message": msg} for rel, msg in view.errors],
         "skipped": [{"path": rel, "reason": why} for rel, why in view.skipped],
         "projects": list(view.projects),
@@ -31,10 +36,30 @@ def to_json(view: ScanView) -> dict:
 def dumps(obj: dict) -> str:
     """`json.dumps(obj, indent=2, ensure_ascii=False)` and a newline, character for character, in a fraction of
     the time: the standard library encodes indented JSON in pure Python, one generator per nesting level; here
-    strings go through its C escaper and the layout is written directly. Each element of a list or object is
-    joined into one string before the next is written, so a report of many findings never holds a piece per
-    token."""
-    return _encode(obj, "\n") + "\n"
+    strings go through its C escaper and the layout is written directly."""
+    return "".join(iter_dumps(obj))
+
+
+def iter_dumps(obj) -> Iterator[str]:
+    """The text of `dumps(obj)` in pieces — one per element of the top-level object and of the lists in it — to be
+    written as they come: a large report is never one string. An iterator (`to_json(view, lazy=True)`'s findings)
+    is written as a list."""
+    if not isinstance(obj, dict) or not obj:
+        yield _encode(obj, "\n") + "\n"
+        return
+    sep = "{\n  "
+    for k, v in obj.items():
+        yield f"{sep}{_key(k)}: "
+        if isinstance(v, (list, tuple, Iterator)):
+            opened = False
+            for item in v:
+                yield ("[\n    " if not opened else ",\n    ") + _encode(item, "\n    ")
+                opened = True
+            yield "\n  ]" if opened else "[]"
+        else:
+            yield _encode(v, "\n  ")
+        sep = ",\n  "
+    yield "\n}\n"
 
 
 _escape = json.encoder.encode_basestring  # the C implementation when available, as json.dumps uses it
