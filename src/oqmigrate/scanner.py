@@ -86,17 +86,26 @@ def binary_reason(data: bytes, haystack: bytes) -> str | None:
 
 
 def read_source(path: str) -> bytes:
-    """A file's bytes, or source.LoadError with a one-line reason."""
+    """A file's bytes, or source.LoadError with a one-line reason. One open, fstat and read (plus the read that
+    sees the end) per file, without a buffered file object: the scan reads every file of the tree."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise source.TooLarge(f"file is too large to scan ({size} bytes > {MAX_BYTES})")
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise source.FileMissing("file vanished during the scan") from None
     except OSError as e:
         raise source.Unreadable(f"cannot read: {e.strerror or e}") from None
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_BYTES:
+            raise source.TooLarge(f"file is too large to scan ({size} bytes > {MAX_BYTES})")
+        chunks = [os.read(fd, size + 1)]
+        while chunks[-1]:  # to the end, also when the file grew since fstat
+            chunks.append(os.read(fd, 1 << 16))
+        return chunks[0] if len(chunks) == 2 else b"".join(chunks)
+    except OSError as e:
+        raise source.Unreadable(f"cannot read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
 
 
 def searchable(data: bytes) -> bytes:
