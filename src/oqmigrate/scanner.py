@@ -10,6 +10,7 @@ elsewhere.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from array import array
@@ -230,14 +231,14 @@ def _batch_size(n: int, jobs: int) -> int:
 def preload() -> None:
     """Import what checking a file needs — the rules, the analysis, the codemods' verdicts — and make the parser.
     A pool process does this while the parent discovers the files; the parent itself never needs them."""
-    from oqmigrate import checks, fixes
     from oqmigrate.transforms.registry import CODEMODS
 
+    for module in ("oqmigrate.checks", "oqmigrate.fixes", "oqmigrate.suppressions"):
+        importlib.import_module(module)
     for codemod in CODEMODS.values():
         if codemod.verdict:
             codemod.load_verdict()
     syntax.parse(b"")
-    del checks, fixes
 
 
 class Workers:
@@ -424,7 +425,7 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
         errors.extend((r.rel, e) for e in r.errors)
         migratable |= r.migratable
         claims.update(r.registrations)
-    from oqmigrate.fixes import resolve_registrations
+    from oqmigrate.fixes import resolve_registrations  # late: the parent needs the codemods only from here on
 
     findings = resolve_registrations(findings, claims, kinds, migratable)
     findings.sort(key=Finding.sort_key)
