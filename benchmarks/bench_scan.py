@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
-"""Benchmark `oqmigrate scan` on a large synthetic (or real) Oqtane tree, and ast-grep with equivalent rules.
+"""Benchmark `oqmigrate scan` on large synthetic (or real) Oqtane trees, against the floor and ast-grep.
 
     python benchmarks/bench_scan.py [--tree PATH] [--files 15000] [--worker-share 0.03] [--runs 3]
                                     [--jobs N] [--no-ast-grep] [--regenerate] [--json]
+    python benchmarks/bench_scan.py --sizes 15000,60000,120000 [--runs 3] [--ast-grep-all]
 
-1. generates the tree with generate.py when it is missing (default benchmarks/out/tree, gitignored);
+For each tree (the default `benchmarks/out/tree`, `--tree PATH`, or with `--sizes` one generated tree per size in
+`benchmarks/out/tree-N`):
+
+1. generates the tree with generate.py when it is missing;
 2. reads every file once so that all runs see a warm page cache;
-3. runs `oqmigrate scan TREE --format json --no-progress --fail-on never` as a subprocess RUNS times and reports
-   wall time (best / median), files/s and MB/s (best run), peak RSS (largest single process: the CLI or one pool
-   worker, from wait4), finding counts per rule and recall against the tree's expected.json;
-4. if `ast-grep` is on PATH (PyPI `ast-grep-cli`), runs the rule set in benchmarks/ast-grep/ over the same tree
-   the same way and prints its counts and the time ratio.
+3. measures the floor: one process that starts Python, imports the CLI (`import oqmigrate.cli`) and reads every
+   byte of every .cs file (os.walk + open/read), RUNS times;
+4. runs `oqmigrate scan TREE --format json --no-progress --fail-on never` as a subprocess RUNS times and reports
+   wall time (best / median), CPU time (user + system, pool processes included), files/s and MB/s (best run), peak
+   RSS (largest single process: the CLI or one pool worker, from wait4), finding counts per rule and recall
+   against the tree's expected.json, and the ratio to the floor;
+5. if `ast-grep` is on PATH (PyPI `ast-grep-cli`), runs the rule set in benchmarks/ast-grep/ over the same tree
+   the same way (with `--sizes`: on the first size only, unless --ast-grep-all) and prints the time ratio.
+
+With several sizes it ends with the growth: time and peak RSS per size, time per 1,000 files, and how much the
+time grew against how much the tree grew (1.00 = linear).
 
 Times are printed, never asserted.
 """
@@ -52,8 +62,9 @@ def tree_stats(tree: Path) -> tuple[int, int]:
     return n, size
 
 
-def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, bytes, bytes, int]:
-    """Run cmd; return (wall seconds, peak RSS in KiB of the largest process, stdout, stderr, exit code)."""
+def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, float, int, bytes, bytes, int]:
+    """Run cmd; return (wall seconds, CPU seconds (user + system of the process and every child it waited for),
+    peak RSS in KiB of the largest single process, stdout, stderr, exit code)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
@@ -62,22 +73,44 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, bytes, by
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return wall, usage.ru_maxrss, out.read(), err.read(), proc.returncode
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out.read(), err.read(), proc.returncode
 
 
 def bench(cmd: list[str], runs: int, label: str) -> dict:
-    times, rss = [], []
+    times, cpus, rss = [], [], []
     stdout = b""
     for i in range(runs):
-        wall, maxrss, stdout, stderr, rc = timed(cmd)
+        wall, cpu, maxrss, stdout, stderr, rc = timed(cmd)
         if rc not in (0, 1):
             sys.stderr.write(stderr.decode("utf-8", "replace")[-2000:])
             raise SystemExit(f"{label} failed with exit code {rc}: {' '.join(cmd)}")
         times.append(wall)
+        cpus.append(cpu)
         rss.append(maxrss)
-        print(f"  {label} run {i + 1}: {wall:.3f} s, peak RSS {maxrss / 1024:.0f} MiB", file=sys.stderr)
-    return {"times": times, "best": min(times), "median": statistics.median(times), "peak_rss_mib": max(rss) / 1024,
-            "stdout": stdout}
+        print(f"  {label} run {i + 1}: {wall:.3f} s, CPU {cpu:.2f} s, peak RSS {maxrss / 1024:.0f} MiB", file=sys.stderr)
+    return {"times": times, "best": min(times), "median": statistics.median(times), "cpu_best": min(cpus),
+            "peak_rss_mib": max(rss) / 1024, "stdout": stdout}
+
+
+FLOOR_SCRIPT = """
+import os, sys
+import oqmigrate.cli
+n = size = 0
+for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
+    for name in filenames:
+        if name.endswith(".cs"):
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                size += len(fh.read())
+            n += 1
+print(n, size)
+"""
+
+
+def floor(tree: Path, runs: int) -> dict:
+    """Start the CLI and read every byte: what any scan of the tree costs at least (one process)."""
+    res = bench([sys.executable, "-c", FLOOR_SCRIPT, str(tree)], runs, "floor")
+    res.pop("stdout")
+    return res
 
 
 def recall_oqmigrate(findings: list[dict], expected: dict) -> dict:
@@ -123,26 +156,15 @@ def recall_ast_grep(matches: list[dict], expected: dict) -> dict:
     return {"workers": len(workers), "workers_found": len(found), "missed_by_shape": dict(missed_shapes)}
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Benchmark oqmigrate scan (and ast-grep) on a large C# tree.")
-    ap.add_argument("--tree", type=Path, help="scan this tree (default: generate benchmarks/out/tree)")
-    ap.add_argument("--files", type=int, default=15000, help="files to generate when the tree is missing")
-    ap.add_argument("--worker-share", type=float, default=0.03)
-    ap.add_argument("--regenerate", action="store_true", help="regenerate the default tree even if it exists")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--jobs", type=int, help="passed to oqmigrate --jobs and ast-grep --threads")
-    ap.add_argument("--no-ast-grep", action="store_true", help="skip the ast-grep comparison")
-    ap.add_argument("--json", action="store_true", help="print machine-readable results instead of the table")
-    a = ap.parse_args(argv)
-
-    tree = a.tree or DEFAULT_TREE
-    if a.tree is None and (a.regenerate or not (tree / "expected.json").is_file()):
+def ensure_tree(tree: Path, files: int, worker_share: float, regenerate: bool) -> None:
+    if regenerate or not (tree / "expected.json").is_file():
         sys.path.insert(0, str(HERE))
         import generate
-        print(f"generating {a.files} files into {tree} ...", file=sys.stderr)
-        generate.generate(tree, a.files, a.worker_share, seed=7)
-    if not tree.is_dir():
-        ap.error(f"no such tree: {tree}")
+        print(f"generating {files} files into {tree} ...", file=sys.stderr)
+        generate.generate(tree, files, worker_share, seed=7)
+
+
+def bench_tree(tree: Path, a, with_ast_grep: bool) -> dict:
     tree = tree.resolve()
     expected = None
     if (tree / "expected.json").is_file():
@@ -158,6 +180,7 @@ def main(argv=None) -> int:
         "scan", str(tree), "--format", "json", "--no-progress", "--fail-on", "never"]
     if a.jobs:
         cmd += ["--jobs", str(a.jobs)]
+    fl = floor(tree, a.runs)
     oq = bench(cmd, a.runs, "oqmigrate")
     report = json.loads(oq.pop("stdout"))
     if report.get("files_scanned") != files:
@@ -165,17 +188,18 @@ def main(argv=None) -> int:
               "(a .gitignore above the tree? generated files?)", file=sys.stderr)
     findings = report["findings"]
     result = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-              "tree": str(tree), "files": files, "bytes": size, "jobs": a.jobs,
+              "tree": str(tree), "files": files, "bytes": size, "jobs": a.jobs, "floor": fl,
               "oqmigrate": {**oq, "files_scanned": report.get("files_scanned"), "errors": len(report.get("errors", [])),
                             "files_per_s": files / oq["best"], "mb_per_s": size / 1e6 / oq["best"],
+                            "ratio_to_floor": oq["best"] / fl["best"],
                             "counts": dict(sorted(Counter(f["rule_id"] for f in findings).items()))}}
     if expected:
         result["expected_counts"] = expected.get("expected_rule_counts", {})
         result["oqmigrate"]["recall"] = recall_oqmigrate(findings, expected)
 
     sg = shutil.which("ast-grep")
-    if a.no_ast_grep:
-        result["ast_grep"] = {"skipped": "--no-ast-grep"}
+    if not with_ast_grep:
+        result["ast_grep"] = {"skipped": "--no-ast-grep" if a.no_ast_grep else "not run at this size (--ast-grep-all)"}
     elif not sg:
         result["ast_grep"] = {"skipped": "ast-grep not installed"}
     else:
@@ -196,19 +220,23 @@ def main(argv=None) -> int:
             res["recall"] = recall_ast_grep(matches, expected)
         res["ratio_ast_grep_over_oqmigrate"] = res["best"] / oq["best"]
         result["ast_grep"] = res
+    return result
 
-    if a.json:
-        print(json.dumps(result, indent=1))
-        return 0
-    o = result["oqmigrate"]
+
+def print_tree(result: dict, a) -> None:
+    files, size, tree = result["files"], result["bytes"], result["tree"]
+    o, fl = result["oqmigrate"], result["floor"]
     rows = [("tree", str(tree)), ("files / size", f"{files} .cs / {size / 1e6:.1f} MB"),
             ("cpus / --jobs", f"{os.cpu_count()} / {a.jobs or 'default'}"),
+            ("floor wall best / median", f"{fl['best']:.3f} s / {fl['median']:.3f} s (start the CLI + read every byte)"),
             ("oqmigrate wall best / median", f"{o['best']:.3f} s / {o['median']:.3f} s"),
+            ("oqmigrate CPU (user+sys, all procs)", f"{o['cpu_best']:.2f} s (best run)"),
+            ("oqmigrate / floor", f"{o['ratio_to_floor']:.2f}x (best runs)"),
             ("oqmigrate files/s, MB/s", f"{o['files_per_s']:.0f} files/s, {o['mb_per_s']:.1f} MB/s"),
             ("oqmigrate peak RSS", f"{o['peak_rss_mib']:.0f} MiB (largest process)"),
             ("oqmigrate files scanned / errors", f"{o['files_scanned']} / {o['errors']}")]
     for k, v in rows:
-        print(f"{k:34} {v}")
+        print(f"{k:36} {v}")
     print()
     exp = result.get("expected_counts", {})
     print(f"{'rule':8} {'found':>7} {'expected':>9}")
@@ -229,18 +257,81 @@ def main(argv=None) -> int:
     s = result["ast_grep"]
     print()
     if "skipped" in s:
-        print("ast-grep not installed: skipped" if s["skipped"] == "ast-grep not installed" else f"ast-grep: skipped ({s['skipped']})")
-        return 0
-    print(f"{'ast-grep':34} {s['version']}")
-    print(f"{'ast-grep wall best / median':34} {s['best']:.3f} s / {s['median']:.3f} s")
-    print(f"{'ast-grep files/s':34} {s['files_per_s']:.0f} files/s")
-    print(f"{'ast-grep peak RSS':34} {s['peak_rss_mib']:.0f} MiB")
+        print(f"ast-grep: skipped ({s['skipped']})")
+        return
+    print(f"{'ast-grep':36} {s['version']}")
+    print(f"{'ast-grep wall best / median':36} {s['best']:.3f} s / {s['median']:.3f} s")
+    print(f"{'ast-grep CPU (user+sys)':36} {s['cpu_best']:.2f} s (best run)")
+    print(f"{'ast-grep files/s':36} {s['files_per_s']:.0f} files/s")
+    print(f"{'ast-grep peak RSS':36} {s['peak_rss_mib']:.0f} MiB")
     for k, v in s["counts"].items():
-        print(f"  {k:32} {v}")
+        print(f"  {k:34} {v}")
     if "recall" in s:
         r = s["recall"]
-        print(f"{'ast-grep workers found':34} {r['workers_found']}/{r['workers']} (missed by shape: {r['missed_by_shape'] or 'none'})")
-    print(f"{'speed ratio ast-grep / oqmigrate':34} {s['ratio_ast_grep_over_oqmigrate']:.2f}x (best runs; >1 = oqmigrate faster)")
+        print(f"{'ast-grep workers found':36} {r['workers_found']}/{r['workers']} (missed by shape: {r['missed_by_shape'] or 'none'})")
+    print(f"{'speed ratio ast-grep / oqmigrate':36} {s['ratio_ast_grep_over_oqmigrate']:.2f}x (best runs; >1 = oqmigrate faster)")
+
+
+def growth(results: list[dict]) -> list[dict]:
+    """Per size: time, CPU, peak RSS, time per 1,000 files, and the time's growth over the tree's growth against
+    the smallest size (1.00 = linear)."""
+    first = results[0]
+    out = []
+    for r in results:
+        o = r["oqmigrate"]
+        out.append({"files": r["files"], "mb": r["bytes"] / 1e6, "best_s": o["best"], "cpu_s": o["cpu_best"],
+                    "floor_s": r["floor"]["best"], "ratio_to_floor": o["ratio_to_floor"],
+                    "peak_rss_mib": o["peak_rss_mib"], "ms_per_1000_files": o["best"] / r["files"] * 1e6,
+                    "growth_vs_linear": (o["best"] / first["oqmigrate"]["best"]) / (r["files"] / first["files"])})
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark oqmigrate scan (and ast-grep) on a large C# tree.")
+    ap.add_argument("--tree", type=Path, help="scan this tree (default: generate benchmarks/out/tree)")
+    ap.add_argument("--files", type=int, default=15000, help="files to generate when the tree is missing")
+    ap.add_argument("--sizes", help="comma-separated file counts: generate and scan benchmarks/out/tree-N for each "
+                                    "(e.g. 15000,60000,120000) and print the growth")
+    ap.add_argument("--worker-share", type=float, default=0.03)
+    ap.add_argument("--regenerate", action="store_true", help="regenerate the default tree even if it exists")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--jobs", type=int, help="passed to oqmigrate --jobs and ast-grep --threads")
+    ap.add_argument("--no-ast-grep", action="store_true", help="skip the ast-grep comparison")
+    ap.add_argument("--ast-grep-all", action="store_true", help="with --sizes: run ast-grep on every size")
+    ap.add_argument("--json", action="store_true", help="print machine-readable results instead of the table")
+    a = ap.parse_args(argv)
+
+    if a.sizes:
+        if a.tree is not None:
+            ap.error("--sizes generates its own trees; it does not go with --tree")
+        sizes = [int(n) for n in a.sizes.split(",") if n.strip()]
+        trees = [HERE / "out" / f"tree-{n}" for n in sizes]
+        for tree, n in zip(trees, sizes):
+            ensure_tree(tree, n, a.worker_share, a.regenerate)
+    else:
+        trees = [a.tree or DEFAULT_TREE]
+        if a.tree is None:
+            ensure_tree(trees[0], a.files, a.worker_share, a.regenerate)
+        if not trees[0].is_dir():
+            ap.error(f"no such tree: {trees[0]}")
+    results = [bench_tree(tree, a, not a.no_ast_grep and (i == 0 or a.ast_grep_all)) for i, tree in enumerate(trees)]
+
+    if a.json:
+        doc = results[0] if len(results) == 1 else {"sizes": results, "growth": growth(results)}
+        print(json.dumps(doc, indent=1))
+        return 0
+    for i, result in enumerate(results):
+        if i:
+            print("\n" + "-" * 100 + "\n")
+        print_tree(result, a)
+    if len(results) > 1:
+        print("\n" + "-" * 100 + "\n")
+        print(f"{'files':>8} {'MB':>7} {'floor s':>8} {'wall s':>8} {'CPU s':>7} {'x floor':>8} {'ms/1k files':>12} "
+              f"{'growth/linear':>14} {'peak RSS MiB':>13}")
+        for g in growth(results):
+            print(f"{g['files']:>8} {g['mb']:>7.1f} {g['floor_s']:>8.3f} {g['best_s']:>8.3f} {g['cpu_s']:>7.2f} "
+                  f"{g['ratio_to_floor']:>8.2f} {g['ms_per_1000_files']:>12.1f} {g['growth_vs_linear']:>14.2f} "
+                  f"{g['peak_rss_mib']:>13.0f}")
     return 0
 
 

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from oqmigrate.catalog import load_catalog
-from oqmigrate.findings import Finding, Hit, position
+from oqmigrate.findings import Finding, Hit, Suppression, position
 from oqmigrate.model import FileModel
 from oqmigrate.rules import CLASS_CHECKS, FILE_CHECKS
 from oqmigrate.suppressions import apply_suppressions, find_suppressions
@@ -69,10 +69,12 @@ def with_fingerprints(findings: list[Finding], data: bytes, anchor: str | None =
 
 
 def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_resolved: bool = True,
-               silenced: list[Finding] | None = None) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+               silenced: list[Finding] | None = None, suppressions: list[Suppression] | None = None
+               ) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     """Findings of the selected rules, suppressions applied, and — when registrations cannot be resolved
     yet because the registered class is declared in another file — the pending OQJ014 findings with the
-    class name they depend on. Suppressed findings go to `silenced` when a list is given."""
+    class name they depend on. Suppressed findings go to `silenced` when a list is given. `suppressions`: the
+    file's suppressions when the caller has found them already (`find_suppressions(root)`)."""
     findings: list[Finding] = []
     reported: set[tuple[str, int, str]] = set()  # (rule, line, class): one finding each
 
@@ -108,7 +110,9 @@ def check_file(ctx: CheckContext, root: Node, selected: set[str], registrations_
 
     names = {key(f): name for f, name in pending}
     quiet: list[Finding] = []
-    kept = with_fingerprints(apply_suppressions(findings + [f for f, _ in pending], find_suppressions(root), selected,
+    if suppressions is None:
+        suppressions = find_suppressions(root)
+    kept = with_fingerprints(apply_suppressions(findings + [f for f, _ in pending], suppressions, selected,
                                                 ctx, quiet), ctx.data, ctx.anchor)
     if silenced is not None:
         silenced.extend(with_fingerprints([f for f in quiet if key(f) not in names], ctx.data, ctx.anchor))

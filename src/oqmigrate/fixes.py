@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from oqmigrate import mandate, syntax
 from oqmigrate.analyse.registrations import find_registrations
-from oqmigrate.findings import Finding
+from oqmigrate.findings import Finding, Suppression
 from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit
 from oqmigrate.model import ClassInfo, FileModel
@@ -41,8 +41,12 @@ class FileFixes:
 
 
 def decide(rel: str, data: bytes, tree: Tree, fm: FileModel, findings: list[Finding], selected: set[str],
-           role: str = "unknown", scope_blocker: str | None = None, version: Version = CURRENT) -> FileFixes:
-    """Mark each finding of one file fixable or not (registrations provisionally: see resolve_registrations)."""
+           role: str = "unknown", scope_blocker: str | None = None, version: Version = CURRENT,
+           suppressions: list[Suppression] | None = None,
+           problems: list[syntax.SyntaxProblem] | None = None) -> FileFixes:
+    """Mark each finding of one file fixable or not (registrations provisionally: see resolve_registrations).
+    `suppressions` (every one of the file, as `find_suppressions` gives them) and `problems` (its
+    `syntax_problems`): what the caller has found already; found here when not given."""
     out = FileFixes(findings)
     if not findings:
         return out
@@ -52,7 +56,7 @@ def decide(rel: str, data: bytes, tree: Tree, fm: FileModel, findings: list[Find
     by_class: dict[str, list[Finding]] = {}
     for f in findings:
         by_class.setdefault(f.symbol, []).append(f)
-    suppressions = mandate.effective(find_suppressions(tree.root_node))
+    effective = mandate.effective(find_suppressions(tree.root_node) if suppressions is None else suppressions)
     ctx = TransformContext(rel, data, tree, fm, version=version)
     starts = _line_starts(data)
     verdicts: dict[tuple[str, int, int], Finding] = {}
@@ -63,7 +67,7 @@ def decide(rel: str, data: bytes, tree: Tree, fm: FileModel, findings: list[Find
         resolved: dict[tuple[str, int, int], bool] = {}
         why_not: dict[str, tuple[int, str]] = {}  # rule -> (rank, reason): a codemod that looked at the class first
         for codemod in _class_codemods(info.kind):
-            blocker, kept = _verdict(codemod, info, own, selected, suppressions, ctx, role)
+            blocker, kept = _verdict(codemod, info, own, selected, effective, ctx, role)
             rank = 1 if not any(r in selected for r in codemod.primary) or not any(
                 f.rule_id in codemod.primary for f in own) else 0
             if blocker is None and codemod.name == "migrate-worker":
@@ -85,7 +89,8 @@ def decide(rel: str, data: bytes, tree: Tree, fm: FileModel, findings: list[Find
                 verdicts[_key(f)] = replace(f, fixable=True, fix_blocker=None)
             elif f.rule_id in why_not:
                 verdicts[_key(f)] = _unfixable(f, why_not[f.rule_id][1])
-    problems = syntax.syntax_problems(tree)
+    if problems is None:
+        problems = syntax.syntax_problems(tree)
     claims: dict[tuple[int, int], tuple[str, str | None]] = {}
     refused = None  # a removal next to a syntax error: the engine then leaves the whole file alone
     for reg in find_registrations(tree.root_node, fm):

@@ -78,11 +78,60 @@ class Project:
         return None
 
 
-@dataclass(frozen=True)
 class SourceFile:
-    path: Path
-    rel: str
-    project: Project | None  # None: no project file encloses it (a loose folder or .cs file), assumed to be a module's
+    """A C# file to check: where it is, its path relative to the scan root, its project (None: no project file
+    encloses it — a loose folder or .cs file — and it is assumed to be a module's).
+
+    Immutable. A scan of a large tree holds one per file for the whole run, so it is small: the path is a string,
+    turned into a ``Path`` only when asked for, and a file under the scan root (``path == prefix + rel``) shares
+    the root's prefix string instead of holding its own copy of the path.
+    """
+
+    __slots__ = ("_fspath", "_prefix", "rel", "project", "_path")
+
+    def __init__(self, path: str | os.PathLike[str], rel: str, project: Project | None):
+        set_ = object.__setattr__
+        set_(self, "_fspath", os.fspath(path))
+        set_(self, "_prefix", None)
+        set_(self, "rel", rel)
+        set_(self, "project", project)
+        set_(self, "_path", path if isinstance(path, Path) else None)
+
+    @classmethod
+    def under(cls, prefix: str, rel: str, project: Project | None) -> "SourceFile":
+        """The file at ``prefix + rel`` (``rel`` "/"-separated, ``prefix`` ending in a separator)."""
+        sf = cls.__new__(cls)
+        set_ = object.__setattr__
+        set_(sf, "_fspath", None)
+        set_(sf, "_prefix", prefix)
+        set_(sf, "rel", rel)
+        set_(sf, "project", project)
+        set_(sf, "_path", None)
+        return sf
+
+    @property
+    def fspath(self) -> str:
+        if self._fspath is not None:
+            return self._fspath
+        return self._prefix + (self.rel if os.sep == "/" else self.rel.replace("/", os.sep))
+
+    @property
+    def path(self) -> Path:
+        return self._path if self._path is not None else Path(self.fspath)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SourceFile is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceFile):
+            return NotImplemented
+        return (self.fspath, self.rel, self.project) == (other.fspath, other.rel, other.project)
+
+    def __hash__(self) -> int:
+        return hash((self.fspath, self.rel, self.project))
+
+    def __repr__(self) -> str:
+        return f"SourceFile(path={self.fspath!r}, rel={self.rel!r}, project={self.project!r})"
 
     @property
     def scope(self) -> ProjectScope | None:
@@ -337,8 +386,13 @@ class _Discovery:
             stat = stat or os.stat(path)
         except OSError:
             return
-        candidate = SourceFile(Path(path), self.rel(path), owner.project if owner else None)
-        key = (stat.st_dev, stat.st_ino)  # the same file reached twice (two arguments, a symlink) is one file
+        project = owner.project if owner else None
+        if path.startswith(self.root_prefix) and (os.sep == "/" or "/" not in path):
+            candidate = SourceFile.under(self.root_prefix, path[len(self.root_prefix):].replace(os.sep, "/"), project)
+        else:
+            candidate = SourceFile(path, self.rel(path), project)
+        # the same file reached twice (two arguments, a symlink) is one file; one int per file, not a tuple
+        key = stat.st_dev << 64 | stat.st_ino
         current = self.files.get(key)
         if current is None or (candidate.project is None, candidate.rel) < (current.project is None, current.rel):
             self.files[key] = candidate

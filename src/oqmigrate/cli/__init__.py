@@ -9,6 +9,7 @@ they share.
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from typing import List, Optional
@@ -16,7 +17,6 @@ from typing import List, Optional
 import typer
 
 from oqmigrate import __version__
-from oqmigrate.cli import catalog, fix, plan, report, scan
 from oqmigrate.cli.common import CONTEXT, Usage, did_you_mean
 
 try:  # typer >= 0.20 vendors click
@@ -24,18 +24,33 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer with click installed
     from click import exceptions as click_errors
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
-                  context_settings=CONTEXT,
-                  help="Find Oqtane scheduled-job anti-patterns and rewrite them into HostedServiceBase jobs.")
+# command -> (module in oqmigrate.cli, function, epilog constant or None), in the order `--help` lists them.
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "scan": ("scan", "scan", "SCAN_EPILOG"),
+    "baseline": ("scan", "baseline_cmd", "BASELINE_EPILOG"),
+    "rules": ("catalog", "rules", None),
+    "explain": ("catalog", "explain", None),
+    "diff": ("fix", "diff", "DIFF_EPILOG"),
+    "apply": ("fix", "apply", "APPLY_EPILOG"),
+    "plan": ("plan", "plan", "PLAN_EPILOG"),
+    "report": ("report", "report", "REPORT_EPILOG"),
+}
 
-app.command("scan", epilog=scan.SCAN_EPILOG, context_settings=CONTEXT)(scan.scan)
-app.command("baseline", epilog=scan.BASELINE_EPILOG, context_settings=CONTEXT)(scan.baseline_cmd)
-app.command("rules", context_settings=CONTEXT)(catalog.rules)
-app.command("explain", context_settings=CONTEXT)(catalog.explain)
-app.command("diff", epilog=fix.DIFF_EPILOG, context_settings=CONTEXT)(fix.diff)
-app.command("apply", epilog=fix.APPLY_EPILOG, context_settings=CONTEXT)(fix.apply)
-app.command("plan", epilog=plan.PLAN_EPILOG, context_settings=CONTEXT)(plan.plan)
-app.command("report", epilog=report.REPORT_EPILOG, context_settings=CONTEXT)(report.report)
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command-line application; with `only`, just that command (what a run of it needs to import: a scan
+    does not load the rewriting engine). `--help`, a misspelt command and `--version` get every command."""
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                      rich_markup_mode=None, context_settings=CONTEXT,
+                      help="Find Oqtane scheduled-job anti-patterns and rewrite them into HostedServiceBase jobs.")
+    for name, (module_name, function, epilog) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"oqmigrate.cli.{module_name}")
+        app.command(name, epilog=getattr(module, epilog) if epilog else None,
+                    context_settings=CONTEXT)(getattr(module, function))
+    app.callback()(root)
+    return app
 
 
 def version_callback(value: bool) -> None:
@@ -44,15 +59,16 @@ def version_callback(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def root(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
                                       help="print the version and exit")) -> None:
     pass
 
 
 def main(argv: Optional[List[str]] = None) -> None:
+    args = sys.argv[1:] if argv is None else list(argv)
+    command = args[0] if args and args[0] in COMMANDS else None
     try:
-        rv = app(args=argv, prog_name="oqmigrate", standalone_mode=False)
+        rv = build_app(command)(args=args, prog_name="oqmigrate", standalone_mode=False)
     except click_errors.NoArgsIsHelpError as e:
         sys.stderr.write(e.format_message() + "\n")
         sys.exit(2)
@@ -86,3 +102,9 @@ def _plain(e: Exception) -> str:
         return (f"invalid value {choice.group(2)!r} for {choice.group(1)}; choose from {', '.join(options)}"
                 f"{did_you_mean(choice.group(2), options)}")
     return message
+
+
+def __getattr__(name: str):
+    if name == "app":  # the whole application, for tools that introspect it
+        return build_app()
+    raise AttributeError(name)

@@ -15,7 +15,6 @@ from typing import Iterable, Iterator, List, Optional
 import typer
 import typer.core
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oqmigrate.catalog import UnknownRuleError, all_rule_ids, all_rules, resolve_rule_ids
 from oqmigrate.config import Config, ConfigError, apply_exclude, load_config
@@ -112,6 +111,8 @@ def progress_bar(enabled: bool, total: int, label: str) -> Iterator:
     if not enabled or not sys.stderr.isatty() or total == 0:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total)
@@ -125,6 +126,22 @@ def write_output(text: str, output: Optional[Path]) -> None:
         return
     try:
         output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise Usage(f"cannot write {output}: {e.strerror or e}") from None
+
+
+def write_chunks(chunks: Iterable[str], output: Optional[Path]) -> None:
+    """`write_output` of text that comes in pieces (a large JSON report), written as they come."""
+    if output is None:
+        write = sys.stdout.write
+        for chunk in chunks:
+            write(chunk)
+        sys.stdout.flush()
+        return
+    try:
+        with output.open("w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
     except OSError as e:
         raise Usage(f"cannot write {output}: {e.strerror or e}") from None
 
@@ -157,7 +174,8 @@ def workspace_notices(ws: Workspace) -> list[str]:
     """One line each for what the run leaves out or assumes: projects outside the scan, projects that are not
     Oqtane modules (scanned, never rewritten), files that belong to no project."""
     lines = [f"skipped {path}: {why}" for path, why in ws.outside]
-    with_files = {sf.project.path for sf in ws.files if sf.project is not None}
+    distinct = {id(sf.project): sf.project for sf in ws.files if sf.project is not None}  # not a Path per file
+    with_files = {p.path for p in distinct.values()}
     for project in ws.projects:
         if project.scope_reason and project.path in with_files:
             lines.append(f"not rewritten: {project.scope_reason}")

@@ -12,17 +12,17 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from oqmigrate import baseline, engine
+from oqmigrate import baseline
 from oqmigrate.catalog import SEVERITIES
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION,
                                   SELECT_HELP, Color, Usage, err_console, progress_bar, project_of, require_sources,
                                   OQTANE_VERSION_OPTION, print_notices, selected_rules, versions_of, set_color, stdout_console, with_severities,
-                                  workspace_notices, write_output)
+                                  workspace_notices, write_chunks, write_output)
 from oqmigrate.config import load_config
 from oqmigrate.formats import Fix, FileChange, ScanFormat, ScanView, human, machine, sarif
 from oqmigrate.mandate import Request
 from oqmigrate.project_versions import Versions
-from oqmigrate.scanner import scan as run_scan
+from oqmigrate.scanner import Workers, scan as run_scan
 from oqmigrate.vcs import git_root
 from oqmigrate.workspace import SourceFile, Workspace, discover
 
@@ -99,12 +99,15 @@ def scan(
         if paths and [str(p) for p in paths] == ["-"]:
             ws = stdin_workspace(stdin_filename, Path(tmp))
             cfg = load_config(ws.root, config)
-        else:
-            if stdin_filename is not None:
-                raise Usage("--stdin-filename goes with `-` as the only path")
+            return _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics,
+                         Workers(1), quiet, no_progress, oqtane_version)
+        if stdin_filename is not None:
+            raise Usage("--stdin-filename goes with `-` as the only path")
+        # The pool starts before discovery: its processes fork from a small parent and start while it walks.
+        with Workers(jobs) as workers:
             ws, cfg = project_of(paths, config)
-        return _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics, jobs, quiet,
-                     no_progress, oqtane_version)
+            return _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics,
+                         workers, quiet, no_progress, oqtane_version)
 
 
 def project_facts(ws: Workspace, versions: Versions) -> list[dict]:
@@ -122,8 +125,8 @@ def ws_rel(ws: Workspace, path: Path) -> str:
         return Path(path).as_posix()
 
 
-def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics, jobs, quiet,
-          no_progress, oqtane_version) -> int:
+def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on, statistics, workers: Workers,
+          quiet, no_progress, oqtane_version) -> int:
     rules = selected_rules(select or cfg.select, ignore or cfg.ignore)
     fail_on = fail_on or FailOn(cfg.fail_on or "warning")
     baseline_file = baseline_file or cfg.baseline
@@ -136,7 +139,8 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
     require_sources(ws, paths)
     versions = versions_of(ws, cfg, oqtane_version)
     with progress_bar(not no_progress and not quiet, len(ws.files), "scanning") as advance:
-        result = run_scan(ws, rules, jobs, advance, cfg.legacy_encoding, versions)
+        result = run_scan(ws, rules, None, advance, cfg.legacy_encoding, versions, workers)
+    workers.close()  # the pool's work is done: its processes hold no memory while the report is written
     findings, covered, fixed = with_severities(result.findings, cfg), [], []
     if known is not None:
         findings, covered, fixed = baseline.match(findings, known)
@@ -148,9 +152,9 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
         view.fixes = _fixes(ws, cfg, rules, versions)
     human_format = format in (ScanFormat.full, ScanFormat.concise, ScanFormat.text)
     if format is ScanFormat.json:
-        write_output(machine.dumps(machine.to_json(view)), output)
+        write_chunks(machine.iter_dumps(machine.to_json(view, lazy=True)), output)
     elif format is ScanFormat.sarif:
-        write_output(machine.dumps(sarif.to_sarif(view, result.suppressed)), output)
+        write_chunks(machine.iter_dumps(sarif.to_sarif(view, result.suppressed)), output)
     elif format is ScanFormat.markdown:
         write_output(machine.to_markdown(view), output)
     elif format is ScanFormat.github:
@@ -182,6 +186,8 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
 
 
 def _fixes(ws, cfg, rules, versions) -> list[Fix]:
+    from oqmigrate import engine  # only SARIF with fixable findings runs the codemods: a scan does not load them
+
     run = engine.run(ws, engine.resolve_codemods(None), None, cfg.legacy_encoding, None, Request(frozenset(rules)),
                      versions)
     return [Fix(cs.symbols, [FileChange(c.rel, c.old, c.new) for c in cs.files]) for cs in run.changesets]
