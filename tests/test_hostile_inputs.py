@@ -190,12 +190,10 @@ NESTED = {
     "blocks-3000": "{" * 3000 + "}" * 3000,
     "lambda-2000": "Func<int, int> f = " + "a => " * 2000 + "1;",
     "parentheses-5000": "var b = " + "(" * 5000 + "1" + ")" * 5000 + ";",
+    "calls-2000": "var c = " + "M(" * 2000 + "1" + ")" * 2000 + ";",
 }
 # Known failures, with where they are.
 NESTED_KNOWN = {
-    "calls-2000": ("var c = " + "M(" * 2000 + "1" + ")" * 2000 + ";",
-                   "diff takes over 40 s on 2,000 nested calls: a walk in the codemods is still quadratic in the "
-                   "nesting depth (not found yet; the one in migrate-worker's usings is fixed)"),
     "if-chain-3000": ("bool x = true; " + "if (x) " * 3000 + "x = false;",
                       "RecursionError in the worker analysis' delay search (analyse/loop.py: a recursive walk through "
                       "single-statement if chains)"),

@@ -213,13 +213,19 @@ def _simple_names_used(root: Node) -> set[str]:
     """Identifiers the file uses as simple names: not the right-hand part of `A.B` (member access or qualified
     name) and not inside a using directive."""
     names = set()
-    for n in syntax.descendants(root, "identifier"):
-        parent = n.parent
-        if parent is not None and parent.type in ("member_access_expression", "qualified_name") \
-                and parent.child_by_field_name("name") is not None and parent.child_by_field_name("name").id == n.id:
+    # One walk that skips using directives and carries each node's parent: tree-sitter's `.parent` searches down
+    # from the root, so asking every identifier for its ancestors was cubic in the nesting depth.
+    stack: list[tuple[Node, Node | None]] = [(root, None)]
+    while stack:
+        n, parent = stack.pop()
+        if n.type == "using_directive":
             continue
-        if syntax.first_ancestor(n, "using_directive") is None:
-            names.add(syntax.text(n))
+        if n.type == "identifier":
+            right = parent.child_by_field_name("name") if parent is not None and parent.type in (
+                "member_access_expression", "qualified_name") else None
+            if right is None or right.id != n.id:
+                names.add(syntax.text(n))
+        stack.extend((c, n) for c in n.children)
     return names
 
 
