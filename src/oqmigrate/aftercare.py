@@ -86,15 +86,20 @@ def unused_packages(ws: Workspace, changesets: list[engine.Changeset],
                for cs in changesets for c in cs.files}
     projects = {sf.project for sf in ws.files if sf.project is not None and sf.rel in changed}
     out: list[UnusedPackage] = []
+    members: dict | None = None  # project -> its files, made once when a project references a scheduling package
     for project in sorted(projects, key=lambda p: str(p.path)):
         packages = _scheduling_references(project.path)
         if not packages:
             continue
+        if members is None:
+            members = {}
+            for sf in ws.files:
+                if sf.project in projects:
+                    members.setdefault(sf.project, []).append(sf)
         used: set[bytes] = set()
-        for sf in ws.files:
-            if sf.project == project:
-                uses = changed.get(sf.rel)
-                used |= uses if uses is not None else _tokens_in(_read(sf.path))
+        for sf in members.get(project, ()):
+            uses = changed.get(sf.rel)
+            used |= uses if uses is not None else _tokens_in(_read(sf.path))
         for package in packages:
             if not used.intersection(SCHEDULING_PACKAGES[package.lower()]):
                 out.append(UnusedPackage(project.name, _rel(ws, project.path), package))

@@ -188,19 +188,25 @@ class _Run:
     digest: Callable[[Changed, SourceFile], Changed] | None = None
     table: model.TypeTable = field(default_factory=model.TypeTable)
     kinds: dict[str, str] = field(default_factory=dict)  # worker/job kinds before any codemod ran
-    kept: dict[int, list[int]] | None = None  # with a baseline: the positions of each file's findings it leaves
+    kept: dict[int, set[str]] | None = None  # with a baseline: the fingerprints of each file's findings it leaves
     migrated: list[tuple[int, str]] = field(default_factory=list)  # (file index, class) in the order migrated
     migrating_codemod: int = -1  # the index of the codemod that turns workers into jobs (migrate-worker)
+    jobs: frozenset[str] = frozenset()  # the jobs before any codemod ran
+    every: frozenset[str] = frozenset()  # all the classes it migrated
+    jobs_after: frozenset[str] = frozenset()  # the jobs once it is done
+    final_kinds: dict[str, str] = field(default_factory=dict)  # the run-wide kinds once it is done
+    where: list[int] = field(default_factory=list)  # the file index of each entry of `migrated`
 
     def migrated_done(self) -> None:
         """Freeze what the migrating codemod did, for the last wave."""
         self.every = frozenset(name for _, name in self.migrated)
+        self.jobs_after = self.jobs | self.every
         self.final_kinds = self.kinds_through(len(self.ws.files))
-        self._where = [j for j, _ in self.migrated]
+        self.where = [j for j, _ in self.migrated]
 
     def migrated_before(self, i: int) -> frozenset[str]:
         """The classes migrated in the files before file `i` (what the migrating codemod's loop had seen)."""
-        return frozenset(name for _, name in self.migrated[:bisect_left(self._where, i)]) if self.migrated else frozenset()
+        return frozenset(name for _, name in self.migrated[:bisect_left(self.where, i)])
 
     def kinds_through(self, i: int) -> dict[str, str]:
         """The run-wide kinds once the files up to file `i` were migrated."""
@@ -273,6 +279,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
                 progress(len(part))
         state.table = model.TypeTable.of(declared[i].declared for i in loaded)
         state.kinds = state.table.kinds()
+        state.jobs = _jobs(state.kinds)
         if only is not None and only not in state.kinds:
             raise UnknownSymbol(f"no worker or job named {only} in the scanned files")
         parts = pool.batches(loaded, jobs, largest=16)
@@ -282,13 +289,15 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
                 found.extend(part)
             new, _ = baselines.subtract([x for _, fs in found for x in fs], request.baseline)
             keep = {id(x) for x in new}
-            state.kept = {i: [n for n, x in enumerate(fs) if id(x) in keep] for i, fs in found}
+            state.kept = {i: {x.fingerprint for x in fs if id(x) in keep} for i, fs in found}
             del found, new, keep
         if state.migrating_codemod >= 0:
             worker_kinds = {n for n, k in state.kinds.items() if k == "worker"}
             candidates = [i for i in loaded if declared[i].may_have_workers or declared[i].bases & worker_kinds]
+            migrated: list[tuple[int, str]] = []  # set once the wave is over (inline, the wave sees `state`)
             for part in pool.ordered_map(_wave_migrated, pool.batches(candidates, jobs, largest=16), jobs, inline):
-                state.migrated.extend((i, name) for i, names_ in part for name in names_)
+                migrated.extend((i, name) for i, names_ in part for name in names_)
+            state.migrated = migrated
         state.migrated_done()
         del declared
         results: list[_FileResult] = []
@@ -338,9 +347,11 @@ def _open(sf: SourceFile) -> _File | Skipped | None:
     return loaded
 
 
-def _prepared(i: int) -> _File | Outcome:
-    """The file as the codemods start from it: read, analysed with what the other files declare, its mandate
-    read. A file that no longer reads as in the first wave is skipped."""
+def _prepared(i: int, codemods: Sequence[Codemod] | None = None, wanted: Callable[[_File], bool] | None = None
+              ) -> _File | Outcome:
+    """The file as the codemods start from it: read, analysed with what the other files declare, its mandate for
+    `codemods` read (None: every selected rule; not when `wanted` says the file is not). A file that no longer
+    reads as in the first wave is skipped."""
     st = _RUN
     sf = st.ws.files[i]
     f = _open(sf)
@@ -349,11 +360,20 @@ def _prepared(i: int) -> _File | Outcome:
     f.item = items_of([sf], st.fallback, st.anchor_root, st.versions)[0]
     if any(b.simple in st.kinds for c in f.model.classes for b in c.bases):
         f.model = model.analyse(f.tree, st.table, st.kinds)
-    if st.request is not None:
-        _read_mandate([f], st.kinds, st.request, baseline=False)
+    if st.request is not None and (wanted is None or wanted(f)):
+        _read_mandate([f], st.kinds, st.request, _rules(st.request, codemods), baseline=False)
         if st.kept is not None:
-            f.findings = [f.findings[n] for n in st.kept.get(i, ()) if n < len(f.findings)]
+            kept = st.kept.get(i, set())
+            f.findings = [x for x in f.findings if x.fingerprint in kept]
     return f
+
+
+def _rules(request: Request, codemods: Sequence[Codemod] | None) -> set[str]:
+    """The rules whose findings make these codemods act: a codemod reads nothing else of the mandate, and a rule's
+    findings (suppressions, fingerprints, baseline matches within a file) do not depend on the other rules."""
+    if codemods is None:
+        return set(request.selected)
+    return {r for c in codemods for r in c.primary if r in request.selected}
 
 
 CHANGED_DURING_RUN = "the file changed while oqmigrate read it; nothing written (run again)"
@@ -363,7 +383,7 @@ def _wave_findings(indices: list[int]) -> list[tuple[int, list[Finding]]]:
     """Each file's mandate before a baseline is subtracted (the baseline is matched over the whole run)."""
     out = []
     for i in indices:
-        f = _prepared(i)
+        f = _prepared(i)  # every selected rule: a baseline entry is matched over the findings of the whole run
         out.append((i, f.findings if isinstance(f, _File) else []))
     return out
 
@@ -373,19 +393,24 @@ def _wave_migrated(indices: list[int]) -> list[tuple[int, list[str]]]:
     codemods up to it see no migration, and it does not read what other files migrate."""
     st = _RUN
     out = []
+    upto = st.codemods[:st.migrating_codemod + 1]
     for i in indices:
-        f = _prepared(i)
-        if isinstance(f, _File) and any(c.kind == "worker" for c in f.model.classes):
+        f = _prepared(i, upto, _has_worker)
+        if isinstance(f, _File) and _has_worker(f):
             out.append((i, _codemods_on(f, i, st.migrating_codemod)[2]))
     return out
+
+
+def _has_worker(f: _File) -> bool:
+    return any(c.kind == "worker" for c in f.model.classes)
 
 
 def _codemod_context(f: _File, codemod: Codemod, migrating: frozenset[str],
                      kinds: dict[str, str]) -> tuple[TransformContext, list[ManualFollowUp]]:
     st = _RUN
     if st.request is not None and f.mandate_stale:
-        _read_mandate([f], kinds, st.request)
-    ctx = _context(f, only=st.only, migrating=migrating, jobs=_jobs(st.kinds))
+        _read_mandate([f], kinds, st.request, _rules(st.request, [codemod]))
+    ctx = _context(f, only=st.only, migrating=migrating, jobs=st.jobs)
     if st.request is None:
         return ctx, []
     return _with_mandate(ctx, f, codemod)
@@ -412,7 +437,7 @@ def _one_file(i: int) -> _FileResult:
     """Every codemod on one file, each seeing what it would see running over all files after the codemods before
     it: before the migrating codemod nothing is migrated, during it the files before this one are, after it all."""
     st = _RUN
-    f = _prepared(i)
+    f = _prepared(i, st.codemods)
     if not isinstance(f, _File):
         return _FileResult(i, f, set(), [], [])
     stopped, manual, migrated = _codemods_on(f, i, len(st.codemods) - 1)
@@ -421,7 +446,7 @@ def _one_file(i: int) -> _FileResult:
     if stopped is not None:
         return _FileResult(i, stopped, f.symbols, manual, migrated)
     try:
-        outcome = _finish(f, st.codemods, st.only, st.every, _jobs(st.kinds) | st.every, st.final_kinds, st.request)
+        outcome = _finish(f, st.codemods, st.only, st.every, st.jobs_after, st.final_kinds, st.request)
     except Exception as e:
         outcome = Failed(f.sf.rel, f"internal error while validating ({type(e).__name__}: {e}); nothing written; "
                                    "please report it")
@@ -461,14 +486,15 @@ def _codemods_on(f: _File, i: int, last: int) -> tuple[Outcome | None, list[tupl
     return None, manual, migrated
 
 
-def _read_mandate(files: list[_File], kinds: dict[str, str], request: Request, baseline: bool = True) -> None:
+def _read_mandate(files: list[_File], kinds: dict[str, str], request: Request, rules: set[str],
+                  baseline: bool = True) -> None:
     """The findings each file reports in this run — the same checks, suppressions and fingerprints as `scan` —
     minus (unless `baseline` is False) those the request's baseline already knows."""
     for f in files:
         item = f.item
         ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel,
                                   Version.parse(item.oqtane_version))
-        f.findings = checks.check_file(ctx, f.tree.root_node, set(request.selected))[0]
+        f.findings = checks.check_file(ctx, f.tree.root_node, rules)[0]
     if baseline and request.baseline is not None:
         new, _ = baselines.subtract([x for f in files for x in f.findings], request.baseline)
         keep = {id(x) for x in new}
@@ -526,7 +552,7 @@ def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after, 
     if not f.changed:
         return Unchanged(rel)
     if request is not None:
-        _read_mandate([f], kinds, request)
+        _read_mandate([f], kinds, request, _rules(request, codemods))
     for codemod in codemods:
         ctx = _context(f, only=only, migrating=migrating, jobs=jobs_after)
         if request is not None:
