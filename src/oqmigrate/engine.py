@@ -9,6 +9,7 @@ changeset: if any of its files fails, none of them is changed.
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -197,6 +198,8 @@ class _Run:
     final_kinds: dict[str, str] = field(default_factory=dict)  # the run-wide kinds once it is done
     where: list[int] = field(default_factory=list)  # the file index of each entry of `migrated`
 
+    declared_by: dict[str, int] | None = None  # a class that may be migrated -> the file declaring it (-1: several)
+
     def migrated_done(self) -> None:
         """Freeze what the migrating codemod did, for the last wave."""
         self.every = frozenset(name for _, name in self.migrated)
@@ -292,19 +295,28 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
             state.kept = {i: {x.fingerprint for x in fs if id(x) in keep} for i, fs in found}
             del found, new, keep
         if state.migrating_codemod >= 0:
-            worker_kinds = {n for n, k in state.kinds.items() if k == "worker"}
-            candidates = [i for i in loaded if declared[i].may_have_workers or declared[i].bases & worker_kinds]
-            migrated: list[tuple[int, str]] = []  # set once the wave is over (inline, the wave sees `state`)
-            for part in pool.ordered_map(_wave_migrated, pool.batches(candidates, jobs, largest=16), jobs, inline):
-                migrated.extend((i, name) for i, names_ in part for name in names_)
-            state.migrated = migrated
-        state.migrated_done()
+            state.declared_by = _migratable(declared, loaded)
         del declared
-        results: list[_FileResult] = []
-        for part in pool.ordered_map(_wave_files, parts, jobs, inline):
+        done: dict[int, _FileResult] = {}
+        deferred: list[int] = []
+        for part in pool.ordered_map(_wave_alone, parts, jobs, inline):
+            for i, r in part:
+                if r is None:
+                    deferred.append(i)
+                else:
+                    done[i] = r
+        # Set once the waves are over (inline, a wave sees `state`); a stable sort keeps each file's own order.
+        migrated = [(i, name) for i, r in done.items() for name in r.migrated]
+        for part in pool.ordered_map(_wave_migrated, pool.batches(deferred, jobs, largest=16), jobs, inline):
+            migrated.extend((i, name) for i, names_ in part for name in names_)
+        state.migrated = sorted(migrated, key=lambda x: x[0])
+        state.migrated_done()
+        for part in pool.ordered_map(_wave_files, pool.batches(deferred, jobs, largest=16), jobs, inline):
             for r in part:
-                outcomes[ws.files[r.index].rel] = r.outcome
-                results.append(r)
+                done[r.index] = r
+        results = [done[i] for i in loaded if i in done]
+        for r in results:
+            outcomes[ws.files[r.index].rel] = r.outcome
     finally:
         _RUN = None
     migrating = set(state.every)
@@ -313,6 +325,50 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     changesets = _changesets([(ws.files[r.index].rel, r.symbols) for r in results], outcomes, migrating)
     ordered = [outcomes.get(sf.rel) for sf in ws.files]
     return RunResult([o for o in ordered if o is not None], changesets, manual, len(ws.files))
+
+
+def _migratable(declared: dict[int, _Declared], loaded: list[int]) -> dict[str, int]:
+    """Every class the migrating codemod could migrate (a worker has a base), with the file declaring it."""
+    out: dict[str, int] = {}
+    for i in loaded:
+        for d in declared[i].declared:
+            if d.base_names:
+                out[d.name] = i if out.get(d.name, i) == i else -1
+    return out
+
+
+IDENTIFIER = re.compile(r"\w+")
+
+
+def _alone(f: _File, i: int) -> bool:
+    """Whether the file mentions no class that another file may migrate: then what the codemods do to it, and
+    what they need of the run, depends on no other file's migration (the run-wide kinds and migrated classes are
+    only ever looked up by names the file mentions: bases, registered classes)."""
+    st = _RUN
+    if st.declared_by is None:
+        return True  # nothing is migrated in this run
+    if b"\\u" in f.utf8 or b"\\U" in f.utf8:
+        return False  # a name spelled with a Unicode escape: do not try to read it
+    by = st.declared_by
+    return all(by[n] == i for n in by.keys() & set(IDENTIFIER.findall(f.utf8.decode("utf-8", "replace"))))
+
+
+def _wave_alone(indices: list[int]) -> list[tuple[int, _FileResult | None]]:
+    """Every codemod on each file that depends on no other file's migration; None for the others, which wait
+    until every migration is known."""
+    out: list[tuple[int, _FileResult | None]] = []
+    for i in indices:
+        try:
+            out.append((i, _one_file(i, alone=True)))
+        except Exception as e:  # a defect of ours must cost one file, not the run
+            out.append((i, _internal_error(i, e)))
+    return out
+
+
+def _internal_error(i: int, e: Exception) -> _FileResult:
+    rel = _RUN.ws.files[i].rel
+    return _FileResult(i, Failed(rel, f"internal error ({type(e).__name__}: {e}); nothing written; please report it"),
+                       set(), [], [])
 
 
 def _wave_declare(indices: list[int]) -> list[tuple[int, object]]:
@@ -421,32 +477,35 @@ def _jobs(kinds: dict[str, str]) -> frozenset[str]:
 
 
 def _wave_files(indices: list[int]) -> list[_FileResult]:
-    st = _RUN
     out = []
     for i in indices:
         try:
             out.append(_one_file(i))
         except Exception as e:  # a defect of ours must cost one file, not the run
-            rel = st.ws.files[i].rel
-            out.append(_FileResult(i, Failed(rel, f"internal error ({type(e).__name__}: {e}); nothing written; "
-                                                  "please report it"), set(), [], []))
+            out.append(_internal_error(i, e))
     return out
 
 
-def _one_file(i: int) -> _FileResult:
+def _one_file(i: int, alone: bool = False) -> _FileResult | None:
     """Every codemod on one file, each seeing what it would see running over all files after the codemods before
-    it: before the migrating codemod nothing is migrated, during it the files before this one are, after it all."""
+    it: before the migrating codemod nothing is migrated, during it the files before this one are, after it all.
+    `alone`: the file depends on no other file's migration (None if it does), its own are all it needs."""
     st = _RUN
-    f = _prepared(i, st.codemods)
+    f = _prepared(i, st.codemods, (lambda f: _alone(f, i)) if alone else None)
     if not isinstance(f, _File):
         return _FileResult(i, f, set(), [], [])
-    stopped, manual, migrated = _codemods_on(f, i, len(st.codemods) - 1)
-    if st.migrating_codemod >= 0 and stopped is None and migrated != [name for j, name in st.migrated if j == i]:
+    if alone and not _alone(f, i):
+        return None
+    stopped, manual, migrated = _codemods_on(f, i, len(st.codemods) - 1, alone)
+    if not alone and st.migrating_codemod >= 0 and stopped is None and migrated != [
+            name for j, name in st.migrated if j == i]:
         stopped = Skipped(f.sf.rel, CHANGED_DURING_RUN)
     if stopped is not None:
         return _FileResult(i, stopped, f.symbols, manual, migrated)
+    every, jobs_after, kinds = (frozenset(migrated), st.jobs | frozenset(migrated), _with_jobs(st.kinds, migrated)) \
+        if alone else (st.every, st.jobs_after, st.final_kinds)
     try:
-        outcome = _finish(f, st.codemods, st.only, st.every, st.jobs_after, st.final_kinds, st.request)
+        outcome = _finish(f, st.codemods, st.only, every, jobs_after, kinds, st.request)
     except Exception as e:
         outcome = Failed(f.sf.rel, f"internal error while validating ({type(e).__name__}: {e}); nothing written; "
                                    "please report it")
@@ -455,9 +514,18 @@ def _one_file(i: int) -> _FileResult:
     return _FileResult(i, outcome, f.symbols, manual, migrated)
 
 
-def _codemods_on(f: _File, i: int, last: int) -> tuple[Outcome | None, list[tuple[int, ManualFollowUp]], list[str]]:
+def _with_jobs(kinds: dict[str, str], names: Sequence[str]) -> dict[str, str]:
+    if not names:
+        return kinds
+    out = dict(kinds)
+    out.update({name: "job" for name in names})
+    return out
+
+
+def _codemods_on(f: _File, i: int, last: int, alone: bool = False
+                 ) -> tuple[Outcome | None, list[tuple[int, ManualFollowUp]], list[str]]:
     """The codemods up to index `last` on file `i`: the outcome that stopped it (None: it went through), the
-    manual follow-ups by codemod index, the classes migrated."""
+    manual follow-ups by codemod index, the classes migrated. `alone`: see `_one_file`."""
     st = _RUN
     k_migrate = st.migrating_codemod
     manual: list[tuple[int, ManualFollowUp]] = []
@@ -466,7 +534,9 @@ def _codemods_on(f: _File, i: int, last: int) -> tuple[Outcome | None, list[tupl
         if k < k_migrate or k_migrate < 0:
             migrating, kinds = frozenset(), st.kinds
         elif k == k_migrate:  # the kinds of the classes migrated so far, when the step needs them
-            migrating, kinds = st.migrated_before(i), None
+            migrating, kinds = (frozenset() if alone else st.migrated_before(i)), None
+        elif alone:
+            migrating, kinds = frozenset(migrated), _with_jobs(st.kinds, migrated)
         else:
             migrating, kinds = st.every, st.final_kinds
         ctx, blocked = _codemod_context(f, codemod, migrating, kinds or st.kinds)
@@ -480,7 +550,8 @@ def _codemods_on(f: _File, i: int, last: int) -> tuple[Outcome | None, list[tupl
         f.symbols.update(result.migrated, result.touched)
         migrated.extend(result.migrated)
         if result.edits:
-            stopped = _step(f, result.edits, codemod, st.table, kinds or st.kinds_through(i))
+            stopped = _step(f, result.edits, codemod, st.table,
+                            kinds or (_with_jobs(st.kinds, migrated) if alone else st.kinds_through(i)))
             if stopped is not None:
                 return stopped, manual, migrated
     return None, manual, migrated
