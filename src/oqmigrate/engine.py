@@ -1,4 +1,5 @@
-"""The codemod runner: load → parse → analyse → transform → validate, returning per-file outcomes.
+"""The codemod runner: load → parse → analyse → transform → validate, returning per-file outcomes (see `run` for
+how the files are spread over a process pool with small records per file).
 
 It never writes and never prints: `cli` decides between a diff and an in-place write. Outcomes are a
 closed set (`Changed`, `Unchanged`, `Skipped`, `Failed`); one bad file never aborts the run. Files that
@@ -254,11 +255,12 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
 
     The work is done file by file in waves over a process pool (`jobs`, default: every core), keeping only small
     records per file: (1) read every file, and what the files the codemods can change declare (the type table);
-    (with a baseline: the findings of those files, since a baseline entry matches across files); (2) which
-    workers migrate-worker migrates, in files that may hold one; (3) every codemod on each file, in the same
-    order and seeing the same run-wide state as one codemod after the other over all files would, then the
-    validation. A `digest` (run in the worker, so the file's bytes never reach this process) replaces each
-    Changed outcome by what the caller keeps of it."""
+    (with a baseline: the findings of those files, since a baseline entry matches across files); (2) every
+    codemod, then the validation, on each file that mentions no class another file may migrate; (3) which
+    workers migrate-worker migrates in the other files; (4) every codemod and the validation on those. Each file
+    sees the same run-wide state as it did when one codemod after the other ran over all files, so the outcome
+    does not depend on the number of processes. A `digest` (run in the worker, so the file's bytes never reach
+    this process) replaces each Changed outcome by what the caller keeps of it."""
     global _RUN
     jobs = jobs or os.cpu_count() or 1
     inline = len(ws.files) < pool.INLINE_LIMIT
@@ -416,12 +418,18 @@ def _prepared(i: int, codemods: Sequence[Codemod] | None = None, wanted: Callabl
     f.item = items_of([sf], st.fallback, st.anchor_root, st.versions)[0]
     if any(b.simple in st.kinds for c in f.model.classes for b in c.bases):
         f.model = model.analyse(f.tree, st.table, st.kinds)
-    if st.request is not None and (wanted is None or wanted(f)):
+    if wanted is None or wanted(f):
+        _first_mandate(f, i, codemods)
+    return f
+
+
+def _first_mandate(f: _File, i: int, codemods: Sequence[Codemod] | None) -> None:
+    st = _RUN
+    if st.request is not None:
         _read_mandate([f], st.kinds, st.request, _rules(st.request, codemods), baseline=False)
         if st.kept is not None:
             kept = st.kept.get(i, set())
             f.findings = [x for x in f.findings if x.fingerprint in kept]
-    return f
 
 
 def _rules(request: Request, codemods: Sequence[Codemod] | None) -> set[str]:
@@ -491,11 +499,13 @@ def _one_file(i: int, alone: bool = False) -> _FileResult | None:
     it: before the migrating codemod nothing is migrated, during it the files before this one are, after it all.
     `alone`: the file depends on no other file's migration (None if it does), its own are all it needs."""
     st = _RUN
-    f = _prepared(i, st.codemods, (lambda f: _alone(f, i)) if alone else None)
+    f = _prepared(i, st.codemods, (lambda f: False) if alone else None)  # alone: the mandate once it is known
     if not isinstance(f, _File):
         return _FileResult(i, f, set(), [], [])
-    if alone and not _alone(f, i):
-        return None
+    if alone:
+        if not _alone(f, i):
+            return None
+        _first_mandate(f, i, st.codemods)
     stopped, manual, migrated = _codemods_on(f, i, len(st.codemods) - 1, alone)
     if not alone and st.migrating_codemod >= 0 and stopped is None and migrated != [
             name for j, name in st.migrated if j == i]:
