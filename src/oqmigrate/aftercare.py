@@ -15,7 +15,7 @@ from oqmigrate import engine
 from oqmigrate.findings import Finding
 from oqmigrate.project_versions import Versions
 from oqmigrate.projectfile import local_name
-from oqmigrate.scanner import check_bytes, items_of
+from oqmigrate.scanner import Item, check_bytes, items_of
 from oqmigrate.workspace import Workspace
 
 # package id -> the tokens that show a C# file still uses it
@@ -43,36 +43,71 @@ class UnusedPackage:
                 f"PackageReference when the migration is merged")
 
 
+ALL_TOKENS = frozenset(t for tokens in SCHEDULING_PACKAGES.values() for t in tokens)
+
+
+@dataclass(frozen=True)
+class ChangeFacts:
+    """What aftercare needs of one changed file, computed where its new text is (for `diff`, in the pool worker
+    that rewrote it, so the text need not be kept): the findings the new text still reports (of every class), and
+    the scheduling-package tokens it contains (None: the new text is empty, read the file instead)."""
+
+    left: tuple[Finding, ...]
+    uses: frozenset[bytes] | None
+
+
+def facts_of(item: Item, new: bytes, selected: set[str], kinds: dict[str, str] | None) -> ChangeFacts:
+    """`item` as `items_of(..., anchor_root=None)` gives it."""
+    found = tuple(check_bytes(item, new, selected, None, kinds).findings)
+    return ChangeFacts(found, _tokens_in(new) if new else None)
+
+
 def left_in_changes(ws: Workspace, changesets: list[engine.Changeset], selected: set[str],
                     kinds: dict[str, str] | None, fallback: str = "cp1252",
-                    versions: Versions | None = None) -> list[Finding]:
+                    versions: Versions | None = None, facts: dict[str, ChangeFacts] | None = None) -> list[Finding]:
     """Findings the rewritten files still report (checked for each project's Oqtane version), for the classes the
-    changes touched."""
-    items = {item.rel: item for item in items_of(ws.files, fallback, None, versions)}
+    changes touched. `facts` holds them already computed, by file."""
+    rels = {c.rel for cs in changesets for c in cs.files}
+    items = {item.rel: item for item in items_of([sf for sf in ws.files if sf.rel in rels], fallback, None, versions)}
     out: list[Finding] = []
     for cs in changesets:
         for c in cs.files:
             if c.rel in items:
-                found = check_bytes(items[c.rel], c.new, selected, None, kinds).findings
+                found = facts[c.rel].left if facts is not None else facts_of(items[c.rel], c.new, selected, kinds).left
                 out.extend(f for f in found if f.symbol in cs.symbols)
     return out
 
 
-def unused_packages(ws: Workspace, changesets: list[engine.Changeset]) -> list[UnusedPackage]:
-    """Scheduling packages of the changed files' projects that no C# file of the project uses after the change."""
-    changed = {c.rel: c.new for cs in changesets for c in cs.files}
+def unused_packages(ws: Workspace, changesets: list[engine.Changeset],
+                    facts: dict[str, ChangeFacts] | None = None) -> list[UnusedPackage]:
+    """Scheduling packages of the changed files' projects that no C# file of the project uses after the change.
+    `facts` stands for the changed files' new text when it was not kept."""
+    changed = {c.rel: (facts[c.rel].uses if facts is not None else (_tokens_in(c.new) if c.new else None))
+               for cs in changesets for c in cs.files}
     projects = {sf.project for sf in ws.files if sf.project is not None and sf.rel in changed}
     out: list[UnusedPackage] = []
+    members: dict | None = None  # project -> its files, made once when a project references a scheduling package
     for project in sorted(projects, key=lambda p: str(p.path)):
         packages = _scheduling_references(project.path)
         if not packages:
             continue
-        texts = [changed.get(sf.rel) or _read(sf.path) for sf in ws.files if sf.project == project]
+        if members is None:
+            members = {}
+            for sf in ws.files:
+                if sf.project in projects:
+                    members.setdefault(sf.project, []).append(sf)
+        used: set[bytes] = set()
+        for sf in members.get(project, ()):
+            uses = changed.get(sf.rel)
+            used |= uses if uses is not None else _tokens_in(_read(sf.path))
         for package in packages:
-            tokens = SCHEDULING_PACKAGES[package.lower()]
-            if not any(t in text for text in texts for t in tokens):
+            if not used.intersection(SCHEDULING_PACKAGES[package.lower()]):
                 out.append(UnusedPackage(project.name, _rel(ws, project.path), package))
     return out
+
+
+def _tokens_in(text: bytes) -> frozenset[bytes]:
+    return frozenset(t for t in ALL_TOKENS if t in text)
 
 
 def _scheduling_references(csproj: Path) -> list[str]:

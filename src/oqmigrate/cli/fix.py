@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 from rich.text import Text
 
 from oqmigrate import aftercare, baseline, engine
-from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, SELECT_HELP,
+from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, SELECT_HELP,
                                   Color, Usage, did_you_mean, err_console, plural, print_notices, OQTANE_VERSION_OPTION, versions_of, progress_bar, project_of,
                                   require_sources, selected_rules, set_color, write_bytes_output)
 from oqmigrate.config import Config
@@ -18,7 +19,9 @@ from oqmigrate.diffing import file_diff
 from oqmigrate.mandate import Request
 from oqmigrate.transforms import FollowUpKind
 from oqmigrate.project_versions import Versions
+from oqmigrate.scanner import items_of
 from oqmigrate.vcs import GitError, dirty_files, git_root
+from oqmigrate.workspace import SourceFile
 from oqmigrate.writer import PendingWrite, WriteError, recover, write_all
 
 CODEMOD_OPTION = typer.Option(None, "--codemod", metavar="NAMES",
@@ -82,22 +85,25 @@ def codemod_request(rules: set[str], baseline_file: Optional[Path]) -> Request:
 
 
 def run_codemods(ws, codemods, only: Optional[str], cfg: Config, request: Request, versions: Versions,
-                 show_progress: bool = False) -> engine.RunResult:
+                 show_progress: bool = False, jobs: Optional[int] = None, digest=None) -> engine.RunResult:
     try:
         with progress_bar(show_progress, len(ws.files), "reading") as advance:
-            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance, request, versions)
+            return engine.run(ws, codemods, only, cfg.legacy_encoding, advance, request, versions, jobs, digest)
     except engine.UnknownSymbol as e:
         raise Usage(str(e)) from None
 
 
 def prepared_run(paths, config, codemods, only, select, ignore, baseline_file, oqtane_version, quiet: bool,
-                 no_progress: bool) -> tuple:
-    """The workspace, configuration, mandate and codemod run that diff and apply share; says the notices."""
+                 no_progress: bool, jobs: Optional[int] = None,
+                 digest_for: Optional[Callable[..., Callable]] = None) -> tuple:
+    """The workspace, configuration, mandate and codemod run that diff and apply share; says the notices.
+    `digest_for(ws, cfg, request, versions)` makes the engine's digest of each changed file (see engine.run)."""
     ws, cfg = project_of(paths, config)
     request = codemod_request(selected_rules(select or cfg.select, ignore or cfg.ignore), baseline_file)
     require_sources(ws, paths)
     versions = versions_of(ws, cfg, oqtane_version)
-    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet)
+    digest = digest_for(ws, cfg, request, versions) if digest_for is not None else None
+    result = run_codemods(ws, codemods, only, cfg, request, versions, not no_progress and not quiet, jobs, digest)
     print_notices(ws, quiet, versions)
     return ws, cfg, request, versions, result
 
@@ -109,6 +115,34 @@ def patch_base(root: Path) -> Path:
 
 def changeset_patch(cs: engine.Changeset, base: Path) -> bytes:
     return b"".join(file_diff(engine.display_path(c.path, base), c.old, c.new, binary=c.binary) for c in cs.files)
+
+
+@dataclass(frozen=True)
+class Previewed:
+    """What `diff` keeps of a changed file: its patch and what aftercare needs of its new text."""
+
+    patch: bytes
+    facts: Optional[aftercare.ChangeFacts]
+
+
+@dataclass(frozen=True)
+class PreviewDigest:
+    """The engine's digest for `diff`: run in the pool worker that changed the file, it makes the file's patch
+    and aftercare facts there, so the old and new bytes of every changed file never pile up in one process."""
+
+    base: Path
+    selected: frozenset[str]
+    fallback: str
+    versions: Versions
+    with_facts: bool  # the summary's aftercare needs them (not with --quiet)
+
+    def __call__(self, c: engine.Changed, sf: SourceFile) -> engine.Changed:
+        patch = file_diff(engine.display_path(c.path, self.base), c.old, c.new, binary=c.binary)
+        facts = None
+        if self.with_facts:
+            item = items_of([sf], self.fallback, None, self.versions)[0]
+            facts = aftercare.facts_of(item, c.new, set(self.selected), None)
+        return replace(c, old=b"", new=b"", digest=Previewed(patch, facts))
 
 
 def show_patch(patch: bytes) -> None:
@@ -167,8 +201,12 @@ def _aftercare(ws, changesets: list[engine.Changeset], request: Request, cfg: Co
     """Review items beyond the codemods' notes: findings the rewritten classes still report, unused packages."""
     if not changesets:
         return ()
-    left = aftercare.left_in_changes(ws, changesets, set(request.selected), None, cfg.legacy_encoding, versions)
-    return aftercare.describe_left(left), [u.describe() for u in aftercare.unused_packages(ws, changesets)]
+    facts = None
+    if all(isinstance(c.digest, Previewed) and c.digest.facts is not None for cs in changesets for c in cs.files):
+        facts = {c.rel: c.digest.facts for cs in changesets for c in cs.files}
+    left = aftercare.left_in_changes(ws, changesets, set(request.selected), None, cfg.legacy_encoding, versions,
+                                     facts)
+    return aftercare.describe_left(left), [u.describe() for u in aftercare.unused_packages(ws, changesets, facts)]
 
 
 def _args(paths: Optional[List[Path]]) -> str:
@@ -190,13 +228,18 @@ def diff(
     color: Optional[Color] = COLOR_OPTION,
     no_progress: bool = NO_PROGRESS_OPTION,
     config: Optional[Path] = CONFIG_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
 ) -> int:
     """Preview the migration as a unified diff; writes nothing to the sources."""
     set_color(color)
-    ws, cfg, request, versions, result = prepared_run(paths, config, codemods_of(codemod), only, select, ignore, baseline_file,
-                                            oqtane_version, quiet, no_progress)
-    base = patch_base(ws.root)
-    patch = b"".join(changeset_patch(cs, base) for cs in result.changesets)
+
+    def digest_for(ws, cfg, request, versions) -> PreviewDigest:
+        return PreviewDigest(patch_base(ws.root), request.selected, cfg.legacy_encoding, versions, not quiet)
+
+    ws, cfg, request, versions, result = prepared_run(paths, config, codemods_of(codemod), only, select, ignore,
+                                                      baseline_file, oqtane_version, quiet, no_progress, jobs,
+                                                      digest_for)
+    patch = b"".join(c.digest.patch for cs in result.changesets for c in cs.files)
     if output is not None:
         write_bytes_output(patch, output)
     show_patch(patch)
@@ -234,6 +277,7 @@ def apply(
     color: Optional[Color] = COLOR_OPTION,
     no_progress: bool = NO_PROGRESS_OPTION,
     config: Optional[Path] = CONFIG_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
 ) -> int:
     """Migrate in place: atomic writes that keep encoding, BOM, newlines and file mode."""
     set_color(color)
@@ -241,7 +285,7 @@ def apply(
     if interactive and not sys.stdin.isatty():
         raise Usage("--interactive needs a terminal on stdin; use `oqmigrate diff` to review non-interactively")
     ws, cfg, request, versions, result = prepared_run(paths, config, codemods, only, select, ignore, baseline_file,
-                                            oqtane_version, quiet, no_progress)
+                                                      oqtane_version, quiet, no_progress, jobs)
     targets = [c for cs in result.changesets for c in cs.files]
     root = git_root(ws.root)
     removed = recover({sf.path.parent for sf in ws.files} | {c.path.parent for c in targets})

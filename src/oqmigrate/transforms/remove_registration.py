@@ -83,10 +83,9 @@ def companion_removals(data: bytes, reg: Registration) -> list[Edit]:
 
 def remove_registration(ctx: TransformContext) -> TransformResult:
     result = TransformResult()
-    targets = ctx.migrating | ctx.jobs
     for reg in find_registrations(ctx.tree.root_node, ctx.model):
         name = reg.type_name
-        if name not in targets or (ctx.only is not None and name != ctx.only):
+        if (name not in ctx.migrating and name not in ctx.jobs) or (ctx.only is not None and name != ctx.only):
             continue
         line = reg.node.start_point[0] + 1
         if ctx.registration_lines is not None and line not in ctx.registration_lines:

@@ -190,19 +190,19 @@ def _simple_names_used(root: Node) -> set[str]:
     name) and not inside a using directive. One walk that skips using directives (asking each identifier for its
     ancestors is quadratic in the nesting depth)."""
     names = set()
-    stack = [root]
+    # One walk that skips using directives and carries each node's parent: tree-sitter's `.parent` searches down
+    # from the root, so asking every identifier for its ancestors was cubic in the nesting depth.
+    stack: list[tuple[Node, Node | None]] = [(root, None)]
     while stack:
-        n = stack.pop()
+        n, parent = stack.pop()
         if n.type == "using_directive":
             continue
         if n.type == "identifier":
-            parent = n.parent
             right = parent.child_by_field_name("name") if parent is not None and parent.type in (
                 "member_access_expression", "qualified_name") else None
             if right is None or right.id != n.id:
                 names.add(syntax.text(n))
-            continue
-        stack.extend(n.children)
+        stack.extend((c, n) for c in n.children)
     return names
 
 
