@@ -43,3 +43,23 @@ def test_only_doc_comments_directly_above_the_constructor_are_read():
     doc = "    // a plain comment\n\n    /// <summary>Archives.</summary>"
     assert kept(doc) == ["/// <summary>Archives.</summary>"]
     assert kept("    /// <summary>Far away.</summary>\n\n") == []
+
+
+def test_a_primary_constructors_params_leave_the_class_doc():
+    from oqmigrate.edits import apply_edits
+    from oqmigrate.model import analyse
+    from oqmigrate.transforms import TransformContext
+    from oqmigrate.transforms.migrate_worker import migrate_worker
+    from conftest import FIXTURES
+    data = (FIXTURES / "migrate-worker" / "primary_constructor_class_doc_params.before.cs").read_bytes()
+    tree = syntax.parse(data)
+    out = apply_edits(data, migrate_worker(TransformContext("W.cs", data, tree, analyse(tree))).edits).decode()
+    assert '<param name="scopeFactory">' not in out
+    assert "/// Deletes coupons whose validity has ended." in out and "/// <remarks>Coupons are kept" in out
+
+
+def test_a_malformed_class_doc_is_not_edited():
+    from oqmigrate.transforms.migrate_worker.ctor_doc import without_removed_parameters
+    data = b'/// <summary>Open\n/// <param name="x">y</param>\nclass W(int x) { }\n'
+    cls = next(syntax.descendants(syntax.parse(data).root_node, "class_declaration"))
+    assert without_removed_parameters(doc_comments(cls), set()) is None

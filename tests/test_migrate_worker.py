@@ -33,6 +33,7 @@ NEWER_SYNTAX = {
     "periodic_timer_using_var": "`using var` declaration (C# 8)",
     "primary_constructor_using_var": "primary constructor (C# 12), `using var` (C# 8), file-scoped namespace",
     "primary_constructor_logger_field": "primary constructor (C# 12)",
+    "primary_constructor_class_doc_params": "primary constructor (C# 12)",
     "primary_constructor_options_settings": "primary constructor (C# 12), file-scoped namespace (C# 10); the "
                                             "options class and the data source are in other files",
 }

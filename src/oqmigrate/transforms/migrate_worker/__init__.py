@@ -53,6 +53,8 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
         migration = JobWriter(model).write()
         class_edits.append(migration.edit)
         class_edits.extend(migration.part_edits)
+        if migration.doc_edit is not None:
+            class_edits.append(migration.doc_edit)
         needs |= migration.needs
         result.migrated.append(info.name)
         for note in migration.notes:

@@ -6,6 +6,9 @@ parameter the job's constructor no longer has goes: its `<param>` tag, and any t
 such a parameter (`<paramref name="logger"/>`), since keeping it would document something that is not there.
 Nothing is added. A doc block that is not well-formed XML, or one written as `/** … */`, is dropped (it cannot be
 edited with certainty), as before.
+
+A primary constructor (C# 12) is documented in the class's doc (`<param>` tags next to its `<summary>`): those tags
+go with the parameters, the rest of the class's doc stays; a class doc that is not well-formed is left as it is.
 """
 
 from __future__ import annotations
@@ -34,9 +37,15 @@ def doc_comments(member: Node) -> list[Node]:
 
 def kept_doc_lines(comments: list[Node], parameters: set[str]) -> list[str]:
     """The doc lines (with their `///`) to put above the job's constructor, whose parameters are `parameters`."""
+    return without_removed_parameters(comments, parameters) or []
+
+
+def without_removed_parameters(comments: list[Node], parameters: set[str]) -> list[str] | None:
+    """The doc lines (with their `///`) minus what documents a parameter not in `parameters`; None when the block
+    is not well-formed XML (it cannot be edited with certainty)."""
     bodies = [syntax.text(c)[len(DOC_PREFIX):].rstrip("\r") for c in comments]
     if not bodies or not _well_formed("\n".join(bodies)):
-        return []
+        return None
     out: list[str] = []
     for group in _top_level_groups(bodies):
         element = ET.fromstring("<doc>" + "\n".join(group) + "</doc>")

@@ -20,7 +20,7 @@ from oqmigrate.edits import Edit
 from oqmigrate.schedule import Schedule, WEEKDAYS
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import emit
-from oqmigrate.transforms.migrate_worker.ctor_doc import doc_comments, kept_doc_lines
+from oqmigrate.transforms.migrate_worker.ctor_doc import doc_comments, kept_doc_lines, without_removed_parameters
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
 from oqmigrate.transforms.migrate_worker.usings import QUALIFIED_JOB_BASE, qualify_infrastructure
@@ -36,6 +36,7 @@ class Migration:
     needs: set[str]  # namespaces the job uses
     notes: list[str]  # review notes
     part_edits: list[Edit] = field(default_factory=list)  # in the other parts of a partial class
+    doc_edit: Edit | None = None  # the class's doc without the <param> tags of its primary constructor
 
 
 class JobWriter(Rewriter):
@@ -55,7 +56,7 @@ class JobWriter(Rewriter):
         self._plan_rewrites({h.start_byte for h in self.helpers})
         text = self._generate()
         edit = Edit(self._class_rewrite_start(), self.node.end_byte, text, RULE_ID, "; ".join(self.notes))
-        return Migration(edit, self.needs, list(self.notes), self._part_edits())
+        return Migration(edit, self.needs, list(self.notes), self._part_edits(), self._class_doc_edit())
 
     def unit(self) -> str:
         member = self.member_indent()
@@ -228,6 +229,21 @@ class JobWriter(Rewriter):
         if ctor is None or not self._in_main_part(ctor):
             return []
         return kept_doc_lines(doc_comments(ctor), {JOB_CONSTRUCTOR_PARAMETER})
+
+    def _class_doc_edit(self) -> Edit | None:
+        """A primary constructor's parameters are documented by `<param>` tags in the class's doc: they go with
+        the parameters (the job's constructor is written in the class body and documents nothing)."""
+        if self.info.primary_parameters is None:
+            return None
+        comments = doc_comments(self.node)
+        kept = without_removed_parameters(comments, set())
+        if kept is None or len(kept) == len(comments):
+            return None
+        start = self.data.rfind(b"\n", 0, comments[0].start_byte) + 1
+        end = self.data.find(b"\n", comments[-1].end_byte)
+        end = len(self.data) if end < 0 else end + 1
+        indent = self._line_indent(comments[0].start_byte)
+        return Edit(start, end, "".join(indent + line + self.nl for line in kept), RULE_ID, "doc")
 
     def _work_text(self, pieces: list[Piece], indent: str) -> list[str]:
         out = []
