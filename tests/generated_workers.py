@@ -1,0 +1,435 @@
+"""Hypothesis strategies that write C# worker files, for the property tests of migrate-worker.
+
+`worker_files()` draws a `WorkerFile`: the bytes of a whole `.cs` file (encoding, BOM, newlines, indentation and
+brace style drawn too) holding one worker — a `BackgroundService` loop, a `PeriodicTimer` loop or an
+`IHostedService` with a `System.Threading.Timer` — with a random name, namespace style, cadence, dependency set,
+loop shape and optional try/catch, between other classes of the same file. It also says what a correct migration
+must produce, computed here from the drawn cadence (never by the product's schedule code): the Frequency and
+Interval the README documents, and where the worker class and the using block are in the text, so a test can
+check that nothing else changed.
+
+Every shape drawn is one the README lists under "Shapes migrated", except the `refusal` ones, which the README
+lists as left for a person (a one-shot timer; an Oqtane version before 2.0.1, where nothing is migrated).
+Generated C# stays within C# 7.2 except a file-scoped namespace (C# 10), which `csharp72` reports.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal, Optional
+
+from hypothesis import strategies as st
+
+from oqmigrate.versions import CURRENT, Version
+
+NamespaceStyle = Literal["block", "file", "none"]
+BraceStyle = Literal["allman", "knr"]
+Driver = Literal["loop", "periodic", "timer"]
+LoopShape = Literal["not_cancelled", "true", "for", "do_while"]
+CadenceUnit = Literal["ms", "seconds", "minutes", "hours", "days"]
+Refusal = Literal["one_shot_timer", "before_2_0_1"]
+
+# (codec, BOM) a file is written in; cp1252 files carry a non-ASCII comment so that they are not plain UTF-8
+ENCODINGS = [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+             ("cp1252", b"")]
+
+# the first release of each job-API era (tests/csharp_eras.py) and today's version
+ERA_VERSIONS = {"v2_0_1": Version(2, 0, 1), "v3_0_2": Version(3, 0, 2), "v4_0_3": Version(4, 0, 3),
+                "v10_2_0": CURRENT}
+WEEKLY_SINCE = Version(3, 0, 2)  # README, "Supported Oqtane versions": before it weekly becomes "d" x 7n
+
+_WORDS = ["Order", "Cache", "Report", "Mail", "Sitemap", "Invoice", "Feed", "Audit", "Token", "Search", "Backup",
+          "Digest", "Ledger", "Thumbnail", "Export", "Archive", "Quota", "Session", "Webhook", "Ticket"]
+_SUFFIXES = ["Worker", "Service", "Sweeper", "Runner", "Processor", "Cleaner", "Poller", "Refresher"]
+_VERBS = ["Purge", "Refresh", "Compact", "Send", "Rebuild", "Sync", "Prune", "Recalculate"]
+
+_SECONDS = {"ms": Fraction(1, 1000), "seconds": Fraction(1), "minutes": Fraction(60), "hours": Fraction(3600),
+            "days": Fraction(86400)}
+_FACTORY = {"seconds": "FromSeconds", "minutes": "FromMinutes", "hours": "FromHours", "days": "FromDays"}
+
+
+@dataclass(frozen=True)
+class Cadence:
+    unit: CadenceUnit
+    value: int
+    ms_style: Literal["literal", "underscore", "product"] = "literal"
+
+    @property
+    def seconds(self) -> Fraction:
+        return self.value * _SECONDS[self.unit]
+
+    def timespan(self) -> str:
+        """The cadence as a TimeSpan expression (milliseconds through TimeSpan.FromMilliseconds)."""
+        if self.unit == "ms":
+            return f"TimeSpan.FromMilliseconds({self.value})"
+        return f"TimeSpan.{_FACTORY[self.unit]}({self.value})"
+
+    def milliseconds(self) -> str:
+        """The cadence as an int of milliseconds, in the drawn spelling."""
+        ms = int(self.seconds * 1000)
+        if self.ms_style == "underscore" and ms >= 1000:
+            return f"{ms:_}"
+        if self.ms_style == "product" and ms % 60000 == 0:
+            return f"{ms // 60000} * 60 * 1000"
+        if self.ms_style == "product" and ms % 1000 == 0:
+            return f"{ms // 1000} * 1000"
+        return str(ms)
+
+
+def expected_schedule(cadence: Cadence, version: Version) -> tuple[str, int]:
+    """(Frequency, Interval) the README promises for a fixed cadence: under a minute → m/1, not whole minutes →
+    rounded up to whole minutes, otherwise the largest of weeks (from 3.0.2), days, hours, minutes that divides it."""
+    seconds = cadence.seconds
+    if seconds < 60:
+        return "m", 1
+    if seconds % 60:
+        return "m", math.ceil(seconds / 60)
+    minutes = int(seconds // 60)
+    units = [("d", 1440), ("H", 60)]
+    if version >= WEEKLY_SINCE:
+        units.insert(0, ("w", 10080))
+    for code, size in units:
+        if minutes % size == 0:
+            return code, minutes // size
+    return "m", minutes
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # interface, e.g. IOrderStore
+    verb: str
+    is_async: bool
+    via_scope: bool  # resolved from an IServiceScopeFactory scope in the work; else constructor-injected
+
+    @property
+    def local(self) -> str:
+        return self.name[1].lower() + self.name[2:]
+
+    @property
+    def method(self) -> str:
+        return self.verb + ("Async" if self.is_async else "")
+
+    def declaration(self) -> list[str]:
+        sig = (f"Task<int> {self.method}(CancellationToken cancellationToken);" if self.is_async
+               else f"int {self.method}();")
+        return [f"public interface {self.name}", "{", sig, "}"]
+
+
+@dataclass(frozen=True)
+class WorkerFile:
+    class_name: str
+    namespace: str
+    namespace_style: NamespaceStyle
+    braces: BraceStyle
+    indent: str
+    newline: str
+    encoding: str
+    bom: bytes
+    driver: Driver
+    loop: LoopShape
+    cadence: Cadence
+    due_zero: bool
+    services: tuple[Service, ...]
+    logger: bool
+    try_catch: bool
+    token: str
+    before: tuple[str, ...]  # other declarations of the file, before the worker
+    after: tuple[str, ...]
+    version_era: str
+    refusal: Optional[Refusal]
+    text: str  # the file's text (newlines already `newline`)
+    using_span: tuple[int, int]  # character offsets of the using block in `text`
+    class_span: tuple[int, int]  # character offsets of the worker class declaration in `text`
+
+    @property
+    def version(self) -> Version:
+        return Version(1, 4, 0) if self.refusal == "before_2_0_1" else ERA_VERSIONS[self.version_era]
+
+    @property
+    def raw(self) -> bytes:
+        return self.bom + self.text.encode(self.encoding)
+
+    @property
+    def csharp72(self) -> bool:
+        return self.namespace_style != "file"
+
+    @property
+    def is_async(self) -> bool:
+        return self.driver != "timer" and any(s.is_async for s in self.services)
+
+    def expected_schedule(self) -> tuple[str, int]:
+        return expected_schedule(self.cadence, self.version)
+
+
+class _Writer:
+    """Lines at nesting levels, in one brace style; rendered with the file's indentation and newline."""
+
+    def __init__(self, braces: BraceStyle):
+        self.knr = braces == "knr"
+        self.lines: list[tuple[int, str]] = []
+
+    def line(self, level: int, text: str) -> None:
+        self.lines.append((level, text))
+
+    def open(self, level: int, head: str) -> None:
+        if self.knr:
+            self.lines.append((level, head + " {"))
+        else:
+            self.lines.append((level, head))
+            self.lines.append((level, "{"))
+
+    def close(self, level: int, tail: str = "") -> None:
+        """`}` — with `tail` (`while (…);`, `catch (…)`) on the same line in K&R, on the next in Allman."""
+        if tail and self.knr:
+            self.lines.append((level, "} " + tail))
+        else:
+            self.lines.append((level, "}"))
+            if tail:
+                self.lines.append((level, tail))
+
+    def render(self, indent: str, newline: str) -> str:
+        return "".join((indent * lvl + text if text else "") + newline for lvl, text in self.lines)
+
+
+def _declaration_lines(w: _Writer, level: int, decl: list[str]) -> None:
+    """A small declaration given as [head, "{", members…, "}"]."""
+    w.open(level, decl[0])
+    for member in decl[2:-1]:
+        w.line(level + 1, member)
+    w.close(level)
+
+
+def _work(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
+    """The unit of work: scoped services inside one `using` scope, then the constructor-injected ones."""
+    token = "CancellationToken.None" if in_timer else f["token"]
+    scoped = [s for s in f["services"] if s.via_scope]
+    direct = [s for s in f["services"] if not s.via_scope]
+
+    def call(s: Service, target: str, lvl: int) -> None:
+        expr = f"await {target}.{s.method}({token})" if s.is_async else f"{target}.{s.method}()"
+        w.line(lvl, f"var {s.local}Count = {expr};")
+        if f["logger"]:
+            w.line(lvl, f'_logger.LogInformation("{s.verb} done: {{Count}}", {s.local}Count);')
+
+    if scoped:
+        w.open(level, "using (var scope = _scopeFactory.CreateScope())")
+        for s in scoped:
+            w.line(level + 1, f"var {s.local} = scope.ServiceProvider.GetRequiredService<{s.name}>();")
+        for s in scoped:
+            call(s, s.local, level + 1)
+        w.close(level)
+    for s in direct:
+        call(s, "_" + s.local, level)
+
+
+def _guarded_work(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
+    if not f["try_catch"]:
+        _work(w, level, f, in_timer)
+        return
+    w.open(level, "try")
+    _work(w, level + 1, f, in_timer)
+    w.close(level, "catch (Exception ex)")
+    if w.knr:  # "} catch (Exception ex) {" — reopen on the same line
+        level_text = w.lines.pop()
+        w.lines.append((level_text[0], level_text[1] + " {"))
+    else:
+        w.line(level, "{")
+    w.line(level + 1, f'_logger.LogError(ex, "{f["class_name"]} failed");')
+    w.close(level)
+
+
+def _worker(w: _Writer, level: int, f: dict) -> None:
+    name = f["class_name"]
+    driver = f["driver"]
+    base = "IHostedService, IDisposable" if driver == "timer" else "BackgroundService"
+    w.open(level, f"public class {name} : {base}")
+    m = level + 1
+    params, assigns = [], []
+    if any(s.via_scope for s in f["services"]):
+        w.line(m, "private readonly IServiceScopeFactory _scopeFactory;")
+        params.append("IServiceScopeFactory scopeFactory")
+        assigns.append("_scopeFactory = scopeFactory;")
+    for s in f["services"]:
+        if not s.via_scope:
+            w.line(m, f"private readonly {s.name} _{s.local};")
+            params.append(f"{s.name} {s.local}")
+            assigns.append(f"_{s.local} = {s.local};")
+    if f["logger"]:
+        w.line(m, f"private readonly ILogger<{name}> _logger;")
+        params.append(f"ILogger<{name}> logger")
+        assigns.append("_logger = logger;")
+    if driver == "timer":
+        w.line(m, "private Timer _timer;")
+    w.line(m, "")
+    w.open(m, f"public {name}({', '.join(params)})")
+    for a in assigns:
+        w.line(m + 1, a)
+    w.close(m)
+    w.line(m, "")
+    b = m + 1
+    token = f["token"]
+    cadence: Cadence = f["cadence"]
+    if driver == "timer":
+        w.open(m, "public Task StartAsync(CancellationToken cancellationToken)")
+        if f["refusal"] == "one_shot_timer":
+            due, period = ("TimeSpan.Zero", "Timeout.InfiniteTimeSpan") if f["timer_timespan"] else ("0", "Timeout.Infinite")
+        elif f["timer_timespan"]:
+            due, period = ("TimeSpan.Zero" if f["due_zero"] else cadence.timespan()), cadence.timespan()
+        else:
+            due, period = ("0" if f["due_zero"] else cadence.milliseconds()), cadence.milliseconds()
+        w.line(b, f"_timer = new Timer(DoWork, null, {due}, {period});")
+        w.line(b, "return Task.CompletedTask;")
+        w.close(m)
+        w.line(m, "")
+        w.open(m, "private void DoWork(object state)")
+        _guarded_work(w, b, f, in_timer=True)
+        w.close(m)
+        w.line(m, "")
+        w.open(m, "public Task StopAsync(CancellationToken cancellationToken)")
+        w.line(b, "_timer?.Change(Timeout.Infinite, 0);")
+        w.line(b, "return Task.CompletedTask;")
+        w.close(m)
+        w.line(m, "")
+        w.open(m, "public void Dispose()")
+        w.line(b, "_timer?.Dispose();")
+        w.close(m)
+        w.close(level)
+        return
+    w.open(m, f"protected override async Task ExecuteAsync(CancellationToken {token})")
+    if driver == "periodic":
+        w.open(b, f"using (var timer = new PeriodicTimer({cadence.timespan()}))")
+        w.open(b + 1, f"while (await timer.WaitForNextTickAsync({token}))")
+        _guarded_work(w, b + 2, f, in_timer=False)
+        w.close(b + 1)
+        w.close(b)
+    else:
+        delay = cadence.milliseconds() if f["delay_ms"] else cadence.timespan()
+        head = {"not_cancelled": f"while (!{token}.IsCancellationRequested)", "true": "while (true)",
+                "for": "for (;;)", "do_while": "do"}[f["loop"]]
+        w.open(b, head)
+        _guarded_work(w, b + 1, f, in_timer=False)
+        w.line(b + 1, f"await Task.Delay({delay}, {token});")
+        w.close(b, f"while (!{token}.IsCancellationRequested);" if f["loop"] == "do_while" else "")
+    w.close(m)
+    w.close(level)
+
+
+def _other(kind: str, word: str) -> list[str]:
+    if kind == "options":
+        return [f"public class {word}Options", "{", "public int BatchSize { get; set; } = 100;", "}"]
+    if kind == "names":
+        return [f"internal static class {word}Names", "{", f'public const string Key = "{word.lower()}";', "}"]
+    return [f"public enum {word}State", "{", "Idle,", "Busy", "}"]
+
+
+def _render(f: dict) -> tuple[str, tuple[int, int], tuple[int, int]]:
+    """The file text and the character spans of its using block and of the worker class."""
+    nl, ind = f["newline"], f["indent"]
+    header = ""
+    if f["header"]:
+        header = "// Généré pour les tests — café" + nl + nl if f["encoding"] != "utf-8" or f["bom"] else ""
+        header = header or "// Generated for the property tests" + nl + nl
+    usings = ["System", "System.Threading", "System.Threading.Tasks"]
+    if any(s.via_scope for s in f["services"]):
+        usings.append("Microsoft.Extensions.DependencyInjection")
+    usings.append("Microsoft.Extensions.Hosting")
+    if f["logger"]:
+        usings.append("Microsoft.Extensions.Logging")
+    using_block = "".join(f"using {u};{nl}" for u in usings)
+
+    def section(decls: list[list[str]], level: int) -> str:
+        out = []
+        for d in decls:
+            w = _Writer(f["braces"])
+            _declaration_lines(w, level, d)
+            out.append(w.render(ind, nl))
+        return nl.join(out)
+
+    level = 1 if f["namespace_style"] == "block" else 0
+    before = section(f["before_decls"], level)
+    after = section(f["after_decls"], level)
+    w = _Writer(f["braces"])
+    _worker(w, level, f)
+    worker = w.render(ind, nl)
+    ns_open, ns_close = "", ""
+    if f["namespace_style"] == "block":
+        ns_open = f"namespace {f['namespace']}" + (" {" if f["braces"] == "knr" else nl + "{") + nl
+        ns_close = "}" + nl
+    elif f["namespace_style"] == "file":
+        ns_open = f"namespace {f['namespace']};" + nl + nl
+    pre = header + using_block + nl + ns_open + (before + nl if before else "")
+    text = pre + worker + (nl + after if after else "") + ns_close
+    using_span = (len(header), len(header) + len(using_block))
+    # the class declaration ends at its closing brace, before that line's newline
+    class_span = (len(pre) + len(ind * level), len(pre) + len(worker) - len(nl))
+    return text, using_span, class_span
+
+
+_names = st.builds(lambda w, s: w + s, st.sampled_from(_WORDS), st.sampled_from(_SUFFIXES))
+
+
+@st.composite
+def cadences(draw, unit: Optional[CadenceUnit] = None, fast: bool = True) -> Cadence:
+    """A fixed cadence; mostly whole minutes or more, sometimes sub-minute or not whole minutes."""
+    unit = unit or draw(st.sampled_from(["ms", "seconds", "minutes", "minutes", "hours", "hours", "days"]))
+    if unit == "ms":
+        value = draw(st.one_of(st.integers(1, 120) .map(lambda n: n * 60_000), st.integers(500, 200_000)))
+    elif unit == "seconds":
+        value = draw(st.one_of(st.integers(1, 59), st.integers(1, 48).map(lambda n: n * 30), st.integers(61, 7300)))
+    elif unit == "minutes":
+        value = draw(st.one_of(st.integers(1, 90), st.sampled_from([120, 180, 1440, 2880, 10080, 20160])))
+    elif unit == "hours":
+        value = draw(st.one_of(st.integers(1, 48), st.sampled_from([72, 168, 336])))
+    else:
+        value = draw(st.one_of(st.integers(1, 10), st.sampled_from([7, 14, 21, 30])))
+    style = draw(st.sampled_from(["literal", "underscore", "product"]))
+    return Cadence(unit, value, style)
+
+
+@st.composite
+def worker_files(draw, refusals: bool = True) -> WorkerFile:
+    f: dict = {}
+    f["class_name"] = draw(_names)
+    words = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3, unique=True))
+    f["namespace"] = "Acme.Module." + ".".join(words)
+    f["namespace_style"] = draw(st.sampled_from(["block", "block", "file", "none"]))
+    f["braces"] = draw(st.sampled_from(["allman", "knr"]))
+    f["indent"] = draw(st.sampled_from(["    ", "  ", "\t"]))
+    f["newline"] = draw(st.sampled_from(["\n", "\r\n"]))
+    f["encoding"], f["bom"] = draw(st.sampled_from(ENCODINGS))
+    f["header"] = draw(st.booleans()) or f["encoding"] == "cp1252"
+    f["driver"] = draw(st.sampled_from(["loop", "loop", "periodic", "timer"]))
+    f["loop"] = draw(st.sampled_from(["not_cancelled", "true", "for", "do_while"]))
+    f["timer_timespan"] = draw(st.booleans())
+    f["delay_ms"] = draw(st.booleans())
+    timespan_only = f["driver"] == "periodic" or (f["driver"] == "timer" and f["timer_timespan"]) or (
+        f["driver"] == "loop" and not f["delay_ms"])
+    f["cadence"] = draw(cadences(None if timespan_only else "ms"))
+    f["due_zero"] = draw(st.booleans())
+    f["token"] = draw(st.sampled_from(["stoppingToken", "token", "ct"]))
+    picked = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3, unique=True))
+    f["services"] = tuple(
+        Service(f"I{word}Store", draw(st.sampled_from(_VERBS)),
+                is_async=f["driver"] != "timer" and draw(st.booleans()), via_scope=draw(st.booleans()))
+        for word in picked)
+    f["logger"] = draw(st.booleans())
+    f["try_catch"] = f["logger"] and draw(st.booleans())
+    others = [_other(kind, word) for kind, word in draw(st.lists(
+        st.tuples(st.sampled_from(["options", "names", "enum"]), st.sampled_from(_WORDS)),
+        max_size=2, unique_by=lambda t: t[1]))]
+    decls = [s.declaration() for s in f["services"]] + others
+    split = draw(st.integers(0, len(decls)))
+    f["before_decls"], f["after_decls"] = decls[:split], decls[split:]
+    f["version_era"] = draw(st.sampled_from(list(ERA_VERSIONS)))
+    refusal = None
+    if refusals and draw(st.integers(0, 7)) == 7:
+        refusal = "one_shot_timer" if f["driver"] == "timer" else "before_2_0_1"
+    f["refusal"] = refusal
+    text, using_span, class_span = _render(f)
+    return WorkerFile(
+        f["class_name"], f["namespace"], f["namespace_style"], f["braces"], f["indent"], f["newline"],
+        f["encoding"], f["bom"], f["driver"], f["loop"], f["cadence"], f["due_zero"], f["services"], f["logger"],
+        f["try_catch"], f["token"], tuple(d[0] for d in f["before_decls"]), tuple(d[0] for d in f["after_decls"]),
+        f["version_era"], refusal, text, using_span, class_span)
