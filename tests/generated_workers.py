@@ -137,6 +137,13 @@ class WorkerFile:
     token: str
     before: tuple[str, ...]  # other declarations of the file, before the worker
     after: tuple[str, ...]
+    delay_position: Literal["last", "first", "finally"]
+    cancellation_try: bool  # the whole loop inside try { … } catch (OperationCanceledException) { }
+    helper: bool  # the unit of work in a private method the loop (or timer) calls
+    helper_token: str  # the name of an async helper's CancellationToken parameter
+    cadence_field: Optional[str]  # the cadence in a field of this name (const, static readonly or ctor-assigned)
+    cadence_field_kind: Literal["const", "static_readonly", "ctor"]
+    lifecycle_log: bool  # log calls before and after the loop
     version_era: str
     refusal: Optional[Refusal]
     text: str  # the file's text (newlines already `newline`)
@@ -224,20 +231,48 @@ def _work(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
         call(s, "_" + s.local, level)
 
 
-def _guarded_work(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
-    if not f["try_catch"]:
-        _work(w, level, f, in_timer)
-        return
-    w.open(level, "try")
-    _work(w, level + 1, f, in_timer)
-    w.close(level, "catch (Exception ex)")
-    if w.knr:  # "} catch (Exception ex) {" — reopen on the same line
-        level_text = w.lines.pop()
-        w.lines.append((level_text[0], level_text[1] + " {"))
+def _reopen(w: _Writer, level: int, head: str) -> None:
+    """Close a block and open the next one of the same statement: `} catch (…) {` in K&R."""
+    w.close(level, head)
+    if w.knr:
+        lvl, text = w.lines.pop()
+        w.lines.append((lvl, text + " {"))
     else:
         w.line(level, "{")
+
+
+def _unit(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
+    """The work itself, or the call of the helper that holds it."""
+    if not f["helper"]:
+        _work(w, level, f, in_timer)
+    elif f["is_async_work"] and not in_timer:
+        w.line(level, f"await DoWorkAsync({f['token']});")
+    else:
+        w.line(level, "DoWork();")
+
+
+def _guarded_work(w: _Writer, level: int, f: dict, in_timer: bool, delay: Optional[str] = None) -> None:
+    """The unit of work, optionally in try/catch; `delay` (a statement) goes into a `finally` when given."""
+    if not f["try_catch"]:
+        _unit(w, level, f, in_timer)
+        return
+    w.open(level, "try")
+    _unit(w, level + 1, f, in_timer)
+    _reopen(w, level, "catch (Exception ex)")
     w.line(level + 1, f'_logger.LogError(ex, "{f["class_name"]} failed");')
+    if delay is not None:
+        _reopen(w, level, "finally")
+        w.line(level + 1, delay)
     w.close(level)
+
+
+def _helper(w: _Writer, m: int, f: dict, in_timer: bool) -> None:
+    if f["is_async_work"] and not in_timer:
+        w.open(m, f"private async Task DoWorkAsync(CancellationToken {f['helper_token']})")
+    else:
+        w.open(m, "private void DoWork()")
+    _work(w, m + 1, dict(f, token=f["helper_token"]), in_timer)
+    w.close(m)
 
 
 def _worker(w: _Writer, level: int, f: dict) -> None:
@@ -262,6 +297,24 @@ def _worker(w: _Writer, level: int, f: dict) -> None:
         assigns.append("_logger = logger;")
     if driver == "timer":
         w.line(m, "private Timer _timer;")
+    token = f["token"]
+    cadence: Cadence = f["cadence"]
+    span, ms = cadence.timespan(), cadence.milliseconds()
+    field = f["cadence_field"]
+    if field is not None:
+        as_ms = (driver == "timer" and not f["timer_timespan"]) or (driver == "loop" and f["delay_ms"])
+        ftype, value = ("int", ms) if as_ms else ("TimeSpan", span)
+        kind = f["cadence_field_kind"]
+        if kind == "const" and ftype == "TimeSpan":
+            kind = "static_readonly"  # a TimeSpan cannot be const
+        if kind == "const":
+            w.line(m, f"private const int {field} = {value};")
+        elif kind == "static_readonly":
+            w.line(m, f"private static readonly {ftype} {field} = {value};")
+        else:
+            w.line(m, f"private readonly {ftype} {field};")
+            assigns.append(f"{field} = {value};")
+        span = ms = field
     w.line(m, "")
     w.open(m, f"public {name}({', '.join(params)})")
     for a in assigns:
@@ -269,24 +322,26 @@ def _worker(w: _Writer, level: int, f: dict) -> None:
     w.close(m)
     w.line(m, "")
     b = m + 1
-    token = f["token"]
-    cadence: Cadence = f["cadence"]
     if driver == "timer":
         w.open(m, "public Task StartAsync(CancellationToken cancellationToken)")
         if f["refusal"] == "one_shot_timer":
             due, period = ("TimeSpan.Zero", "Timeout.InfiniteTimeSpan") if f["timer_timespan"] else ("0", "Timeout.Infinite")
         elif f["timer_timespan"]:
-            due, period = ("TimeSpan.Zero" if f["due_zero"] else cadence.timespan()), cadence.timespan()
+            due, period = ("TimeSpan.Zero" if f["due_zero"] else span), span
         else:
-            due, period = ("0" if f["due_zero"] else cadence.milliseconds()), cadence.milliseconds()
-        w.line(b, f"_timer = new Timer(DoWork, null, {due}, {period});")
+            due, period = ("0" if f["due_zero"] else ms), ms
+        callback = "_ => OnTick()" if f["timer_lambda"] else "OnTick"
+        w.line(b, f"_timer = new Timer({callback}, null, {due}, {period});")
         w.line(b, "return Task.CompletedTask;")
         w.close(m)
         w.line(m, "")
-        w.open(m, "private void DoWork(object state)")
+        w.open(m, "private void OnTick()" if f["timer_lambda"] else "private void OnTick(object state)")
         _guarded_work(w, b, f, in_timer=True)
         w.close(m)
         w.line(m, "")
+        if f["helper"]:
+            _helper(w, m, f, in_timer=True)
+            w.line(m, "")
         w.open(m, "public Task StopAsync(CancellationToken cancellationToken)")
         w.line(b, "_timer?.Change(Timeout.Infinite, 0);")
         w.line(b, "return Task.CompletedTask;")
@@ -298,21 +353,40 @@ def _worker(w: _Writer, level: int, f: dict) -> None:
         w.close(level)
         return
     w.open(m, f"protected override async Task ExecuteAsync(CancellationToken {token})")
+    if f["lifecycle_log"]:
+        w.line(b, f'_logger.LogInformation("{name} started");')
+    if f["cancellation_try"]:
+        w.open(b, "try")
+        b += 1
     if driver == "periodic":
-        w.open(b, f"using (var timer = new PeriodicTimer({cadence.timespan()}))")
+        w.open(b, f"using (var timer = new PeriodicTimer({span}))")
         w.open(b + 1, f"while (await timer.WaitForNextTickAsync({token}))")
         _guarded_work(w, b + 2, f, in_timer=False)
         w.close(b + 1)
         w.close(b)
     else:
-        delay = cadence.milliseconds() if f["delay_ms"] else cadence.timespan()
+        delay = f"await Task.Delay({ms if f['delay_ms'] else span}, {token});"
         head = {"not_cancelled": f"while (!{token}.IsCancellationRequested)", "true": "while (true)",
                 "for": "for (;;)", "do_while": "do"}[f["loop"]]
         w.open(b, head)
-        _guarded_work(w, b + 1, f, in_timer=False)
-        w.line(b + 1, f"await Task.Delay({delay}, {token});")
+        position = f["delay_position"]
+        if position == "first":
+            w.line(b + 1, delay)
+        _guarded_work(w, b + 1, f, in_timer=False, delay=delay if position == "finally" else None)
+        if position == "last":
+            w.line(b + 1, delay)
         w.close(b, f"while (!{token}.IsCancellationRequested);" if f["loop"] == "do_while" else "")
+    if f["cancellation_try"]:
+        b -= 1
+        _reopen(w, b, "catch (OperationCanceledException)")
+        w.line(b + 1, "// the host is stopping")
+        w.close(b)
+    if f["lifecycle_log"]:
+        w.line(b, f'_logger.LogInformation("{name} stopped");')
     w.close(m)
+    if f["helper"]:
+        w.line(m, "")
+        _helper(w, m, f, in_timer=False)
     w.close(level)
 
 
@@ -414,8 +488,19 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
         Service(f"I{word}Store", draw(st.sampled_from(_VERBS)),
                 is_async=f["driver"] != "timer" and draw(st.booleans()), via_scope=draw(st.booleans()))
         for word in picked)
+    f["is_async_work"] = any(s.is_async for s in f["services"])
     f["logger"] = draw(st.booleans())
     f["try_catch"] = f["logger"] and draw(st.booleans())
+    positions = ["last", "last", "first"] + (["finally"] if f["try_catch"] else [])
+    f["delay_position"] = draw(st.sampled_from(positions)) if f["driver"] == "loop" else "last"
+    f["cancellation_try"] = f["driver"] != "timer" and draw(st.booleans())
+    f["helper"] = draw(st.booleans())
+    f["helper_token"] = draw(st.sampled_from([f["token"], "cancellationToken"]))
+    f["timer_lambda"] = draw(st.booleans())
+    f["cadence_field"] = draw(st.one_of(st.none(), st.sampled_from(["Period", "PollInterval", "_interval",
+                                                                      "DelayMs", "Interval"])))
+    f["cadence_field_kind"] = draw(st.sampled_from(["const", "static_readonly", "ctor"]))
+    f["lifecycle_log"] = f["logger"] and f["driver"] != "timer" and draw(st.booleans())
     others = [_other(kind, word) for kind, word in draw(st.lists(
         st.tuples(st.sampled_from(["options", "names", "enum"]), st.sampled_from(_WORDS)),
         max_size=2, unique_by=lambda t: t[1]))]
@@ -432,4 +517,5 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
         f["class_name"], f["namespace"], f["namespace_style"], f["braces"], f["indent"], f["newline"],
         f["encoding"], f["bom"], f["driver"], f["loop"], f["cadence"], f["due_zero"], f["services"], f["logger"],
         f["try_catch"], f["token"], tuple(d[0] for d in f["before_decls"]), tuple(d[0] for d in f["after_decls"]),
-        f["version_era"], refusal, text, using_span, class_span)
+        f["delay_position"], f["cancellation_try"], f["helper"], f["helper_token"], f["cadence_field"], f["cadence_field_kind"],
+        f["lifecycle_log"], f["version_era"], refusal, text, using_span, class_span)

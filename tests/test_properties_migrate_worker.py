@@ -26,13 +26,17 @@ from csharp_compiler import compile_csharp, find_mcs
 from csharp_eras import compile_for_era
 from generated_workers import ERA_VERSIONS, WorkerFile, worker_files
 from oqmigrate import syntax
+from oqmigrate.edits import apply_edits
 from oqmigrate.engine import Changed, resolve_codemods, run
+from oqmigrate.model import analyse
+from oqmigrate.transforms import TransformContext
+from oqmigrate.transforms.migrate_worker import migrate_worker
 from oqmigrate.project_versions import Versions
 from oqmigrate.versions import VersionInfo, VersionSource
 from oqmigrate.workspace import discover
 from oqmigrate.writer import PendingWrite, write_all
 
-EXAMPLES = 60
+EXAMPLES = 150
 PROFILE = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -105,12 +109,29 @@ def _check_schedule(wf: WorkerFile, job: str) -> None:
     assert "BackgroundService" not in job and "IHostedService" not in job
 
 
+def known_bug(wf: WorkerFile) -> str | None:
+    """A product defect this generator found, with its minimal example in a strict xfail test below; such a file
+    must still be left safely alone (Failed, nothing written) until the defect is fixed, then it is checked fully."""
+    if wf.refusal is None and wf.helper and wf.driver != "timer" and wf.is_async and wf.helper_token == wf.token:
+        return HELPER_TOKEN_BUG
+    return None
+
+
+HELPER_TOKEN_BUG = ("a private async helper whose CancellationToken parameter has the name of ExecuteAsync's token "
+                    "gets the parameter declaration rewritten to `CancellationToken CancellationToken.None`")
+
+
 def _check_one(tmp: Path, wf: WorkerFile, stats: Counter, compiled: list) -> None:
     path = tmp / "Worker.cs"
     path.write_bytes(wf.raw)
     result = _migrate(path, wf)
     [outcome] = result.outcomes
     mine = [m for m in result.manual if m.symbol == wf.class_name]
+    if known_bug(wf) is not None and outcome.kind == "failed":
+        stats["known bug"] += 1
+        event(f"known bug: {known_bug(wf)}")
+        assert path.read_bytes() == wf.raw and "nothing written" in outcome.error
+        return
     if wf.refusal is not None:
         stats["refused"] += 1
         event(f"refused: {wf.refusal}")
@@ -194,9 +215,9 @@ def test_generated_workers_migrate_correctly():
             before.append((wf, wf.text))
 
     migrate()
-    total = stats["migrated"] + stats["refused"]
+    total = stats["migrated"] + stats["refused"] + stats["known bug"]
     # the generator mostly draws shapes the README lists as migrated; each of those was migrated (asserted above)
-    assert total >= EXAMPLES // 2 and stats["migrated"] >= 0.8 * total, stats
+    assert total >= EXAMPLES // 2 and stats["migrated"] + stats["known bug"] >= 0.8 * total, stats
     assert stats["refused"] > 0, "the refused shapes were never drawn"
     if find_mcs() is None:
         return
@@ -207,3 +228,60 @@ def test_generated_workers_migrate_correctly():
     assert set(by_era) == set(ERA_VERSIONS), "every era's API is exercised"
     for era, items in by_era.items():
         _compile_all(items, lambda paths, era=era: compile_for_era(paths, era))
+
+
+# --- defects the generator found, reduced to minimal examples ---------------------------------------------------
+
+HELPER_TOKEN_WORKER = b"""using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Hosting;
+
+public interface IOrderStore { Task<int> PurgeAsync(CancellationToken cancellationToken); }
+
+public class OrderWorker : BackgroundService
+{
+    private readonly IOrderStore _orderStore;
+
+    public OrderWorker(IOrderStore orderStore)
+    {
+        _orderStore = orderStore;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await DoWorkAsync(stoppingToken);
+            await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken);
+        }
+    }
+
+    private async Task DoWorkAsync(CancellationToken stoppingToken)
+    {
+        await _orderStore.PurgeAsync(stoppingToken);
+    }
+}
+"""
+
+
+def test_helper_with_a_differently_named_token_is_migrated():
+    """The control for the defect below: the same worker with the helper's parameter renamed migrates."""
+    data = HELPER_TOKEN_WORKER.replace(b"DoWorkAsync(CancellationToken stoppingToken)",
+                                       b"DoWorkAsync(CancellationToken ct)").replace(b"PurgeAsync(stoppingToken)",
+                                                                                     b"PurgeAsync(ct)")
+    tree = syntax.parse(data)
+    result = migrate_worker(TransformContext("Worker.cs", data, tree, analyse(tree)))
+    out = apply_edits(data, result.edits)
+    assert result.migrated == ["OrderWorker"]
+    assert syntax.syntax_problems(syntax.parse(out)) == []
+
+
+@pytest.mark.xfail(strict=True, reason="product defect: " + HELPER_TOKEN_BUG)
+def test_helper_taking_the_token_under_the_same_name_is_migrated():
+    tree = syntax.parse(HELPER_TOKEN_WORKER)
+    result = migrate_worker(TransformContext("Worker.cs", HELPER_TOKEN_WORKER, tree, analyse(tree)))
+    out = apply_edits(HELPER_TOKEN_WORKER, result.edits)
+    assert result.migrated == ["OrderWorker"]
+    assert b"CancellationToken CancellationToken.None" not in out
+    assert syntax.syntax_problems(syntax.parse(out)) == []
