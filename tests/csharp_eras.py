@@ -78,18 +78,19 @@ def compile_for_era(
     *,
     extra_sources: Iterable[Path] = (),
     langversion: str = "7.2",
+    out: Path | None = None,
 ) -> CompileResult:
     """Compile ``sources`` against the Oqtane API of ``era`` (a name from `ERAS` or an `Era`).
 
-    Same contract as `csharp_compiler.compile_csharp`: ``ok`` when mcs exits 0, ``output`` its diagnostics;
-    RuntimeError when mcs is missing (callers skip first with ``find_mcs()``).
+    Same contract as `csharp_compiler.compile_csharp`: ``ok`` when mcs exits 0, ``output`` its diagnostics,
+    ``out`` keeps the library; RuntimeError when mcs is missing (callers skip first with ``find_mcs()``).
     """
     mcs = find_mcs()
     if mcs is None:
         raise RuntimeError("mcs not found (install Debian's mono-mcs)")
     files = [*era_sources(era), *(Path(p) for p in extra_sources), *(Path(p) for p in sources)]
     with tempfile.TemporaryDirectory(prefix="oqmigrate-era-") as tmp:
-        out = Path(tmp) / "check.dll"
+        out = out or Path(tmp) / "check.dll"
         command = [
             mcs,
             "-target:library",

@@ -96,6 +96,36 @@ def expected_schedule(cadence: Cadence, version: Version) -> tuple[str, int]:
     return "m", minutes
 
 
+DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """`if (now.Hour == hour && now.Minute == minute)` (+ `now.DayOfWeek == …` or `now.Day == …`) in a loop
+    polled every minute: README "Self-made schedules" → d/1, w/1 or M/1 with a StartDate at that UTC time."""
+
+    hour: int
+    minute: int
+    weekday: Optional[int] = None  # 0 = Sunday
+    day: Optional[int] = None  # 1…28
+
+    def condition(self, now: str) -> str:
+        parts = []
+        if self.weekday is not None:
+            parts.append(f"{now}.DayOfWeek == DayOfWeek.{DAY_NAMES[self.weekday]}")
+        if self.day is not None:
+            parts.append(f"{now}.Day == {self.day}")
+        parts += [f"{now}.Hour == {self.hour}", f"{now}.Minute == {self.minute}"]
+        return " && ".join(parts)
+
+    def expected_schedule(self, version: Version) -> tuple[str, int]:
+        if self.weekday is not None:
+            return ("w", 1) if version >= WEEKLY_SINCE else ("d", 7)
+        if self.day is not None:
+            return "M", 1
+        return "d", 1
+
+
 @dataclass(frozen=True)
 class Service:
     name: str  # interface, e.g. IOrderStore
@@ -144,6 +174,7 @@ class WorkerFile:
     cadence_field: Optional[str]  # the cadence in a field of this name (const, static readonly or ctor-assigned)
     cadence_field_kind: Literal["const", "static_readonly", "ctor"]
     lifecycle_log: bool  # log calls before and after the loop
+    clock: Optional[Clock]  # a loop that polls the clock every minute and works at one time of day
     version_era: str
     refusal: Optional[Refusal]
     text: str  # the file's text (newlines already `newline`)
@@ -167,6 +198,8 @@ class WorkerFile:
         return self.driver != "timer" and any(s.is_async for s in self.services)
 
     def expected_schedule(self) -> tuple[str, int]:
+        if self.clock is not None:
+            return self.clock.expected_schedule(self.version)
         return expected_schedule(self.cadence, self.version)
 
 
@@ -253,6 +286,13 @@ def _unit(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
 
 def _guarded_work(w: _Writer, level: int, f: dict, in_timer: bool, delay: Optional[str] = None) -> None:
     """The unit of work, optionally in try/catch; `delay` (a statement) goes into a `finally` when given."""
+    clock: Optional[Clock] = None if in_timer else f["clock"]
+    if clock is not None:
+        w.line(level, "var now = DateTime.UtcNow;")
+        w.open(level, f"if ({clock.condition('now')})")
+        _guarded_work(w, level + 1, dict(f, clock=None), in_timer, delay)
+        w.close(level)
+        return
     if not f["try_catch"]:
         _unit(w, level, f, in_timer)
         return
@@ -501,13 +541,21 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
                                                                       "DelayMs", "Interval"])))
     f["cadence_field_kind"] = draw(st.sampled_from(["const", "static_readonly", "ctor"]))
     f["lifecycle_log"] = f["logger"] and f["driver"] != "timer" and draw(st.booleans())
+    f["clock"] = None
+    if f["driver"] == "loop" and draw(st.integers(0, 4)) == 4:
+        kind = draw(st.sampled_from(["daily", "weekly", "monthly"]))
+        f["clock"] = Clock(draw(st.integers(0, 23)), draw(st.integers(0, 59)),
+                           weekday=draw(st.integers(0, 6)) if kind == "weekly" else None,
+                           day=draw(st.integers(1, 28)) if kind == "monthly" else None)
+        f["cadence"] = Cadence("minutes", 1) if not f["delay_ms"] else Cadence("ms", 60_000)
+        f["delay_position"] = draw(st.sampled_from(["last", "first"]))
     others = [_other(kind, word) for kind, word in draw(st.lists(
         st.tuples(st.sampled_from(["options", "names", "enum"]), st.sampled_from(_WORDS)),
         max_size=2, unique_by=lambda t: t[1]))]
     decls = [s.declaration() for s in f["services"]] + others
     split = draw(st.integers(0, len(decls)))
     f["before_decls"], f["after_decls"] = decls[:split], decls[split:]
-    f["version_era"] = draw(st.sampled_from(list(ERA_VERSIONS)))
+    f["version_era"] = draw(st.sampled_from(list(reversed(ERA_VERSIONS))))  # today's first: drawn most
     refusal = None
     if refusals and draw(st.integers(0, 7)) == 7:
         refusal = "one_shot_timer" if f["driver"] == "timer" else "before_2_0_1"
@@ -518,4 +566,4 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
         f["encoding"], f["bom"], f["driver"], f["loop"], f["cadence"], f["due_zero"], f["services"], f["logger"],
         f["try_catch"], f["token"], tuple(d[0] for d in f["before_decls"]), tuple(d[0] for d in f["after_decls"]),
         f["delay_position"], f["cancellation_try"], f["helper"], f["helper_token"], f["cadence_field"], f["cadence_field_kind"],
-        f["lifecycle_log"], f["version_era"], refusal, text, using_span, class_span)
+        f["lifecycle_log"], f["clock"], f["version_era"], refusal, text, using_span, class_span)

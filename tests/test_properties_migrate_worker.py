@@ -6,7 +6,8 @@ bytes are checked: they decode in the file's own encoding with its BOM, re-parse
 the file's newline and indentation, keep every byte outside the worker class and the using block, and declare the
 Frequency/Interval the README documents for the drawn cadence (computed by the generator, not by the product);
 a second run changes nothing. The migrated C# 7.2 files are compiled with mcs against the Oqtane stubs of their
-era, batched into a few compiler calls. Shapes the README leaves for a person must stay byte for byte unchanged
+era, batched into a few compiler calls, and each migrated job is constructed under mono (tests/csharp/probes/
+JobMetadata.cs) to read the Frequency, Interval, StartDate and IsEnabled it really declares. Shapes the README leaves for a person must stay byte for byte unchanged
 with the reason reported.
 
 Hypothesis runs derandomized (the same examples on every run) with no deadline and no example database.
@@ -15,8 +16,11 @@ Hypothesis runs derandomized (the same examples on every run) with no deadline a
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tempfile
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -36,7 +40,7 @@ from oqmigrate.versions import VersionInfo, VersionSource
 from oqmigrate.workspace import discover
 from oqmigrate.writer import PendingWrite, write_all
 
-EXAMPLES = 150
+EXAMPLES = 100
 PROFILE = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -103,8 +107,12 @@ def _check_style(wf: WorkerFile, job: str) -> None:
 def _check_schedule(wf: WorkerFile, job: str) -> None:
     frequency, interval = wf.expected_schedule()
     found = (re.findall(r'\bFrequency = "(\w+)";', job), re.findall(r"\bInterval = (\d+);", job))
-    assert found == ([frequency], [str(interval)]), (wf.cadence, wf.version, found)
-    assert "StartDate" not in job, "a fixed cadence has no time of day"
+    assert found == ([frequency], [str(interval)]), (wf.cadence, wf.clock, wf.version, found)
+    if wf.clock is None:
+        assert "StartDate" not in job, "a fixed cadence has no time of day"
+    else:
+        assert len(re.findall(r"\bStartDate = ", job)) == 1, "the time of day is the StartDate's"
+        assert "DateTime.UtcNow" not in job.split("ExecuteJob")[-1], "the clock check is gone from the work"
     assert re.search(r"\bIsEnabled = true;", job)
     assert "BackgroundService" not in job and "IHostedService" not in job
 
@@ -186,7 +194,13 @@ def _batches(items: list[tuple[WorkerFile, str]]) -> list[list[tuple[WorkerFile,
     return [members for _, members in groups]
 
 
-def _compile_all(items: list[tuple[WorkerFile, str]], compile_batch) -> None:
+PROBE = Path(__file__).parent / "csharp" / "probes" / "JobMetadata.cs"
+
+
+def _compile_all(items: list[tuple[WorkerFile, str]], compile_batch, probe: Path | None = None) -> int:
+    """Compile the files in as few mcs calls as the type names allow; with a `probe` (JobMetadata.exe), run it
+    over each library and check the metadata the jobs really declare. Returns the number of jobs probed."""
+    probed = 0
     with tempfile.TemporaryDirectory(prefix="oqmigrate-prop-") as d:
         for b, batch in enumerate(_batches(items)):
             paths = []
@@ -194,8 +208,49 @@ def _compile_all(items: list[tuple[WorkerFile, str]], compile_batch) -> None:
                 p = Path(d) / f"b{b}_{i}_{wf.class_name}.cs"
                 p.write_bytes(wf.bom + text.encode(wf.encoding))
                 paths.append(p)
-            r = compile_batch(paths)
+            library = Path(d) / f"b{b}.dll"
+            r = compile_batch(paths, library)
             assert r.ok, r.output + "\n\n" + "\n\n".join(f"// {p.name}\n{t}" for p, (_, t) in zip(paths, batch))
+            if probe is not None:
+                probed += _check_metadata(probe, library, [wf for wf, _ in batch])
+    return probed
+
+
+def _probe_program(d: Path) -> Path | None:
+    mono = shutil.which("mono")
+    if mono is None:
+        return None
+    exe = d / "JobMetadata.exe"
+    proc = subprocess.run([find_mcs(), "-langversion:7.2", f"-out:{exe}", str(PROBE)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return exe
+
+
+def _check_metadata(probe: Path, library: Path, files: list[WorkerFile]) -> int:
+    """Construct every job of the library under mono and compare what it declares with what the generator drew:
+    Frequency and Interval, IsEnabled, and for a clock schedule a UTC StartDate at the drawn time of day (and
+    weekday or day of the month) within a month of now; no StartDate for a fixed cadence."""
+    proc = subprocess.run(["mono", str(probe), str(library)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [line.split("\t") for line in proc.stdout.splitlines()]
+    now = datetime.fromisoformat(lines[0][1][:26])
+    jobs = {parts[0]: parts[1:] for parts in lines[1:]}
+    for wf in files:
+        full = wf.class_name if wf.namespace_style == "none" else f"{wf.namespace}.{wf.class_name}"
+        frequency, interval, start, kind, enabled = jobs[full]
+        assert (frequency, int(interval), enabled) == (*wf.expected_schedule(), "True"), (full, jobs[full])
+        if wf.clock is None:
+            assert (start, kind) == ("-", "-"), (full, jobs[full])
+            continue
+        at = datetime.fromisoformat(start[:26])
+        assert kind == "Utc", (full, jobs[full])
+        assert (at.hour, at.minute, at.second) == (wf.clock.hour, wf.clock.minute, 0), (full, wf.clock, start)
+        if wf.clock.weekday is not None:
+            assert (at.weekday() + 1) % 7 == wf.clock.weekday, (full, wf.clock, start)
+        if wf.clock.day is not None:
+            assert at.day == wf.clock.day, (full, wf.clock, start)
+        assert abs((at - now).days) <= 31, (full, start, now)
+    return len(files)
 
 
 needs_mcs = pytest.mark.skipif(find_mcs() is None, reason="mcs (Debian mono-mcs) is not installed")
@@ -221,13 +276,17 @@ def test_generated_workers_migrate_correctly():
     assert stats["refused"] > 0, "the refused shapes were never drawn"
     if find_mcs() is None:
         return
-    _compile_all(before, lambda paths: compile_csharp(paths))
+    _compile_all(before, lambda paths, out: compile_csharp(paths, out=out))
     by_era: dict[str, list] = {}
     for wf, text in compiled:
         by_era.setdefault(wf.version_era, []).append((wf, text))
     assert set(by_era) == set(ERA_VERSIONS), "every era's API is exercised"
-    for era, items in by_era.items():
-        _compile_all(items, lambda paths, era=era: compile_for_era(paths, era))
+    assert any(wf.clock is not None for wf, _ in compiled), "a clock schedule was compiled"
+    with tempfile.TemporaryDirectory(prefix="oqmigrate-probe-") as d:
+        probe = _probe_program(Path(d))
+        probed = sum(_compile_all(items, lambda paths, out, era=era: compile_for_era(paths, era, out=out), probe)
+                     for era, items in by_era.items())
+    assert probe is None or probed == len(compiled)
 
 
 # --- defects the generator found, reduced to minimal examples ---------------------------------------------------
