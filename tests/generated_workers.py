@@ -26,7 +26,7 @@ from oqmigrate.versions import CURRENT, Version
 
 NamespaceStyle = Literal["block", "file", "none"]
 BraceStyle = Literal["allman", "knr"]
-Driver = Literal["loop", "periodic", "timer"]
+Driver = Literal["loop", "periodic", "timer", "timers"]  # timer: System.Threading.Timer; timers: System.Timers.Timer
 LoopShape = Literal["not_cancelled", "true", "for", "do_while"]
 CadenceUnit = Literal["ms", "seconds", "minutes", "hours", "days"]
 Refusal = Literal["one_shot_timer", "before_2_0_1"]
@@ -55,6 +55,7 @@ class Cadence:
     unit: CadenceUnit
     value: int
     ms_style: Literal["literal", "underscore", "product"] = "literal"
+    span_style: Literal["factory", "constructor"] = "factory"
 
     @property
     def seconds(self) -> Fraction:
@@ -62,6 +63,12 @@ class Cadence:
 
     def timespan(self) -> str:
         """The cadence as a TimeSpan expression (milliseconds through TimeSpan.FromMilliseconds)."""
+        seconds = self.seconds
+        if self.span_style == "constructor" and seconds.denominator == 1:
+            s = int(seconds)
+            if s % 86400 == 0:
+                return f"new TimeSpan({s // 86400}, 0, 0, 0)"
+            return f"new TimeSpan({s // 3600}, {s % 3600 // 60}, {s % 60})"
         if self.unit == "ms":
             return f"TimeSpan.FromMilliseconds({self.value})"
         return f"TimeSpan.{_FACTORY[self.unit]}({self.value})"
@@ -174,6 +181,7 @@ class WorkerFile:
     cadence_field: Optional[str]  # the cadence in a field of this name (const, static readonly or ctor-assigned)
     cadence_field_kind: Literal["const", "static_readonly", "ctor"]
     lifecycle_log: bool  # log calls before and after the loop
+    scope_style: Literal["block", "using_var", "await_using"]  # C# 8 `using var` / `await using var … CreateAsyncScope()`
     clock: Optional[Clock]  # a loop that polls the clock every minute and works at one time of day
     version_era: str
     refusal: Optional[Refusal]
@@ -191,11 +199,12 @@ class WorkerFile:
 
     @property
     def csharp72(self) -> bool:
-        return self.namespace_style != "file"
+        uses_scope_declaration = self.scope_style != "block" and any(s.via_scope for s in self.services)
+        return self.namespace_style != "file" and not uses_scope_declaration
 
     @property
     def is_async(self) -> bool:
-        return self.driver != "timer" and any(s.is_async for s in self.services)
+        return self.driver in ("loop", "periodic") and any(s.is_async for s in self.services)
 
     def expected_schedule(self) -> tuple[str, int]:
         if self.clock is not None:
@@ -253,13 +262,23 @@ def _work(w: _Writer, level: int, f: dict, in_timer: bool) -> None:
         if f["logger"]:
             w.line(lvl, f'_logger.LogInformation("{s.verb} done: {{Count}}", {s.local}Count);')
 
-    if scoped:
+    style = f["scope_style"]
+    if style == "await_using" and (in_timer or not f["is_async_work"]):
+        style = "using_var"
+    if scoped and style == "block":
         w.open(level, "using (var scope = _scopeFactory.CreateScope())")
         for s in scoped:
             w.line(level + 1, f"var {s.local} = scope.ServiceProvider.GetRequiredService<{s.name}>();")
         for s in scoped:
             call(s, s.local, level + 1)
         w.close(level)
+    elif scoped:
+        w.line(level, "await using var scope = _scopeFactory.CreateAsyncScope();" if style == "await_using"
+               else "using var scope = _scopeFactory.CreateScope();")
+        for s in scoped:
+            w.line(level, f"var {s.local} = scope.ServiceProvider.GetRequiredService<{s.name}>();")
+        for s in scoped:
+            call(s, s.local, level)
     for s in direct:
         call(s, "_" + s.local, level)
 
@@ -318,7 +337,8 @@ def _helper(w: _Writer, m: int, f: dict, in_timer: bool) -> None:
 def _worker(w: _Writer, level: int, f: dict) -> None:
     name = f["class_name"]
     driver = f["driver"]
-    base = "IHostedService, IDisposable" if driver == "timer" else "BackgroundService"
+    timed = driver in ("timer", "timers")
+    base = "IHostedService, IDisposable" if timed else "BackgroundService"
     w.open(level, f"public class {name} : {base}")
     m = level + 1
     params, assigns = [], []
@@ -337,12 +357,15 @@ def _worker(w: _Writer, level: int, f: dict) -> None:
         assigns.append("_logger = logger;")
     if driver == "timer":
         w.line(m, "private Timer _timer;")
+    elif driver == "timers":
+        w.line(m, "private System.Timers.Timer _timer;")
     token = f["token"]
     cadence: Cadence = f["cadence"]
     span, ms = cadence.timespan(), cadence.milliseconds()
     field = f["cadence_field"]
     if field is not None:
-        as_ms = (driver == "timer" and not f["timer_timespan"]) or (driver == "loop" and f["delay_ms"])
+        as_ms = (driver == "timer" and not f["timer_timespan"]) or (driver == "loop" and f["delay_ms"]) or (
+            driver == "timers")
         ftype, value = ("int", ms) if as_ms else ("TimeSpan", span)
         kind = f["cadence_field_kind"]
         if kind == "const" and ftype == "TimeSpan":
@@ -362,6 +385,36 @@ def _worker(w: _Writer, level: int, f: dict) -> None:
     w.close(m)
     w.line(m, "")
     b = m + 1
+    if driver == "timers":
+        w.open(m, "public Task StartAsync(CancellationToken cancellationToken)")
+        interval = f"{span}.TotalMilliseconds" if f["timer_timespan"] and field is None else ms
+        if f["timers_property"]:
+            w.line(b, "_timer = new System.Timers.Timer();")
+            w.line(b, f"_timer.Interval = {interval};")
+        else:
+            w.line(b, f"_timer = new System.Timers.Timer({interval});")
+        w.line(b, "_timer.Elapsed += (sender, args) => OnTick();")
+        w.line(b, "_timer.Start();")
+        w.line(b, "return Task.CompletedTask;")
+        w.close(m)
+        w.line(m, "")
+        w.open(m, "private void OnTick()")
+        _guarded_work(w, b, f, in_timer=True)
+        w.close(m)
+        w.line(m, "")
+        if f["helper"]:
+            _helper(w, m, f, in_timer=True)
+            w.line(m, "")
+        w.open(m, "public Task StopAsync(CancellationToken cancellationToken)")
+        w.line(b, "_timer?.Stop();")
+        w.line(b, "return Task.CompletedTask;")
+        w.close(m)
+        w.line(m, "")
+        w.open(m, "public void Dispose()")
+        w.line(b, "_timer?.Dispose();")
+        w.close(m)
+        w.close(level)
+        return
     if driver == "timer":
         w.open(m, "public Task StartAsync(CancellationToken cancellationToken)")
         if f["refusal"] == "one_shot_timer":
@@ -499,7 +552,7 @@ def cadences(draw, unit: Optional[CadenceUnit] = None, fast: bool = True) -> Cad
     else:
         value = draw(st.one_of(st.integers(1, 10), st.sampled_from([7, 14, 21, 30])))
     style = draw(st.sampled_from(["literal", "underscore", "product"]))
-    return Cadence(unit, value, style)
+    return Cadence(unit, value, style, draw(st.sampled_from(["factory", "factory", "constructor"])))
 
 
 @st.composite
@@ -514,11 +567,11 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
     f["newline"] = draw(st.sampled_from(["\n", "\r\n"]))
     f["encoding"], f["bom"] = draw(st.sampled_from(ENCODINGS))
     f["header"] = draw(st.booleans()) or f["encoding"] == "cp1252"
-    f["driver"] = draw(st.sampled_from(["loop", "loop", "periodic", "timer"]))
+    f["driver"] = draw(st.sampled_from(["loop", "loop", "periodic", "timer", "timers"]))
     f["loop"] = draw(st.sampled_from(["not_cancelled", "true", "for", "do_while"]))
     f["timer_timespan"] = draw(st.booleans())
     f["delay_ms"] = draw(st.booleans())
-    timespan_only = f["driver"] == "periodic" or (f["driver"] == "timer" and f["timer_timespan"]) or (
+    timespan_only = f["driver"] == "periodic" or (f["driver"] in ("timer", "timers") and f["timer_timespan"]) or (
         f["driver"] == "loop" and not f["delay_ms"])
     f["cadence"] = draw(cadences(None if timespan_only else "ms"))
     f["due_zero"] = draw(st.booleans())
@@ -526,21 +579,23 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
     picked = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3, unique=True))
     f["services"] = tuple(
         Service(f"I{word}Store", draw(st.sampled_from(_VERBS)),
-                is_async=f["driver"] != "timer" and draw(st.booleans()), via_scope=draw(st.booleans()))
+                is_async=f["driver"] not in ("timer", "timers") and draw(st.booleans()), via_scope=draw(st.booleans()))
         for word in picked)
     f["is_async_work"] = any(s.is_async for s in f["services"])
+    f["scope_style"] = draw(st.sampled_from(["block", "block", "using_var", "await_using"]))
+    f["timers_property"] = draw(st.booleans())
     f["logger"] = draw(st.booleans())
     f["try_catch"] = f["logger"] and draw(st.booleans())
     positions = ["last", "last", "first"] + (["finally"] if f["try_catch"] else [])
     f["delay_position"] = draw(st.sampled_from(positions)) if f["driver"] == "loop" else "last"
-    f["cancellation_try"] = f["driver"] != "timer" and draw(st.booleans())
+    f["cancellation_try"] = f["driver"] in ("loop", "periodic") and draw(st.booleans())
     f["helper"] = draw(st.booleans())
     f["helper_token"] = draw(st.sampled_from([f["token"], "cancellationToken"]))
     f["timer_lambda"] = draw(st.booleans())
     f["cadence_field"] = draw(st.one_of(st.none(), st.sampled_from(["Period", "PollInterval", "_interval",
                                                                       "DelayMs", "Interval"])))
     f["cadence_field_kind"] = draw(st.sampled_from(["const", "static_readonly", "ctor"]))
-    f["lifecycle_log"] = f["logger"] and f["driver"] != "timer" and draw(st.booleans())
+    f["lifecycle_log"] = f["logger"] and f["driver"] in ("loop", "periodic") and draw(st.booleans())
     f["clock"] = None
     if f["driver"] == "loop" and draw(st.integers(0, 4)) == 4:
         kind = draw(st.sampled_from(["daily", "weekly", "monthly"]))
@@ -559,6 +614,8 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
     refusal = None
     if refusals and draw(st.integers(0, 7)) == 7:
         refusal = "one_shot_timer" if f["driver"] == "timer" else "before_2_0_1"
+    if f["driver"] == "timers":
+        f["due_zero"] = False  # a System.Timers.Timer first fires one interval after Start
     f["refusal"] = refusal
     text, using_span, class_span = _render(f)
     return WorkerFile(
@@ -566,4 +623,4 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
         f["encoding"], f["bom"], f["driver"], f["loop"], f["cadence"], f["due_zero"], f["services"], f["logger"],
         f["try_catch"], f["token"], tuple(d[0] for d in f["before_decls"]), tuple(d[0] for d in f["after_decls"]),
         f["delay_position"], f["cancellation_try"], f["helper"], f["helper_token"], f["cadence_field"], f["cadence_field_kind"],
-        f["lifecycle_log"], f["clock"], f["version_era"], refusal, text, using_span, class_span)
+        f["lifecycle_log"], f["scope_style"], f["clock"], f["version_era"], refusal, text, using_span, class_span)
