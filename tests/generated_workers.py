@@ -597,7 +597,7 @@ def worker_files(draw, refusals: bool = True) -> WorkerFile:
     f["cadence_field_kind"] = draw(st.sampled_from(["const", "static_readonly", "ctor"]))
     f["lifecycle_log"] = f["logger"] and f["driver"] in ("loop", "periodic") and draw(st.booleans())
     f["clock"] = None
-    if f["driver"] == "loop" and draw(st.integers(0, 4)) == 4:
+    if f["driver"] == "loop" and draw(st.integers(0, 2)) == 2:
         kind = draw(st.sampled_from(["daily", "weekly", "monthly"]))
         f["clock"] = Clock(draw(st.integers(0, 23)), draw(st.integers(0, 59)),
                            weekday=draw(st.integers(0, 6)) if kind == "weekly" else None,
