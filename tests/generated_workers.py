@@ -1,16 +1,18 @@
 """Hypothesis strategies that write C# worker files, for the property tests of migrate-worker.
 
 `worker_files()` draws a `WorkerFile`: the bytes of a whole `.cs` file (encoding, BOM, newlines, indentation and
-brace style drawn too) holding one worker — a `BackgroundService` loop, a `PeriodicTimer` loop or an
-`IHostedService` with a `System.Threading.Timer` — with a random name, namespace style, cadence, dependency set,
-loop shape and optional try/catch, between other classes of the same file. It also says what a correct migration
+brace style drawn too) holding one worker — a `BackgroundService` loop (optionally polling the clock for a time of
+day), a `PeriodicTimer` loop, or an `IHostedService` with a `System.Threading.Timer` or a `System.Timers.Timer` —
+with a random name, namespace style, cadence and its spelling, dependency set and scope style, loop shape, delay
+position, optional try/catch, helper method and lifecycle logging, between other classes of the same file. It also says what a correct migration
 must produce, computed here from the drawn cadence (never by the product's schedule code): the Frequency and
 Interval the README documents, and where the worker class and the using block are in the text, so a test can
 check that nothing else changed.
 
 Every shape drawn is one the README lists under "Shapes migrated", except the `refusal` ones, which the README
 lists as left for a person (a one-shot timer; an Oqtane version before 2.0.1, where nothing is migrated).
-Generated C# stays within C# 7.2 except a file-scoped namespace (C# 10), which `csharp72` reports.
+Generated C# stays within C# 7.2 except a file-scoped namespace (C# 10) and `using var` / `await using var`
+scopes (C# 8), which `csharp72` reports.
 """
 
 from __future__ import annotations
@@ -538,11 +540,11 @@ _names = st.builds(lambda w, s: w + s, st.sampled_from(_WORDS), st.sampled_from(
 
 
 @st.composite
-def cadences(draw, unit: Optional[CadenceUnit] = None, fast: bool = True) -> Cadence:
+def cadences(draw, unit: Optional[CadenceUnit] = None) -> Cadence:
     """A fixed cadence; mostly whole minutes or more, sometimes sub-minute or not whole minutes."""
     unit = unit or draw(st.sampled_from(["ms", "seconds", "minutes", "minutes", "hours", "hours", "days"]))
     if unit == "ms":
-        value = draw(st.one_of(st.integers(1, 120) .map(lambda n: n * 60_000), st.integers(500, 200_000)))
+        value = draw(st.one_of(st.integers(1, 120).map(lambda n: n * 60_000), st.integers(500, 200_000)))
     elif unit == "seconds":
         value = draw(st.one_of(st.integers(1, 59), st.integers(1, 48).map(lambda n: n * 30), st.integers(61, 7300)))
     elif unit == "minutes":
