@@ -51,10 +51,12 @@ def compile_csharp(
     *,
     extra_sources: Iterable[Path] = (),
     langversion: str = "7.2",
+    out: Path | None = None,
 ) -> CompileResult:
     """Compile ``files`` (plus ``extra_sources``) together with every stub into a throw-away library.
 
-    ``ok`` is True when mcs exits 0; ``output`` holds its diagnostics (stdout + stderr).
+    ``ok`` is True when mcs exits 0; ``output`` holds its diagnostics (stdout + stderr). With ``out`` the library
+    is written there and kept (to load it, e.g. under ``mono``), else it is thrown away.
     Raises RuntimeError when no compiler is installed: callers skip first with ``find_mcs()``.
     """
     mcs = find_mcs()
@@ -62,7 +64,7 @@ def compile_csharp(
         raise RuntimeError("mcs not found (install Debian's mono-mcs)")
     sources = [*stub_sources(), *(Path(p) for p in extra_sources), *(Path(p) for p in files)]
     with tempfile.TemporaryDirectory(prefix="oqmigrate-mcs-") as tmp:
-        out = Path(tmp) / "check.dll"
+        out = out or Path(tmp) / "check.dll"
         command = [
             mcs,
             "-target:library",

@@ -2,11 +2,14 @@
 
 An era is a run of Oqtane releases with the same job API (``HostedServiceBase``); its stub in
 ``tests/csharp/stubs/eras/`` is the API of the era's FIRST release, so code that compiles against it compiles
-on every release of the era. `compile_for_era` compiles with every stub of ``tests/csharp/stubs`` except
-``Oqtane.cs`` (today's API), which the era's stub replaces.
+on every release of the era. The Oqtane API is stubbed in layers: ``Oqtane.cs`` holds what every release has (the
+types whose members differ are ``partial``), ``Oqtane.Current.cs`` adds today's API, ``eras/common.cs`` what every
+era stub shares (the framework's namespaces) and ``eras/<era>.cs`` only what differs in that era.
+`compile_for_era` compiles with every stub of ``tests/csharp/stubs`` except ``Oqtane.Current.cs``, plus
+``eras/common.cs`` and the era's file.
 
 Built on `csharp_compiler`'s public pieces (`find_mcs`, `stub_sources`, `NOWARN`, `CompileResult`);
-`csharp_compiler.compile_csharp` itself always includes ``Oqtane.cs``, so the mcs call is made here.
+`csharp_compiler.compile_csharp` itself always includes ``Oqtane.Current.cs``, so the mcs call is made here.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from csharp_compiler import NOWARN, STUBS_DIR, TIMEOUT_SECONDS, CompileResult, f
 from oqmigrate.versions import CURRENT, Version
 
 ERAS_DIR = STUBS_DIR / "eras"
-CURRENT_OQTANE_STUB = STUBS_DIR / "Oqtane.cs"
+CURRENT_OQTANE_STUB = STUBS_DIR / "Oqtane.Current.cs"  # today's API beyond Oqtane.cs: not in an era compile
+ERA_COMMON_STUB = ERAS_DIR / "common.cs"  # what every era stub shares beyond Oqtane.cs
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Era:
     name: str
     first: Version  # the release the stub describes
     last: Version  # the last release of the era so far
-    stub: Path
+    stub: Path  # only what differs in this era: compiled after Oqtane.cs and eras/common.cs
     summary: str
 
     def contains(self, version: Version) -> bool:
@@ -62,9 +66,10 @@ def era_of(version: Version) -> Era | None:
 
 
 def era_sources(era: Era | str) -> list[Path]:
-    """Every stub of an era compile: the shared library stubs plus the era's Oqtane stub."""
+    """Every stub of an era compile: the shared stubs (Oqtane.cs: the API every release has) without today's
+    Oqtane API, then what every era shares, then the era's own stub."""
     era = ERAS[era] if isinstance(era, str) else era
-    return [p for p in stub_sources() if p != CURRENT_OQTANE_STUB] + [era.stub]
+    return [p for p in stub_sources() if p != CURRENT_OQTANE_STUB] + [ERA_COMMON_STUB, era.stub]
 
 
 def compile_for_era(
@@ -73,18 +78,19 @@ def compile_for_era(
     *,
     extra_sources: Iterable[Path] = (),
     langversion: str = "7.2",
+    out: Path | None = None,
 ) -> CompileResult:
     """Compile ``sources`` against the Oqtane API of ``era`` (a name from `ERAS` or an `Era`).
 
-    Same contract as `csharp_compiler.compile_csharp`: ``ok`` when mcs exits 0, ``output`` its diagnostics;
-    RuntimeError when mcs is missing (callers skip first with ``find_mcs()``).
+    Same contract as `csharp_compiler.compile_csharp`: ``ok`` when mcs exits 0, ``output`` its diagnostics,
+    ``out`` keeps the library; RuntimeError when mcs is missing (callers skip first with ``find_mcs()``).
     """
     mcs = find_mcs()
     if mcs is None:
         raise RuntimeError("mcs not found (install Debian's mono-mcs)")
     files = [*era_sources(era), *(Path(p) for p in extra_sources), *(Path(p) for p in sources)]
     with tempfile.TemporaryDirectory(prefix="oqmigrate-era-") as tmp:
-        out = Path(tmp) / "check.dll"
+        out = out or Path(tmp) / "check.dll"
         command = [
             mcs,
             "-target:library",

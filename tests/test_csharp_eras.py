@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from csharp_compiler import find_mcs
-from csharp_eras import CURRENT_OQTANE_STUB, ERAS, compile_for_era, era_of, era_sources
+from csharp_eras import CURRENT_OQTANE_STUB, ERA_COMMON_STUB, ERAS, compile_for_era, era_of, era_sources
 
 from oqmigrate.versions import CURRENT, Feature, Version
 
@@ -201,8 +201,11 @@ def test_era_of(version, era):
 def test_era_sources_swap_only_the_oqtane_stub():
     for name in ERA_NAMES:
         sources = era_sources(name)
-        assert CURRENT_OQTANE_STUB not in sources and sources[-1] == ERAS[name].stub
+        assert CURRENT_OQTANE_STUB not in sources and sources[-2:] == [ERA_COMMON_STUB, ERAS[name].stub]
         assert any(p.name == "Microsoft.Extensions.Hosting.cs" for p in sources)
+        assert any(p.name == "Oqtane.cs" for p in sources), "the API every release has"
+        assert not any(p.parent == ERA_COMMON_STUB.parent and p not in (ERA_COMMON_STUB, ERAS[name].stub)
+                       for p in sources), "no other era's stub"
 
 
 @requires_mcs

@@ -1,5 +1,5 @@
 // Oqtane.Shared/Shared/SiteState.cs: the scoped per-request (and per-job-run) site context, signatures only.
-// Kept apart from Oqtane.cs so that the era stubs (which replace Oqtane.cs) get it too: it exists in every era.
+// It exists in every era, so every compile (plain and per era) includes it, like Oqtane.cs.
 namespace Oqtane.Shared
 {
     public class SiteState

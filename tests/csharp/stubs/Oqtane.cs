@@ -1,4 +1,7 @@
-// Oqtane framework API surface (Oqtane.Server / Oqtane.Shared), signatures only.
+// Oqtane framework API surface (Oqtane.Server / Oqtane.Shared) that every supported release has (2.0.1 onwards),
+// signatures only. Every compile includes it: a plain compile (tests/csharp_compiler.py) adds today's API from
+// Oqtane.Current.cs, an era compile (tests/csharp_eras.py) adds eras/common.cs and the era's own file instead. The
+// types whose members differ between releases are `partial` here; the other parts hold what differs.
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -10,12 +13,13 @@ using Microsoft.Extensions.Hosting;
 
 namespace Oqtane.Infrastructure
 {
-    // Oqtane.Server/Infrastructure/Jobs/HostedServiceBase.cs
-    public abstract class HostedServiceBase : IHostedService, IDisposable
+    // Oqtane.Server/Infrastructure/Jobs/HostedServiceBase.cs; the execute hooks (ExecuteJob, ExecuteJobAsync) and
+    // MaximumDuration differ by release
+    public abstract partial class HostedServiceBase : IHostedService, IDisposable
     {
         public HostedServiceBase(IServiceScopeFactory serviceScopeFactory) { }
 
-        // metadata used only when the Job row is first registered
+        // metadata used only when the Job row is first registered (automatically since 2.0.1)
         public string Name { get; set; } = "";
         public string Frequency { get; set; } = "d";
         public int Interval { get; set; } = 1;
@@ -23,11 +27,6 @@ namespace Oqtane.Infrastructure
         public DateTime? EndDate { get; set; } = null;
         public int RetentionHistory { get; set; } = 10;
         public bool IsEnabled { get; set; } = false;
-        public int MaximumDuration { get; set; } = 30;
-
-        // one of the following methods must be overridden
-        public virtual string ExecuteJob(IServiceProvider provider) { return ""; }
-        public virtual Task<string> ExecuteJobAsync(IServiceProvider provider) { return Task.FromResult(string.Empty); }
 
         // not virtual: jobs cannot override the polling loop
         protected Task ExecuteAsync(CancellationToken stoppingToken) { throw null; }
@@ -37,57 +36,18 @@ namespace Oqtane.Infrastructure
         public void Dispose() { }
     }
 
-    public interface ITenantManager
-    {
-        Oqtane.Models.Alias GetAlias();
-        Oqtane.Models.Tenant GetTenant();
-        void SetAlias(Oqtane.Models.Alias alias);
-        void SetAlias(int tenantId, int siteId);
-        void SetTenant(int tenantId);
-    }
-
-    public interface ITenantResolver
-    {
-        Oqtane.Models.Alias GetAlias();
-        Oqtane.Models.Tenant GetTenant();
-    }
-
     public interface IServerStartup
     {
         void ConfigureServices(IServiceCollection services);
         void Configure(IApplicationBuilder app, IWebHostEnvironment env);
         void ConfigureMvc(IMvcBuilder mvcBuilder);
     }
-
-    public interface ILogManager
-    {
-        void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, string message, params object[] args);
-        void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, Exception exception, string message, params object[] args);
-    }
-
-    // Implementations the namespace also exports: their simple names collide with other libraries' types
-    // (NLog.LogManager) once a file imports both namespaces (CS0104).
-    public class LogManager : ILogManager
-    {
-        public void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, string message, params object[] args) { }
-        public void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Shared.LogFunction function, Exception exception, string message, params object[] args) { }
-    }
-
-    public class SyncManager { }
-    public class CacheManager { }
-    public class ConfigManager { }
-    public class DatabaseManager { }
-    public class DistributedLockManager { }
-    public class TokenReplace { }
-    public class ServerState { }
-    public class FileLogger { }
 }
 
 namespace Oqtane.Modules
 {
-    // marker interfaces: Oqtane registers implementations as Scoped / Transient
+    // marker interface: Oqtane registers implementations as Scoped (ITransientService arrives in 3.1.4)
     public interface IService { }
-    public interface ITransientService { }
 }
 
 namespace Oqtane.Repository
@@ -112,15 +72,13 @@ namespace Oqtane.Repository
         Alias GetAlias(int aliasId);
     }
 
-    public interface ISettingRepository
+    // reading and deleting one setting differ by release (by id before 3.0.2, by entity name from 3.0.2)
+    public partial interface ISettingRepository
     {
         IEnumerable<Setting> GetSettings(string entityName);
         IEnumerable<Setting> GetSettings(string entityName, int entityId);
-        Setting GetSetting(string entityName, int settingId);
-        Setting GetSetting(string entityName, int entityId, string settingName);
         Setting AddSetting(Setting setting);
         Setting UpdateSetting(Setting setting);
-        void DeleteSetting(string entityName, int settingId);
     }
 
     public interface IJobRepository
@@ -151,34 +109,31 @@ namespace Oqtane.Models
         public bool IsDeleted { get; set; }
     }
 
-    public class Tenant
+    public partial class Tenant
     {
         public int TenantId { get; set; }
         public string Name { get; set; }
         public string DBConnectionString { get; set; }
-        public string DBType { get; set; }
     }
 
-    public class Alias
+    public partial class Alias
     {
         public int AliasId { get; set; }
         public string Name { get; set; }
         public int TenantId { get; set; }
         public int SiteId { get; set; }
-        public bool IsDefault { get; set; }
     }
 
-    public class Setting
+    public partial class Setting
     {
         public int SettingId { get; set; }
         public string EntityName { get; set; }
         public int EntityId { get; set; }
         public string SettingName { get; set; }
         public string SettingValue { get; set; }
-        public bool IsPrivate { get; set; }
     }
 
-    public class Job
+    public partial class Job
     {
         public int JobId { get; set; }
         public string Name { get; set; }
@@ -192,10 +147,9 @@ namespace Oqtane.Models
         public bool IsExecuting { get; set; }
         public DateTime? NextExecution { get; set; }
         public int RetentionHistory { get; set; }
-        public int MaximumDuration { get; set; }
     }
 
-    public class JobLog
+    public partial class JobLog
     {
         public int JobLogId { get; set; }
         public int JobId { get; set; }
@@ -203,25 +157,5 @@ namespace Oqtane.Models
         public DateTime? FinishDate { get; set; }
         public bool? Succeeded { get; set; }
         public string Notes { get; set; }
-        public string Server { get; set; }
-        public string Instance { get; set; }
     }
-}
-
-namespace Oqtane.Shared
-{
-    public static class EntityNames
-    {
-        public const string Alias = "Alias";
-        public const string Job = "Job";
-        public const string Module = "Module";
-        public const string Page = "Page";
-        public const string Site = "Site";
-        public const string Tenant = "Tenant";
-        public const string User = "User";
-    }
-
-    public enum LogLevel { Trace, Debug, Information, Warning, Error, Critical, None }
-
-    public enum LogFunction { Create, Read, Update, Delete, Security, Other }
 }

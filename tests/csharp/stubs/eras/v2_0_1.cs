@@ -1,198 +1,34 @@
-// Oqtane API surface as of 2.0.1 — the era 2.0.1 to 3.0.1 — signatures only, for oqmigrate's compile checks.
-// Replaces ../Oqtane.cs in an era compile (tests/csharp_eras.py). Each era stub is the API of the era's FIRST
-// release, so code that compiles here compiles on every release of the era. Arriving later in this era:
+// Oqtane API as of 2.0.1 — the era 2.0.1 to 3.0.1 — beyond ../Oqtane.cs and common.cs, signatures only. Each era
+// stub is the API of the era's FIRST release, so code that compiles here compiles on every release of the era.
+// Arriving later in this era:
 //   2.1.0  ITenantManager (Oqtane.Infrastructure), Tenant.DBType
 // Not yet here (later eras): the "w"/"O" frequencies (3.0.2, a run-time matter: an unknown code runs on every
 // one-minute pass), ISettingRepository.GetSetting(entityName, entityId, settingName) (3.0.2; until then settings
 // are read by id), Setting.IsPrivate and Alias.IsDefault (3.0.2), LogLevel.None (3.1.0), ITransientService
 // (3.1.4), EntityNames.Alias/Job (3.2.1), ExecuteJobAsync (4.0.3), MaximumDuration (10.2.0).
 using System;
-using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Oqtane.Infrastructure
 {
-    // Oqtane.Server/Infrastructure/Jobs/HostedServiceBase.cs
-    public abstract class HostedServiceBase : IHostedService, IDisposable
+    public abstract partial class HostedServiceBase
     {
-        public HostedServiceBase(IServiceScopeFactory serviceScopeFactory) { }
-
         // the only hook: every job overrides it
         public abstract string ExecuteJob(IServiceProvider provider);
-
-        // metadata used when the Job row is registered automatically (new in 2.0.1)
-        public string Name { get; set; } = "";
-        public string Frequency { get; set; } = "d";
-        public int Interval { get; set; } = 1;
-        public DateTime? StartDate { get; set; } = null;
-        public DateTime? EndDate { get; set; } = null;
-        public int RetentionHistory { get; set; } = 10;
-        public bool IsEnabled { get; set; } = false;
-
-        protected Task ExecuteAsync(CancellationToken stoppingToken) { throw null; }
-
-        public Task StartAsync(CancellationToken cancellationToken) { throw null; }
-        public Task StopAsync(CancellationToken cancellationToken) { throw null; }
-        public void Dispose() { }
     }
-
-    public interface IServerStartup
-    {
-        void ConfigureServices(IServiceCollection services);
-        void Configure(IApplicationBuilder app, IWebHostEnvironment env);
-        void ConfigureMvc(IMvcBuilder mvcBuilder);
-    }
-
-    public interface ILogManager
-    {
-        void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Enums.LogFunction function, string message, params object[] args);
-        void Log(Oqtane.Shared.LogLevel level, object @class, Oqtane.Enums.LogFunction function, Exception exception, string message, params object[] args);
-    }
-}
-
-namespace Oqtane.Modules
-{
-    // marker interface: Oqtane registers implementations as Scoped
-    public interface IService { }
 }
 
 namespace Oqtane.Repository
 {
     using Oqtane.Models;
 
-    public interface ITenantResolver
+    public partial interface ISettingRepository
     {
-        Alias GetAlias();
-        Tenant GetTenant();
-    }
-
-    public interface ISiteRepository
-    {
-        IEnumerable<Site> GetSites();
-        Site GetSite(int siteId);
-    }
-
-    public interface ITenantRepository
-    {
-        IEnumerable<Tenant> GetTenants();
-        Tenant GetTenant(int tenantId);
-    }
-
-    public interface IAliasRepository
-    {
-        IEnumerable<Alias> GetAliases();
-        Alias GetAlias(int aliasId);
-    }
-
-    public interface ISettingRepository
-    {
-        IEnumerable<Setting> GetSettings(string entityName);
-        IEnumerable<Setting> GetSettings(string entityName, int entityId);
         Setting GetSetting(int settingId);
-        Setting AddSetting(Setting setting);
-        Setting UpdateSetting(Setting setting);
         void DeleteSetting(int settingId);
-    }
-
-    public interface IJobRepository
-    {
-        IEnumerable<Job> GetJobs();
-        Job GetJob(int jobId);
-        Job AddJob(Job job);
-        Job UpdateJob(Job job);
-        void DeleteJob(int jobId);
-    }
-
-    public interface IJobLogRepository
-    {
-        IEnumerable<JobLog> GetJobLogs();
-        JobLog AddJobLog(JobLog jobLog);
-        JobLog UpdateJobLog(JobLog jobLog);
-        void DeleteJobLog(int jobLogId);
-    }
-}
-
-namespace Oqtane.Models
-{
-    public class Site
-    {
-        public int SiteId { get; set; }
-        public int TenantId { get; set; }
-        public string Name { get; set; }
-        public bool IsDeleted { get; set; }
-    }
-
-    public class Tenant
-    {
-        public int TenantId { get; set; }
-        public string Name { get; set; }
-        public string DBConnectionString { get; set; }
-    }
-
-    public class Alias
-    {
-        public int AliasId { get; set; }
-        public string Name { get; set; }
-        public int TenantId { get; set; }
-        public int SiteId { get; set; }
-    }
-
-    public class Setting
-    {
-        public int SettingId { get; set; }
-        public string EntityName { get; set; }
-        public int EntityId { get; set; }
-        public string SettingName { get; set; }
-        public string SettingValue { get; set; }
-    }
-
-    public class Job
-    {
-        public int JobId { get; set; }
-        public string Name { get; set; }
-        public string JobType { get; set; }
-        public string Frequency { get; set; }
-        public int Interval { get; set; }
-        public DateTime? StartDate { get; set; }
-        public DateTime? EndDate { get; set; }
-        public bool IsEnabled { get; set; }
-        public bool IsStarted { get; set; }
-        public bool IsExecuting { get; set; }
-        public DateTime? NextExecution { get; set; }
-        public int RetentionHistory { get; set; }
-    }
-
-    public class JobLog
-    {
-        public int JobLogId { get; set; }
-        public int JobId { get; set; }
-        public DateTime StartDate { get; set; }
-        public DateTime? FinishDate { get; set; }
-        public bool? Succeeded { get; set; }
-        public string Notes { get; set; }
     }
 }
 
 namespace Oqtane.Shared
 {
-    public class EntityNames
-    {
-        public const string Module = "Module";
-        public const string Page = "Page";
-        public const string Site = "Site";
-        public const string Tenant = "Tenant";
-        public const string User = "User";
-    }
-
     public enum LogLevel { Trace, Debug, Information, Warning, Error, Critical }
-}
-
-namespace Oqtane.Enums
-{
-    public enum LogFunction { Create, Read, Update, Delete, Security, Other }
 }
