@@ -24,14 +24,21 @@ class Rewriter:
         ranges = self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]
         tokens = self.plan.token_names
         cts_fields = {n for n, f in self.fields.items() if f.simple_type == "CancellationTokenSource"}
+        # A helper's own parameters shadow the worker's token names: `DoWorkAsync(CancellationToken stoppingToken)`
+        # keeps its parameter, and what it is given is decided at the call site.
+        shadowed = {h.start_byte: {syntax.text(x.child_by_field_name("name"))
+                                   for x in syntax.descendants(h.child_by_field_name("parameters"), "parameter")
+                                   if x.child_by_field_name("name") is not None}
+                    for h in self.helpers}
         for start, end in ranges:
+            own = tokens - shadowed.get(start, set())
             for n in syntax.nodes_within(self.root, start, end, "identifier", "member_access_expression", "using_statement",
                                "local_declaration_statement", "invocation_expression", "expression_statement",
                                "if_statement"):
                 if self._is_deleted(n):
                     continue
                 t = n.type
-                if t == "identifier" and syntax.text(n) in tokens and not is_member_name(n):
+                if t == "identifier" and syntax.text(n) in own and not is_member_name(n):
                     self._replace(n, "CancellationToken.None")
                     self.needs.add("System.Threading")
                 elif t == "member_access_expression":
