@@ -23,11 +23,14 @@ class Versions:
     def of(self, sf: SourceFile) -> VersionInfo:
         return self.by_project.get(str(sf.project.path), self.loose) if sf.project is not None else self.loose
 
-    def notices(self, ws: Workspace) -> list[str]:
-        """One line per project whose version is a guess, so the user can confirm or override it."""
+    def notices(self, ws: Workspace, relevant: set[str] | None = None) -> list[str]:
+        """One line per project whose version is a guess, so the user can confirm or override it; with `relevant`
+        (project files), only for the projects the run found something in (elsewhere the version decides nothing)."""
         lines = []
         for project in ws.projects:
             info = self.by_project.get(str(project.path))
+            if relevant is not None and str(project.path) not in relevant:
+                continue
             if info is not None and not info.exact and any(sf.project == project for sf in ws.files):
                 lines.append(f"{project.name}: Oqtane {info.version} assumed ({info.detail}); "
                              "pass --oqtane-version to set it")

@@ -170,14 +170,22 @@ JOBS_OPTION = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
                            help="worker processes (default: one per core)")
 
 
-def workspace_notices(ws: Workspace) -> list[str]:
+def projects_with(ws: Workspace, rels) -> set[str]:
+    """The project files (as strings) of the files named by `rels`: the projects a run found something in."""
+    wanted = set(rels)
+    return {str(sf.project.path) for sf in ws.files if sf.project is not None and sf.rel in wanted}
+
+
+def workspace_notices(ws: Workspace, relevant: set[str] | None = None) -> list[str]:
     """One line each for what the run leaves out or assumes: projects outside the scan, projects that are not
-    Oqtane modules (scanned, never rewritten), files that belong to no project."""
+    Oqtane modules (scanned, never rewritten), files that belong to no project. With `relevant` (project files),
+    a project is named only when the run found something in it: a project with no worker or job has nothing
+    that is left alone."""
     lines = [f"skipped {path}: {why}" for path, why in ws.outside]
     distinct = {id(sf.project): sf.project for sf in ws.files if sf.project is not None}  # not a Path per file
     with_files = {p.path for p in distinct.values()}
     for project in ws.projects:
-        if project.scope_reason and project.path in with_files:
+        if project.scope_reason and project.path in with_files and (relevant is None or str(project.path) in relevant):
             lines.append(f"not rewritten: {project.scope_reason}")
     loose = len(ws.loose_files)
     if loose:
@@ -186,10 +194,11 @@ def workspace_notices(ws: Workspace) -> list[str]:
     return lines
 
 
-def print_notices(ws: Workspace, quiet: bool, versions: Versions | None = None) -> None:
+def print_notices(ws: Workspace, quiet: bool, versions: Versions | None = None,
+                  relevant: set[str] | None = None) -> None:
     if not quiet:
         console = err_console()
-        for line in workspace_notices(ws) + (versions.notices(ws) if versions is not None else []):
+        for line in workspace_notices(ws, relevant) + (versions.notices(ws, relevant) if versions is not None else []):
             console.print(line, markup=False)
 
 

@@ -17,7 +17,7 @@ from oqmigrate.catalog import SEVERITIES
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION,
                                   SELECT_HELP, Color, Usage, err_console, progress_bar, project_of, require_sources,
                                   OQTANE_VERSION_OPTION, print_notices, selected_rules, versions_of, set_color, stdout_console, with_severities,
-                                  workspace_notices, write_chunks, write_output)
+                                  projects_with, workspace_notices, write_chunks, write_output)
 from oqmigrate.config import load_config
 from oqmigrate.formats import Fix, FileChange, ScanFormat, ScanView, human, machine, sarif
 from oqmigrate.mandate import Request
@@ -144,9 +144,10 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
     findings, covered, fixed = with_severities(result.findings, cfg), [], []
     if known is not None:
         findings, covered, fixed = baseline.match(findings, known)
+    relevant = projects_with(ws, [f.rel for f in result.findings] + [f.rel for f in result.suppressed])
     view = ScanView(Path(ws.root), result.files_scanned, findings, result.errors, result.skipped,
                     covered if known is not None else None, srcroot=git_root(ws.root) or Path(ws.root),
-                    notices=workspace_notices(ws) + versions.notices(ws), projects=project_facts(ws, versions))
+                    notices=workspace_notices(ws, relevant) + versions.notices(ws, relevant), projects=project_facts(ws, versions))
     format = format or (ScanFormat.full if sys.stdout.isatty() and output is None else ScanFormat.concise)
     if format is ScanFormat.sarif and any(f.fixable for f in findings):
         view.fixes = _fixes(ws, cfg, rules, versions)
@@ -171,7 +172,7 @@ def _scan(ws, cfg, paths, format, output, select, ignore, baseline_file, fail_on
         render(view, stdout_console())
     if statistics and not human_format:
         human.statistics(view, err_console())
-    print_notices(ws, quiet, versions)
+    print_notices(ws, quiet, versions, relevant)
     if not quiet:
         err_console().print(human.summary_line(result.files_scanned, findings, result.errors, len(covered)),
                             markup=False)
