@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_scan import tree_stats  # noqa: E402  (read every .cs file once: the warm page cache both benchmarks use)
 SEED = 7  # as bench_scan.py
 WORKER_SHARE = 0.03
 CHANGED = re.compile(rb"would change (\d+) files?")
@@ -47,18 +49,6 @@ def ensure_tree(out: Path, files: int) -> Path:
         print(f"generating {files} files into {tree} ...", file=sys.stderr)
         generate.generate(tree, files, WORKER_SHARE, seed=SEED)
     return tree
-
-
-def warm(tree: Path) -> tuple[int, int]:
-    """Read every .cs file once. Returns (files, bytes)."""
-    n = size = 0
-    for dirpath, _, filenames in os.walk(tree):
-        for name in filenames:
-            if name.endswith(".cs"):
-                with open(os.path.join(dirpath, name), "rb") as fh:
-                    size += len(fh.read())
-                n += 1
-    return n, size
 
 
 def timed(cmd: list[str]) -> dict:
@@ -131,7 +121,7 @@ def main(argv=None) -> int:
     rows = []
     for n in sizes:
         tree = ensure_tree(a.out, n).resolve()
-        files, size = warm(tree)
+        files, size = tree_stats(tree)
         print(f"{tree}: {files} .cs files, {size / 1e6:.1f} MB (page cache warmed)", file=sys.stderr)
         scan = bench(oqmigrate() + ["scan", str(tree), "--format", "json", "--no-progress", "--fail-on", "never"]
                      + jobs, a.runs, f"scan {n}")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from oqmigrate import syntax
 from oqmigrate.analyse.drivers import POLLING_LOOPS, WAIT_CALLS, repeating_loops, timer_creations
 from oqmigrate.analyse.expressions import awaited
-from oqmigrate.analyse.members import DEFERRED_CODE, class_nodes, fields, methods, params
+from oqmigrate.analyse.members import DEFERRED_CODE, class_nodes, deferred_within, fields, methods, params
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.model import ClassInfo, FileModel, type_name
 from oqmigrate.syntax import Node
@@ -176,7 +176,7 @@ def _take(loop: Node, tokens: set[str], members: set[str]) -> Node | None:
     member of the class that is given the stopping token, run in the loop itself (not in a lambda)."""
     body = loop.child_by_field_name("body")
     for n in syntax.walk(body) if body is not None else ():
-        if n.type not in ("variable_declarator", "assignment_expression") or _deferred(n, loop):
+        if n.type not in ("variable_declarator", "assignment_expression") or deferred_within(n, loop):
             continue
         value = n.child_by_field_name("right") if n.type == "assignment_expression" else \
             (n.named_children[-1] if len(n.named_children) > 1 else None)
@@ -187,16 +187,6 @@ def _take(loop: Node, tokens: set[str], members: set[str]) -> Node | None:
         if _root(recv) in members and any(_is_token(a, tokens) for a in syntax.arguments(call)):
             return call
     return None
-
-
-def _deferred(node: Node, loop: Node) -> bool:
-    """Inside a lambda or local function nested in the loop."""
-    for a in syntax.ancestors(node):
-        if a.id == loop.id:
-            return False
-        if a.type in DEFERRED_CODE:
-            return True
-    return False
 
 
 def _is_token(arg: Node, tokens: set[str]) -> bool:

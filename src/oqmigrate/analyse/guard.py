@@ -13,13 +13,12 @@ import enum
 from dataclasses import dataclass
 
 from oqmigrate import syntax
-from oqmigrate.analyse.members import LOGGER_TYPES
+from oqmigrate.analyse.members import DEFERRED_CODE, LOGGER_TYPES
 from oqmigrate.analyse.names import simple
 from oqmigrate.model import type_name
 from oqmigrate.syntax import Node
 
 STRING_LITERALS = ("string_literal", "interpolated_string_expression", "verbatim_string_literal")
-DEFERRED = ("lambda_expression", "local_function_statement", "anonymous_method_expression")
 
 
 class GuardState(enum.Enum):
@@ -187,7 +186,7 @@ def _handled(node: Node, method: Node) -> bool:
     for a in syntax.ancestors(node):
         if a.id == method.id:
             return False
-        if a.type in DEFERRED:
+        if a.type in DEFERRED_CODE:
             return True  # runs elsewhere, not necessarily in this call
         if a.type == "try_statement" and child.type == "block" and a.child_by_field_name("body") is not None \
                 and a.child_by_field_name("body").id == child.id and catch_all(a) is not None:

@@ -194,6 +194,17 @@ def assigned_member(left: Node) -> str | None:
     return None
 
 
+def deferred_within(node: Node, outer: Node) -> bool:
+    """Is `node` in deferred code (a lambda, anonymous method or local function) nested in `outer`? Such code does
+    not run as part of `outer`'s own call, and may run after it returned."""
+    for a in syntax.ancestors(node):
+        if a.id == outer.id:
+            return False
+        if a.type in DEFERRED_CODE:
+            return True
+    return False
+
+
 def enclosing_function(node: Node) -> Node | None:
     """The method, constructor, accessor, local function or lambda a node is in."""
     return syntax.first_ancestor(node, *FUNCTION_NODES)

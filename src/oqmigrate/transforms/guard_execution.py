@@ -30,8 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oqmigrate import syntax
-from oqmigrate.analyse.guard import DEFERRED, ExecuteGuard, GuardState, always_exits, catch_variable, execute_guard
-from oqmigrate.analyse.members import execute_methods, modifiers
+from oqmigrate.analyse.guard import ExecuteGuard, GuardState, always_exits, catch_variable, execute_guard
+from oqmigrate.analyse.members import deferred_within, execute_methods, modifiers
 from oqmigrate.analyse.metadata import job_metadata
 from oqmigrate.analyse.names import camel_words
 from oqmigrate.edits import Edit
@@ -163,22 +163,12 @@ def _compact(data: bytes, block: Node) -> bool:
     return same_line(data, block.start_byte, block.end_byte)
 
 
-def _own(node: Node, method: Node) -> bool:
-    """The node runs in the method's own call (not in a lambda or local function)."""
-    for a in syntax.ancestors(node):
-        if a.id == method.id:
-            return True
-        if a.type in DEFERRED:
-            return False
-    return True
-
-
 def _returned_values(g: ExecuteGuard) -> list[Node | None]:
     """What the method returns: each own return statement's value, or the arrow's expression."""
     if g.body is not None and g.body.type == "arrow_expression_clause":
         return [g.body.named_children[0] if g.body.named_children else None]
     return [(r.named_children[0] if r.named_children else None)
-            for r in syntax.descendants(g.method, "return_statement") if _own(r, g.method)]
+            for r in syntax.descendants(g.method, "return_statement") if not deferred_within(r, g.method)]
 
 
 def _from_result(value: Node | None) -> Node | None:
@@ -240,7 +230,7 @@ class _Writer:
         out = []
         skipped = {n.id for n in skip}
         for r in syntax.descendants(self.method, "return_statement"):
-            if r.id in skipped or not _own(r, self.method) or not r.named_children:
+            if r.id in skipped or deferred_within(r, self.method) or not r.named_children:
                 continue
             value = r.named_children[0]
             inner = _from_result(value) if self.sync_task else value
