@@ -154,7 +154,15 @@ def test_from_cron_not_expressible(expr):
 
 def test_cron_time_of_day_notes_utc():
     assert "UTC" in Schedule.from_cron("0 2 * * *").note
-    assert Schedule.from_cron("*/15 * * * *").note == ""
+    assert Schedule.from_cron("* * * * *").note == ""
+
+
+def test_step_crons_say_that_their_fixed_times_are_not_kept():
+    """Oqtane counts m/H intervals from the previous run: `*/15` and `0 */6` keep the cadence, not the clock times."""
+    assert "counted from its first run, not at fixed minutes past the hour" in Schedule.from_cron("*/15 * * * *").note
+    note = Schedule.from_cron("0 */6 * * *").note
+    assert "counted from its first run, not at the cron's fixed hours" in note and "minute past" not in note
+    assert "the minute past the hour (:15) is not kept either" in Schedule.from_cron("15 */4 * * *").note
 
 
 @pytest.mark.parametrize("args,kwargs,expected", [

@@ -111,13 +111,17 @@ class Schedule:
             return None
         every_minutes = _step(minute, 60)
         if every_minutes is not None and hour == "*" and dom == "*" and dow == "*":
-            return cls("m", every_minutes)
+            # Oqtane counts "m"/"H" intervals from the previous run, so fixed times past the hour are not kept
+            note = "" if every_minutes == 1 else (f"runs every {every_minutes} minutes counted from its first run, "
+                                                   "not at fixed minutes past the hour")
+            return cls("m", every_minutes, note=note)
         m = _single(minute, 0, 59)
         if m is None:
             return None
         every_hours = _step(hour, 24)
         if every_hours is not None and dom == "*" and dow == "*":
-            note = "" if m == 0 else f"runs every {every_hours} h; the minute past the hour (:{m:02d}) is not kept"
+            note = (f"runs every {every_hours} h counted from its first run, not at the cron's fixed hours (UTC)"
+                    + ("" if m == 0 else f"; the minute past the hour (:{m:02d}) is not kept either"))
             return cls("H", every_hours, exact=(m == 0), note=note)
         h = _single(hour, 0, 23)
         if h is None:
