@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from oqmigrate import syntax
 from oqmigrate.analyse.drivers import POLLING_LOOPS, WAIT_CALLS, repeating_loops, timer_creations
 from oqmigrate.analyse.expressions import awaited
-from oqmigrate.analyse.members import DEFERRED_CODE, class_nodes, deferred_within, fields, methods, params
+from oqmigrate.analyse.members import class_nodes, deferred_within, fields, methods, params
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.model import ClassInfo, FileModel, type_name
 from oqmigrate.syntax import Node
@@ -263,12 +263,7 @@ def _handed_over(call: Node, method: Node) -> bool:
             break
     if parent is None or parent.type not in ("await_expression", "return_statement", "arrow_expression_clause"):
         return False
-    for a in syntax.ancestors(call):
-        if a.id == method.id:
-            return True
-        if a.type in DEFERRED_CODE:
-            return False
-    return False
+    return not deferred_within(call, method)  # `call` is one of the method's descendants
 
 
 # --- names ------------------------------------------------------------------------------------------------------

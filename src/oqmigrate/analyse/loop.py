@@ -151,7 +151,7 @@ class LoopMixin:
         iteratively: the statements around each wrapper join the ones before/after the loop."""
         wrapped: list[tuple[list[Node], int, Node | None]] = []  # per wrapper: its statement list, its index, period
         while True:
-            loops = [s for s in stmts if s.type in ("while_statement", "do_statement", "for_statement")]
+            loops = [s for s in stmts if s.type in POLLING_LOOPS]
             if len(loops) == 1:
                 i = stmts.index(loops[0])
                 loop, pre, post = loops[0], stmts[:i], stmts[i + 1:]
