@@ -30,12 +30,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_scan import tree_stats  # noqa: E402  (read every .cs file once: the warm page cache both benchmarks use)
+from bench_scan import ensure_bytecode, timed as timed_run, tree_stats  # noqa: E402  (read every .cs file once: the warm page cache both benchmarks use)
 SEED = 7  # as bench_scan.py
 WORKER_SHARE = 0.03
 CHANGED = re.compile(rb"would change (\d+) files?")
@@ -52,15 +51,9 @@ def ensure_tree(out: Path, files: int) -> Path:
 
 
 def timed(cmd: list[str]) -> dict:
-    """Run cmd (stdout discarded); wall seconds, CPU seconds and peak RSS (KiB) of the largest process, from wait4."""
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        err.seek(0)
-        return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kib": usage.ru_maxrss,
-                "code": os.waitstatus_to_exitcode(status), "stderr": err.read()}
+    """bench_scan.timed as a dict: wall seconds, CPU seconds, peak RSS (KiB) of the largest process, exit code."""
+    wall, cpu, rss_kib, _, stderr, code = timed_run(cmd)
+    return {"wall": wall, "cpu": cpu, "rss_kib": rss_kib, "code": code, "stderr": stderr}
 
 
 def bench(cmd: list[str], runs: int, label: str) -> dict:
@@ -116,6 +109,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=HERE / "out", help="where the trees are (generated when missing)")
     ap.add_argument("--json", action="store_true", help="print machine-readable results instead of the table")
     a = ap.parse_args(argv)
+    ensure_bytecode()
     sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
     jobs = ["--jobs", str(a.jobs)] if a.jobs else []
     rows = []

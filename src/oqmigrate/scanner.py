@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from array import array
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -24,6 +23,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from oqmigrate import model, source, syntax
 from oqmigrate.catalog import trigger_tokens
 from oqmigrate.findings import Finding
+from oqmigrate.prefilter import minimal_tokens, prefilter
 from oqmigrate.project_versions import Versions
 from oqmigrate.vcs import git_root
 from oqmigrate.versions import CURRENT, Version
@@ -113,27 +113,6 @@ def searchable(data: bytes) -> bytes:
     return data.decode("utf-16", "replace").encode("utf-8") if data[:2] in UTF16_BOMS else data
 
 
-IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
-TYPE_KEYWORDS = (b"class", b"struct", b"record", b"interface")
-
-
-def declared_base_names(data: bytes) -> set[str]:
-    """Every name after the colon of a type declaration, up to its body (`class X<T> : A, B<T> where T : C {`):
-    a superset of the file's base types, read without parsing, to find subclasses of project-local worker
-    bases among the files the prefilter skipped. bytes.find keeps this at memory speed."""
-    names: set[str] = set()
-    for keyword in TYPE_KEYWORDS:
-        i = data.find(keyword)
-        while i >= 0:
-            stops = [j for j in (data.find(b"{", i), data.find(b";", i)) if j >= 0]
-            end = min(stops) if stops else len(data)
-            colon = data.find(b":", i, end)
-            if colon >= 0:
-                names.update(n.decode() for n in IDENTIFIER.findall(data, colon + 1, end))
-            i = data.find(keyword, end)
-    return names
-
-
 def check_bytes(item: Item, data: bytes, selected: set[str], table: model.TypeTable | None,
                 kinds: dict[str, str] | None) -> FileReport:
     from oqmigrate import checks, fixes  # imported by the pool's processes (see preload), not by the parent
@@ -204,14 +183,10 @@ def _scan_one(item: Item, selected: set[str], tokens: Sequence[bytes], table: mo
     binary = binary_reason(data, haystack)
     if binary is not None:  # reported whether or not the prefilter would read it: a binary file is not C#
         return FileReport(item.rel, errors=[binary])
-    for t in tokens:
-        if t in haystack:
-            break
-    else:
-        if collect_bases:
-            names = declared_base_names(haystack)
-            if names:
-                bases.append((position, tuple(names)))
+    parse, names = prefilter(tokens, collect_bases)(haystack)
+    if not parse:
+        if names:
+            bases.append((position, tuple(names)))
         return None
     try:
         return check_bytes(item, data, selected, table, kinds)
@@ -433,11 +408,6 @@ def scan(ws: Workspace, selected: set[str], jobs: int | None = None,
     errors.sort()
     skipped = sorted(list(ws.skipped) + [(r.rel, r.skipped) for r in reports if r.skipped])
     return ScanResult(str(ws.root), len(items), len(parsed), findings, errors, skipped, kinds, suppressed)
-
-
-def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:
-    """Drop tokens that contain another token: a file containing the longer one contains the shorter."""
-    return tuple(sorted(t for t in tokens if not any(o != t and o in t for o in tokens)))
 
 
 def _type_table(reports) -> model.TypeTable:
