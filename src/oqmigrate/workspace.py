@@ -381,23 +381,25 @@ class _Discovery:
 
     # -- files -----------------------------------------------------------------------------------------------
 
-    def _add(self, path: str, owner: _ProjectInfo | None, stat: os.stat_result | None = None) -> None:
-        try:
-            stat = stat or os.stat(path)
-        except OSError:
-            return
+    def _add(self, path: str, owner: _ProjectInfo | None, key: int | None = None) -> None:
+        """Add a file; `key` is its identity (device << 64 | inode), read from the file when not given."""
+        if key is None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return
+            key = stat.st_dev << 64 | stat.st_ino
         project = owner.project if owner else None
         if path.startswith(self.root_prefix) and (os.sep == "/" or "/" not in path):
             candidate = SourceFile.under(self.root_prefix, path[len(self.root_prefix):].replace(os.sep, "/"), project)
         else:
             candidate = SourceFile(path, self.rel(path), project)
         # the same file reached twice (two arguments, a symlink) is one file; one int per file, not a tuple
-        key = stat.st_dev << 64 | stat.st_ino
         current = self.files.get(key)
         if current is None or (candidate.project is None, candidate.rel) < (current.project is None, current.rel):
             self.files[key] = candidate
 
-    def _add_found(self, path: str, name: str, owner: _ProjectInfo | None, stat: os.stat_result) -> None:
+    def _add_found(self, path: str, name: str, owner: _ProjectInfo | None, key: int) -> None:
         if owner is not None and owner.removes:
             inside = path[len(owner.folder) + 1 :].replace(os.sep, "/")
             if any(pattern.match(inside) for pattern in owner.removes):
@@ -406,7 +408,7 @@ class _Discovery:
         if _is_generated(path, name):
             self.skipped[self.rel(path)] = "generated"
             return
-        self._add(path, owner, stat)
+        self._add(path, owner, key)
 
     def _add_includes(self, info: _ProjectInfo) -> None:
         # MSBuild evaluates items in document order; here an explicit Include always wins over a Remove.
@@ -482,11 +484,15 @@ class _Discovery:
                         subfolders.append(entry.path)
                 elif name[-3:].lower() == ".cs" and _is_file(entry):
                     if not _ignored(ignores, entry.path, is_dir=False):
-                        try:
-                            stat = entry.stat()
+                        try:  # the file's identity without a stat call per file: folder's device, entry's inode
+                            if entry.is_symlink():
+                                target = os.stat(entry.path)
+                                key = target.st_dev << 64 | target.st_ino
+                            else:
+                                key = st.st_dev << 64 | entry.inode()
                         except OSError:
                             continue
-                        self._add_found(entry.path, name, owner, stat)
+                        self._add_found(entry.path, name, owner, key)
             stack.extend((path, owner, ignores) for path in reversed(subfolders))
         return found
 
