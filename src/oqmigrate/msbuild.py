@@ -116,15 +116,7 @@ class Evaluation:
 
 def find_upwards(start: Path, name: str, stop_at: Path | None = None) -> Path | None:
     """The nearest ``name`` in ``start`` or one of its parents, not above ``stop_at`` (when it is one of them)."""
-    folder = Path(os.path.abspath(start))
-    stop = Path(os.path.abspath(stop_at)) if stop_at is not None else None
-    while True:
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-        if folder == stop or folder.parent == folder:
-            return None
-        folder = folder.parent
+    return Reader().find_upwards(start, name, stop_at)
 
 
 def local_name(tag: object) -> str:
@@ -141,11 +133,37 @@ def native_path(text: str, base: Path) -> Path:
     return Path(os.path.normpath(path))
 
 
-class _Reader:
+class Reader:
     """Parses files once per detection run; remembers what failed."""
 
     def __init__(self) -> None:
         self._cache: dict[Path, ET.Element | str] = {}
+        self._upwards: dict[tuple[str, str, str | None], Path | None] = {}
+
+    def find_upwards(self, start: Path, name: str, stop_at: Path | None = None) -> Path | None:
+        """`find_upwards`, remembering the answer of every folder it passed: the projects of a solution share
+        their parent folders, so each folder is looked at once per name in a run."""
+        folder = os.path.abspath(start)
+        stop = os.path.normcase(os.path.abspath(stop_at)) if stop_at is not None else None
+        passed = []
+        found = None
+        while True:
+            key = (folder, name, stop)
+            if key in self._upwards:
+                found = self._upwards[key]
+                break
+            passed.append(key)
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                found = Path(candidate)
+                break
+            parent = os.path.dirname(folder)
+            if os.path.normcase(folder) == stop or parent == folder:
+                break
+            folder = parent
+        for key in passed:
+            self._upwards[key] = found
+        return found
 
     def root(self, path: Path) -> ET.Element | str:
         """The root element, or a one-phrase reason why there is none."""
@@ -167,7 +185,7 @@ class _Reader:
 
 class _Evaluator:
     def __init__(self, project: Path, stop_at: Path | None, global_properties: Mapping[str, str],
-                 reader: _Reader) -> None:
+                 reader: Reader) -> None:
         self.project = Path(os.path.abspath(project))
         self.stop_at = stop_at
         self.reader = reader
@@ -385,7 +403,7 @@ class _Evaluator:
             start_text, unresolved = self.expand(start, file)
             if unresolved or not name:
                 return None
-            found = find_upwards(native_path(start_text, file.parent), name, self.stop_at)
+            found = self.reader.find_upwards(native_path(start_text, file.parent), name, self.stop_at)
             if found is None:
                 return None
             replacement = str(found) if function == "getpathoffileabove" else str(found.parent)
@@ -448,21 +466,21 @@ def evaluate(
     *,
     stop_at: Path | None = None,
     global_properties: Mapping[str, str] | None = None,
-    reader: _Reader | None = None,
+    reader: Reader | None = None,
 ) -> Evaluation:
     """Properties and items of ``project`` as far as they can be known without running MSBuild.
 
     ``global_properties`` act like ``dotnet build -p:Name=Value`` (e.g. one TargetFramework of a multi-targeted
     project). ``stop_at`` bounds the upward searches for ``Directory.*`` files (inclusive).
     """
-    evaluator = _Evaluator(project, stop_at, global_properties or {}, reader or _Reader())
+    evaluator = _Evaluator(project, stop_at, global_properties or {}, reader or Reader())
     folder = evaluator.project.parent
     for name in (DIRECTORY_BUILD_PROPS, DIRECTORY_PACKAGES_PROPS):
-        found = find_upwards(folder, name, stop_at)
+        found = evaluator.reader.find_upwards(folder, name, stop_at)
         if found is not None and _enabled(evaluator, name):
             evaluator.read(found)
     evaluator.read(evaluator.project)
-    found = find_upwards(folder, DIRECTORY_BUILD_TARGETS, stop_at)
+    found = evaluator.reader.find_upwards(folder, DIRECTORY_BUILD_TARGETS, stop_at)
     if found is not None:
         evaluator.read(found)
     evaluator.collect_items()
@@ -477,6 +495,6 @@ def _enabled(evaluator: _Evaluator, name: str) -> bool:
     return value is None or value.strip().casefold() != "false"
 
 
-def new_reader() -> _Reader:
+def new_reader() -> Reader:
     """A parse cache to share between several `evaluate` calls on the same files."""
-    return _Reader()
+    return Reader()

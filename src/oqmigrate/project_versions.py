@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oqmigrate import msbuild
 from oqmigrate.versions import CURRENT, VersionInfo, VersionSource, detect, resolve
 from oqmigrate.vcs import git_root
 from oqmigrate.workspace import SourceFile, Workspace
@@ -41,7 +42,8 @@ def for_workspace(ws: Workspace, override: str | None = None, origin: str = "--o
     """Raises ValueError for an override that is not a version number."""
     stop = git_root(ws.root)
     versions = Versions(loose=resolve(LOOSE, override, origin=origin))
+    reader = msbuild.new_reader()
     for project in ws.projects:
-        detected = detect(Path(project.path), stop_at=stop)
+        detected = detect(Path(project.path), stop_at=stop, reader=reader)
         versions.by_project[str(project.path)] = resolve(detected, override, origin=origin)
     return versions

@@ -138,13 +138,14 @@ _CONSTANT = re.compile(r'\b(?:const|static\s+readonly)\s+string\s+Version\s*=\s*
 _LINE_COMMENT = re.compile(r"//[^\n]*")
 
 
-def detect(csproj: Path, *, stop_at: Path | None = None) -> VersionInfo:
+def detect(csproj: Path, *, stop_at: Path | None = None, reader: msbuild.Reader | None = None) -> VersionInfo:
     """The Oqtane version ``csproj`` builds against (see the module docstring for the order). Never raises.
 
     ``stop_at`` bounds the upward searches for ``Directory.Build.props`` / ``Directory.Packages.props``
-    (inclusive; default: the filesystem root).
+    (inclusive; default: the filesystem root). ``reader`` (`msbuild.new_reader()`) shares parsed files and
+    upward searches between the projects of one run.
     """
-    return _Detector(Path(os.path.abspath(csproj)), stop_at).run()
+    return _Detector(Path(os.path.abspath(csproj)), stop_at, reader).run()
 
 
 def resolve(detected: VersionInfo, override: str | None, *, origin: str = "--oqtane-version") -> VersionInfo:
@@ -200,11 +201,11 @@ def _package_id(text: str | None) -> str:
 
 
 class _Detector:
-    def __init__(self, csproj: Path, stop_at: Path | None) -> None:
+    def __init__(self, csproj: Path, stop_at: Path | None, reader: msbuild.Reader | None = None) -> None:
         self.csproj = csproj
         self.base = csproj.parent
         self.stop_at = stop_at
-        self.reader = msbuild.new_reader()
+        self.reader = reader or msbuild.new_reader()
         self.notes: list[str] = []
         self.visited: set[Path] = set()
 
