@@ -34,19 +34,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_scan import ensure_bytecode, timed as timed_run, tree_stats  # noqa: E402  (read every .cs file once: the warm page cache both benchmarks use)
-SEED = 7  # as bench_scan.py
+from bench_scan import ensure_bytecode, ensure_tree, timed as timed_run, tree_stats  # noqa: E402  (read every .cs file once: the warm page cache both benchmarks use)
 WORKER_SHARE = 0.03
 CHANGED = re.compile(rb"would change (\d+) files?")
 
 
-def ensure_tree(out: Path, files: int) -> Path:
+def tree_of(out: Path, files: int) -> Path:
+    """The generated tree of `files` files under `out` (bench_scan's generator and seed), made when missing."""
     tree = out / f"tree-{files}"
-    if not (tree / "expected.json").is_file():
-        sys.path.insert(0, str(HERE))
-        import generate  # benchmarks/generate.py, as a library
-        print(f"generating {files} files into {tree} ...", file=sys.stderr)
-        generate.generate(tree, files, WORKER_SHARE, seed=SEED)
+    ensure_tree(tree, files, WORKER_SHARE, regenerate=False)
     return tree
 
 
@@ -114,7 +110,7 @@ def main(argv=None) -> int:
     jobs = ["--jobs", str(a.jobs)] if a.jobs else []
     rows = []
     for n in sizes:
-        tree = ensure_tree(a.out, n).resolve()
+        tree = tree_of(a.out, n).resolve()
         files, size = tree_stats(tree)
         print(f"{tree}: {files} .cs files, {size / 1e6:.1f} MB (page cache warmed)", file=sys.stderr)
         scan = bench(oqmigrate() + ["scan", str(tree), "--format", "json", "--no-progress", "--fail-on", "never"]
