@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
-from oqmigrate import baseline as baselines, checks, mandate, model, pool, source, syntax
+from oqmigrate import baseline as baselines, checks, mandate, model, pool, project_usings, source, syntax
 from oqmigrate.findings import Finding
 from oqmigrate.mandate import Request
 from oqmigrate.suppressions import find_suppressions
@@ -123,6 +123,8 @@ class _File:
     original: bytes = b""  # the UTF-8 text as read
     original_problems: int = 0  # parse errors the file had when read: a rewrite may not add any
     mandate_stale: bool = False  # the text changed since the findings were read
+    # the findings of the current text, with the kinds and the rules they were checked for (see `_checked`)
+    checked: tuple[dict[str, str], frozenset[str], list[Finding]] | None = None
 
     @property
     def changed(self) -> bool:
@@ -151,9 +153,14 @@ def _context(f: _File, **kw) -> TransformContext:
                             f.indent, version=version, global_usings=f.global_usings, **kw)
 
 
-def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str) -> _File | None | Skipped:
-    raw = read_source(str(sf.path))
+def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str,
+          usings: list[frozenset[str]] | None = None) -> _File | None | Skipped:
+    """The file read, parsed and analysed; None when it holds none of `tokens`. `usings` receives what its
+    `global using` directives import (see project_usings.of_file), whatever else it holds."""
+    raw = read_source(sf.fspath)
     haystack = searchable(raw)
+    if usings is not None:
+        usings.append(project_usings.of_file(haystack, fallback))
     binary = binary_reason(raw, haystack)
     if binary is not None:  # skipped whether or not the prefilter would read it, as scan reports it
         return Skipped(sf.rel, binary)
@@ -202,7 +209,7 @@ class _Run:
     where: list[int] = field(default_factory=list)  # the file index of each entry of `migrated`
 
     declared_by: dict[str, int] | None = None  # a class that may be migrated -> the file declaring it (-1: several)
-    usings: ProjectUsings | None = None  # each project's global usings, read once per process on first use
+    usings: ProjectUsings | None = None  # each project's global usings: its files' read in wave 1, its project file's once per process
 
     def migrated_done(self) -> None:
         """Freeze what the migrating codemod did, for the last wave."""
@@ -271,14 +278,15 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
                  tuple(sorted({t for c in codemods for t in c.tokens})), digest)
     names = [c.name for c in codemods]
     state.migrating_codemod = names.index(MIGRATING_CODEMOD) if MIGRATING_CODEMOD in names else -1
-    state.usings = ProjectUsings(ws.files, state.anchor_root, fallback)
+    state.usings = ProjectUsings(state.anchor_root)
     outcomes: dict[str, Outcome] = {}
     loaded: list[int] = []
     declared: dict[int, _Declared] = {}
     _RUN = state
     try:
         for part in pool.ordered_map(_wave_declare, pool.batches(range(len(ws.files)), jobs), jobs, inline):
-            for i, result in part:
+            for i, result, usings in part:
+                state.usings.add(ws.files[i], usings)
                 if isinstance(result, _Declared):
                     loaded.append(i)
                     declared[i] = result
@@ -377,34 +385,37 @@ def _internal_error(i: int, e: Exception) -> _FileResult:
                        set(), [], [])
 
 
-def _wave_declare(indices: list[int]) -> list[tuple[int, object]]:
-    """Read each file: None (not for the codemods), a Skipped outcome, or what it declares."""
+def _wave_declare(indices: list[int]) -> list[tuple[int, object, frozenset[str]]]:
+    """Read each file: None (not for the codemods), a Skipped outcome, or what it declares; with what its
+    `global using` directives import (for its project's other files)."""
     st = _RUN
-    out: list[tuple[int, object]] = []
+    out: list[tuple[int, object, frozenset[str]]] = []
     for i in indices:
         sf = st.ws.files[i]
         if sf.project is not None and sf.project.scope_reason:
-            out.append((i, None))  # not an Oqtane module: never rewritten (the CLI says so once per project)
+            out.append((i, None, frozenset()))  # not an Oqtane module: never rewritten (the CLI says so once per project)
             continue
-        loaded = _open(sf)
+        usings: list[frozenset[str]] = []
+        loaded = _open(sf, usings)
+        found = usings[0] if usings else frozenset()
         if isinstance(loaded, _File):
             fm = loaded.model
             out.append((i, _Declared(fm.declared, any(c.kind == "worker" or c.bases for c in fm.classes),
-                                     frozenset(b.simple for c in fm.classes for b in c.bases))))
+                                     frozenset(b.simple for c in fm.classes for b in c.bases)), found))
         else:
-            out.append((i, loaded))
+            out.append((i, loaded, found))
     return out
 
 
-def _open(sf: SourceFile) -> _File | Skipped | None:
+def _open(sf: SourceFile, usings: list[frozenset[str]] | None = None) -> _File | Skipped | None:
     st = _RUN
     try:
-        loaded = _load(sf, st.tokens, st.fallback)
+        loaded = _load(sf, st.tokens, st.fallback, usings)
     except source.LoadError as e:
         return Skipped(sf.rel, str(e))
     if loaded is None:
         return None
-    if not isinstance(loaded, Skipped) and sf.path.is_symlink() and _outside(sf.path, st.ws.root):
+    if not isinstance(loaded, Skipped) and os.path.islink(sf.fspath) and _outside(sf.path, st.ws.root):
         return Skipped(sf.rel, f"symlink to {sf.path.resolve()}, outside {st.ws.root}; migrate it where it lives")
     return loaded
 
@@ -432,7 +443,7 @@ def _prepared(i: int, codemods: Sequence[Codemod] | None = None, wanted: Callabl
 def _first_mandate(f: _File, i: int, codemods: Sequence[Codemod] | None) -> None:
     st = _RUN
     if st.request is not None:
-        _read_mandate([f], st.kinds, st.request, _rules(st.request, codemods), baseline=False)
+        _read_mandate(f, st.kinds, st.request, _rules(st.request, codemods), baseline=False)
         if st.kept is not None:
             kept = st.kept.get(i, set())
             f.findings = [x for x in f.findings if x.fingerprint in kept]
@@ -479,7 +490,7 @@ def _codemod_context(f: _File, codemod: Codemod, migrating: frozenset[str],
                      kinds: dict[str, str]) -> tuple[TransformContext, list[ManualFollowUp]]:
     st = _RUN
     if st.request is not None and f.mandate_stale:
-        _read_mandate([f], kinds, st.request, _rules(st.request, [codemod]))
+        _read_mandate(f, kinds, st.request, _rules(st.request, [codemod]), wide=_rules(st.request, st.codemods))
     ctx = _context(f, only=st.only, migrating=migrating, jobs=st.jobs)
     if st.request is None:
         return ctx, []
@@ -573,20 +584,31 @@ def _codemods_on(f: _File, i: int, last: int, alone: bool = False
     return None, manual, migrated
 
 
-def _read_mandate(files: list[_File], kinds: dict[str, str], request: Request, rules: set[str],
-                  baseline: bool = True) -> None:
-    """The findings each file reports in this run — the same checks, suppressions and fingerprints as `scan` —
-    minus (unless `baseline` is False) those the request's baseline already knows."""
-    for f in files:
-        item = f.item
-        ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel,
-                                  Version.parse(item.oqtane_version))
-        f.findings = checks.check_file(ctx, f.tree.root_node, rules)[0]
+def _read_mandate(f: _File, kinds: dict[str, str], request: Request, rules: set[str], baseline: bool = True,
+                  wide: set[str] | None = None) -> None:
+    """The findings the file reports in this run for `rules` — the same checks, suppressions and fingerprints as
+    `scan` — minus (unless `baseline` is False) those the request's baseline already knows. `wide`: the rules to
+    check if the file's current text has not been checked for these yet (see `_checked`)."""
+    f.findings = _checked(f, kinds, rules, wide or rules)
     if baseline and request.baseline is not None:
-        new, _ = baselines.subtract([x for f in files for x in f.findings], request.baseline)
+        new, _ = baselines.subtract(f.findings, request.baseline)
         keep = {id(x) for x in new}
-        for f in files:
-            f.findings = [x for x in f.findings if id(x) in keep]
+        f.findings = [x for x in f.findings if id(x) in keep]
+
+
+def _checked(f: _File, kinds: dict[str, str], rules: set[str], wide: set[str]) -> list[Finding]:
+    """The findings of `rules` in the file's current text (suppressions applied, no baseline). A text is checked
+    once for the `wide` rules (a superset of `rules`) and later asks with the same kinds read their share of it:
+    a rule's findings do not depend on the other rules checked with it (see `_rules`)."""
+    done = f.checked
+    if done is not None and rules <= done[1] and (done[0] is kinds or done[0] == kinds):
+        return [x for x in done[2] if x.rule_id in rules]
+    item = f.item
+    ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel,
+                              Version.parse(item.oqtane_version))
+    found = checks.check_file(ctx, f.tree.root_node, wide)[0]
+    f.checked = (kinds, frozenset(wide), found)
+    return [x for x in found if x.rule_id in rules]
 
 
 def _with_mandate(ctx: TransformContext, f: _File, codemod: Codemod) -> tuple[TransformContext, list[ManualFollowUp]]:
@@ -628,6 +650,7 @@ def _step(f: _File, edits: list[Edit], codemod: Codemod, table: model.TypeTable,
     f.utf8, f.tree, f.problems = new_utf8, new_tree, new_problems
     f.model = model.analyse(new_tree, table, kinds)
     f.mandate_stale = True
+    f.checked = None
     return None
 
 
@@ -639,7 +662,7 @@ def _finish(f: _File, codemods: Sequence[Codemod], only, migrating, jobs_after, 
     if not f.changed:
         return Unchanged(rel)
     if request is not None:
-        _read_mandate([f], kinds, request, _rules(request, codemods))
+        _read_mandate(f, kinds, request, _rules(request, codemods))
     for codemod in codemods:
         ctx = _context(f, only=only, migrating=migrating, jobs=jobs_after)
         if request is not None:

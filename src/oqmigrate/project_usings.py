@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from oqmigrate import msbuild, source
-from oqmigrate.scanner import read_source, searchable
-from oqmigrate.workspace import Project, SourceFile
+from oqmigrate.workspace import SourceFile
 
 # What `<ImplicitUsings>enable</ImplicitUsings>` imports, per project SDK (the .NET SDK's documented lists). The
 # base list leaves out System.IO and System.Net.Http, which a WPF project (UseWPF) does not get.
@@ -85,32 +84,38 @@ def from_sources(sources: Iterable[bytes]) -> frozenset[str]:
     return global_usings(sources)
 
 
+def of_file(haystack: bytes, fallback: str = "cp1252") -> frozenset[str]:
+    """What one file's `global using` directives import; `haystack` is its bytes as `scanner.searchable` gives
+    them. A file without the word `global` is not decoded, and one that does not decode imports nothing."""
+    if b"global" not in haystack:
+        return frozenset()
+    try:
+        return from_sources([source.decode(haystack, fallback).utf8()])
+    except source.LoadError:
+        return frozenset()
+
+
 @dataclass
 class ProjectUsings:
-    """Per project of a workspace, read once on first use: `of(file)` is what its project imports everywhere."""
+    """Per project of a workspace: `of(file)` is what its project imports everywhere. What its files' `global
+    using` directives import is handed in (`add`) by whoever reads the files anyway, so no file is read twice;
+    the project file is read once on first use."""
 
-    files: list[SourceFile]
     stop_at: Path | None = None
-    fallback: str = "cp1252"
+    _from_sources: dict[str, set[str]] = field(default_factory=dict)
     _by_project: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def add(self, sf: SourceFile, namespaces: frozenset[str]) -> None:
+        """What `global using` directives in `sf` (see `of_file`) import; every file of a project must be added
+        before `of` is asked about the project."""
+        if sf.project is not None and namespaces:
+            self._from_sources.setdefault(str(sf.project.path), set()).update(namespaces)
 
     def of(self, sf: SourceFile) -> frozenset[str]:
         if sf.project is None:
             return frozenset()
         key = str(sf.project.path)
         if key not in self._by_project:
-            self._by_project[key] = self._read(sf.project)
+            self._by_project[key] = (from_project_file(Path(sf.project.path), self.stop_at)
+                                     | self._from_sources.get(key, frozenset()))
         return self._by_project[key]
-
-    def _read(self, project: Project) -> frozenset[str]:
-        sources = []
-        for f in self.files:
-            if f.project != project:
-                continue
-            try:
-                haystack = searchable(read_source(str(f.path)))
-            except source.LoadError:
-                continue
-            if b"global" in haystack:
-                sources.append(source.decode(haystack, self.fallback).utf8())
-        return from_project_file(Path(project.path), self.stop_at) | from_sources(sources)
