@@ -19,6 +19,7 @@ from typing import Callable, Sequence, Union
 from oqmigrate import baseline as baselines, checks, mandate, model, pool, project_usings, source, syntax
 from oqmigrate.findings import Finding
 from oqmigrate.mandate import Request
+from oqmigrate.prefilter import minimal_tokens, prefilter
 from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
 from oqmigrate.scanner import MAX_BYTES, Item, binary_reason, items_of, read_source, searchable
@@ -153,7 +154,7 @@ def _context(f: _File, **kw) -> TransformContext:
                             f.indent, version=version, global_usings=f.global_usings, **kw)
 
 
-def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str,
+def _load(sf: SourceFile, tokens: tuple[bytes, ...], fallback: str,
           usings: list[frozenset[str]] | None = None) -> _File | None | Skipped:
     """The file read, parsed and analysed; None when it holds none of `tokens`. `usings` receives what its
     `global using` directives import (see project_usings.of_file), whatever else it holds."""
@@ -164,7 +165,7 @@ def _load(sf: SourceFile, tokens: Sequence[bytes], fallback: str,
     binary = binary_reason(raw, haystack)
     if binary is not None:  # skipped whether or not the prefilter would read it, as scan reports it
         return Skipped(sf.rel, binary)
-    if not any(t in haystack for t in tokens):
+    if not prefilter(tokens, False)(haystack)[0]:
         return None
     if is_generated_content(raw):
         return Skipped(sf.rel, "generated file")
@@ -195,7 +196,7 @@ class _Run:
     request: Request | None
     versions: Versions | None
     anchor_root: Path | None
-    tokens: tuple[bytes, ...]
+    tokens: tuple[bytes, ...]  # the codemods' tokens (minimal): a file holding none of them is not for the codemods
     digest: Callable[[Changed, SourceFile], Changed] | None = None
     table: model.TypeTable = field(default_factory=model.TypeTable)
     kinds: dict[str, str] = field(default_factory=dict)  # worker/job kinds before any codemod ran
@@ -275,7 +276,7 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     jobs = jobs or os.cpu_count() or 1
     inline = len(ws.files) < pool.INLINE_LIMIT
     state = _Run(ws, codemods, only, fallback, request, versions, git_root(ws.root),
-                 tuple(sorted({t for c in codemods for t in c.tokens})), digest)
+                 minimal_tokens({t for c in codemods for t in c.tokens}), digest)
     names = [c.name for c in codemods]
     state.migrating_codemod = names.index(MIGRATING_CODEMOD) if MIGRATING_CODEMOD in names else -1
     state.usings = ProjectUsings(state.anchor_root)

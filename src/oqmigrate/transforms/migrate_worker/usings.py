@@ -60,8 +60,19 @@ def infrastructure_collisions(ctx: TransformContext) -> set[str]:
 
 def qualify_infrastructure(ctx: TransformContext) -> bool:
     """Write `Oqtane.Infrastructure.HostedServiceBase` instead of importing the namespace (see the module doc).
-    The job writer calls it to spell the base; `using_edit` then leaves the namespace out."""
-    return bool(infrastructure_collisions(ctx))
+    The job writer calls it to spell the base of each job of a file; `using_edit` then leaves the namespace out.
+    The answer for the last file state asked about is kept (by identity of its tree, model and global usings, which
+    it holds on to, so no later state can take their place): a file's jobs and its usings ask for the same state."""
+    global _last_qualified
+    last = _last_qualified
+    if last is not None and last[0] is ctx.tree and last[1] is ctx.model and last[2] is ctx.global_usings:
+        return last[3]
+    answer = bool(infrastructure_collisions(ctx))
+    _last_qualified = (ctx.tree, ctx.model, ctx.global_usings, answer)
+    return answer
+
+
+_last_qualified: tuple[object, object, frozenset[str], bool] | None = None
 
 
 def global_usings(sources: Iterable[bytes]) -> frozenset[str]:
