@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Sequence, Union
 
 from oqmigrate import baseline as baselines, checks, mandate, model, pool, project_usings, source, syntax
+from oqmigrate.catalog import load_catalog
 from oqmigrate.findings import Finding
 from oqmigrate.mandate import Request
 from oqmigrate.prefilter import minimal_tokens, prefilter
@@ -295,6 +296,10 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
                     outcomes[ws.files[i].rel] = result
             if progress:
                 progress(len(part))
+        for i in loaded:  # each project's usings once, before the pools of the next waves fork
+            state.usings.of(ws.files[i])
+        if not inline and jobs > 1:
+            _preload(codemods)
         state.table = model.TypeTable.of(declared[i].declared for i in loaded)
         state.kinds = state.table.kinds()
         state.jobs = _jobs(state.kinds)
@@ -340,6 +345,15 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     changesets = _changesets([(ws.files[r.index].rel, r.symbols) for r in results], outcomes, migrating)
     ordered = [outcomes.get(sf.rel) for sf in ws.files]
     return RunResult([o for o in ordered if o is not None], changesets, manual, len(ws.files))
+
+
+def _preload(codemods: Sequence[Codemod]) -> None:
+    """Import the codemods and read the rule catalog and the grammar here, once, rather than in every process of
+    every wave's pool (they fork from this one)."""
+    for c in codemods:
+        c.load()
+    load_catalog()
+    syntax.parse(b"")
 
 
 def _migratable(declared: dict[int, _Declared], loaded: list[int]) -> dict[str, int]:
