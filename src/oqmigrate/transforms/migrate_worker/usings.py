@@ -38,6 +38,8 @@ INFRASTRUCTURE_TYPES = frozenset({
     "SiteOptionsFactory", "SiteOptionsManager", "SiteTaskBase", "SiteTaskJob", "SyncManager", "SynchronizationJob",
     "TenantManager", "TokenReplace", "UpgradeManager",
 })
+_INFRASTRUCTURE_BYTES = INFRASTRUCTURE.encode()  # a directive's target is its text: no text, no such directive
+_INFRASTRUCTURE_TYPE_BYTES = tuple(sorted(n.encode() for n in INFRASTRUCTURE_TYPES))
 JOB_BASE = "HostedServiceBase"
 QUALIFIED_JOB_BASE = f"{INFRASTRUCTURE}.{JOB_BASE}"
 
@@ -46,9 +48,11 @@ def infrastructure_collisions(ctx: TransformContext) -> set[str]:
     namespace the file does not declare itself, when the file does not import the namespace yet (then every such
     name it uses comes from elsewhere: `NLog.LogManager` through `using NLog;`, a project type)."""
     root = ctx.tree.root_node
-    if INFRASTRUCTURE in ctx.global_usings or INFRASTRUCTURE in _directive_targets(root) or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(INFRASTRUCTURE + ".")
+    if INFRASTRUCTURE in ctx.global_usings or (_INFRASTRUCTURE_BYTES in ctx.data and INFRASTRUCTURE in _directive_targets(root)) or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(INFRASTRUCTURE + ".")
                                                         for c in ctx.model.classes):
         return set()
+    if not any(n in ctx.data for n in _INFRASTRUCTURE_TYPE_BYTES):
+        return set()  # an identifier the file uses is in its text (the walks below read every node)
     # A type the file declares in a namespace enclosing every class of the file wins over imported ones: no
     # ambiguity. One declared elsewhere (`namespace A.Text { class TokenReplace }` used from `A.Workers` through
     # `using A.Text;`) is imported like Oqtane's and collides.
@@ -103,7 +107,8 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str],
                 break
     plain = [d for d in directives if d.child_by_field_name("name") is None and
              not any(c.type in ("static", "global") for c in d.children)]
-    present = {_using_target(d) for d in plain} | _directive_targets(root, only_global=True) | project_global_usings
+    global_targets = _directive_targets(root, only_global=True) if b"global" in ctx.data else set()
+    present = {_using_target(d) for d in plain} | global_targets | project_global_usings
     namespaces = {c.namespace for c in ctx.model.classes}
     wanted = sorted(n for n in needs if n not in present and not any(
         ns == n or ns.startswith(n + ".") for ns in namespaces if ns))
