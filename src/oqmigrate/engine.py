@@ -23,7 +23,7 @@ from oqmigrate.mandate import Request
 from oqmigrate.prefilter import minimal_tokens, prefilter
 from oqmigrate.suppressions import find_suppressions
 from oqmigrate.edits import Edit, OverlappingEdits, apply_edits
-from oqmigrate.scanner import MAX_BYTES, Item, binary_reason, items_of, read_source, searchable
+from oqmigrate.scanner import MAX_BYTES, Item, binary_reason, items_of, preload, read_source, searchable
 from oqmigrate.transforms import ManualFollowUp, TransformContext
 from oqmigrate.transforms.registry import CODEMODS, Codemod, Target, default_codemods
 from oqmigrate.project_usings import ProjectUsings
@@ -286,20 +286,22 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
     declared: dict[int, _Declared] = {}
     _RUN = state
     try:
+        pooled = preload_now = not inline and jobs > 1
         for part in pool.ordered_map(_wave_declare, pool.batches(range(len(ws.files)), jobs), jobs, inline):
+            if preload_now:  # while the pool reads the files
+                _preload(codemods)
+                preload_now = False
             for i, result, usings in part:
                 state.usings.add(ws.files[i], usings)
                 if isinstance(result, _Declared):
                     loaded.append(i)
                     declared[i] = result
+                    if pooled:  # the project files the next waves' pools need, while this one reads files
+                        state.usings.read_project(ws.files[i])
                 elif result is not None:
                     outcomes[ws.files[i].rel] = result
             if progress:
                 progress(len(part))
-        for i in loaded:  # each project's usings once, before the pools of the next waves fork
-            state.usings.of(ws.files[i])
-        if not inline and jobs > 1:
-            _preload(codemods)
         state.table = model.TypeTable.of(declared[i].declared for i in loaded)
         state.kinds = state.table.kinds()
         state.jobs = _jobs(state.kinds)
@@ -348,8 +350,9 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
 
 
 def _preload(codemods: Sequence[Codemod]) -> None:
-    """Import the codemods and read the rule catalog and the grammar here, once, rather than in every process of
-    every wave's pool (they fork from this one)."""
+    """Import the codemods and what checking a file needs, and read the rule catalog and the grammar here, once,
+    rather than in every process of every later wave's pool (they fork from this one)."""
+    preload()
     for c in codemods:
         c.load()
     load_catalog()

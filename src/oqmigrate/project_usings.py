@@ -99,11 +99,11 @@ def of_file(haystack: bytes, fallback: str = "cp1252") -> frozenset[str]:
 class ProjectUsings:
     """Per project of a workspace: `of(file)` is what its project imports everywhere. What its files' `global
     using` directives import is handed in (`add`) by whoever reads the files anyway, so no file is read twice;
-    the project file is read once on first use."""
+    each project file is read once (`read_project`, or on first use)."""
 
     stop_at: Path | None = None
     _from_sources: dict[str, set[str]] = field(default_factory=dict)
-    _by_project: dict[str, frozenset[str]] = field(default_factory=dict)
+    _from_project: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def add(self, sf: SourceFile, namespaces: frozenset[str]) -> None:
         """What `global using` directives in `sf` (see `of_file`) import; every file of a project must be added
@@ -111,11 +111,16 @@ class ProjectUsings:
         if sf.project is not None and namespaces:
             self._from_sources.setdefault(str(sf.project.path), set()).update(namespaces)
 
+    def read_project(self, sf: SourceFile) -> None:
+        """Read the project file of `sf` now, if it was not read yet."""
+        if sf.project is not None:
+            key = str(sf.project.path)
+            if key not in self._from_project:
+                self._from_project[key] = from_project_file(Path(sf.project.path), self.stop_at)
+
     def of(self, sf: SourceFile) -> frozenset[str]:
         if sf.project is None:
             return frozenset()
+        self.read_project(sf)
         key = str(sf.project.path)
-        if key not in self._by_project:
-            self._by_project[key] = (from_project_file(Path(sf.project.path), self.stop_at)
-                                     | self._from_sources.get(key, frozenset()))
-        return self._by_project[key]
+        return self._from_project[key] | self._from_sources.get(key, frozenset())

@@ -10,7 +10,7 @@ from typing import Callable, List, Optional
 import typer
 from rich.text import Text
 
-from oqmigrate import aftercare, baseline, engine, scanner
+from oqmigrate import aftercare, baseline, engine
 from oqmigrate.cli.common import (COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, NO_PROGRESS_OPTION, PATHS, QUIET_OPTION, SELECT_HELP,
                                   Color, Usage, did_you_mean, err_console, plural, print_notices, OQTANE_VERSION_OPTION, versions_of, progress_bar, project_of,
                                   require_sources, selected_rules, set_color, write_bytes_output)
@@ -234,7 +234,6 @@ def diff(
     set_color(color)
 
     def digest_for(ws, cfg, request, versions) -> PreviewDigest:
-        scanner.preload()  # what the digest's checks import, once here rather than in each pool process
         return PreviewDigest(patch_base(ws.root), request.selected, cfg.legacy_encoding, versions, not quiet)
 
     ws, cfg, request, versions, result = prepared_run(paths, config, codemods_of(codemod), only, select, ignore,
