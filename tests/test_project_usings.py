@@ -125,3 +125,41 @@ def test_implicit_usings_are_off_unless_enabled_and_unknown_sdks_add_none(tmp_pa
     assert from_project_file(csproj) == frozenset()
     csproj.write_text(project("Acme.Custom.Sdk/1.0.0", "    <ImplicitUsings>enable</ImplicitUsings>\n"))
     assert project_sdk(csproj) == "Acme.Custom.Sdk" and from_project_file(csproj) == frozenset()
+
+
+def _many_files(extra: dict[str, bytes]) -> dict[str, bytes]:
+    """A project big enough for a pooled run (more files than pool.INLINE_LIMIT), the worker first, `extra` last."""
+    files = {"Server/Ledger.Server.csproj": project().encode(),
+             "Server/LedgerCloseWorker.cs": WORKER.replace("using Microsoft.Extensions.DependencyInjection;\n",
+                                                           "").encode()}
+    for n in range(80):
+        files[f"Server/Models/Entry{n:02}.cs"] = (f"namespace Acme.Module.Ledger.Models\n{{\n"
+                                                  f"    public class Entry{n:02} {{ public int Id {{ get; set; }} }}\n}}\n"
+                                                  ).encode()
+    files.update(extra)
+    return files
+
+
+def test_a_global_using_read_by_another_process_is_not_imported_again(tmp_path):
+    # The global usings are read once, in the first wave, by whichever process reads the file; the worker is
+    # migrated later, possibly in another process: one and two processes must give the same patch.
+    global_file = ("global using Oqtane.Infrastructure;\n"
+                   "global using Microsoft.Extensions.DependencyInjection;\n").encode("utf-16")
+    repo = make_repo(tmp_path / "repo", _many_files({"Server/Zz/GlobalUsings.cs": global_file}))
+    patches = []
+    for jobs in ("1", "2"):
+        code, out, err = run_cli("diff", ".", "--codemod", "migrate-worker", "--jobs", jobs, cwd=repo)
+        assert code == 1, err
+        patches.append(out)
+    assert patches[0] == patches[1]
+    added = [line for line in patches[0].splitlines() if line.startswith("+using ")]
+    assert "+public class LedgerCloseWorker : HostedServiceBase" in patches[0].replace("    ", "")
+    assert added == [], added  # both namespaces come from the UTF-16 GlobalUsings.cs
+
+
+def test_a_binary_file_that_mentions_global_imports_nothing_and_fails_nothing(tmp_path):
+    repo = make_repo(tmp_path / "repo", _many_files({"Server/Zz/Blob.cs": b"global using Oqtane.Infrastructure;\0\1"}))
+    code, out, err = run_cli("diff", ".", "--codemod", "migrate-worker", "--jobs", "2", cwd=repo)
+    assert code == 1, err
+    assert "+using Oqtane.Infrastructure;" in out and "+using Microsoft.Extensions.DependencyInjection;" in out
+    assert "1 skipped, 0 failed" in err.splitlines()[0], err  # the binary file is skipped, the worker migrated

@@ -117,7 +117,6 @@ class _File:
     tree: syntax.Tree
     problems: list[syntax.SyntaxProblem]
     model: model.FileModel
-    indent: str  # the file's indentation unit, read once from the original text
     item: Item | None = None  # how the scan sees the file (role, project, fingerprint path)
     global_usings: frozenset[str] = frozenset()  # what its project imports into every file
     symbols: set[str] = field(default_factory=set)
@@ -128,9 +127,18 @@ class _File:
     # the findings of the current text, with the kinds and the rules they were checked for (see `_checked`)
     checked: tuple[dict[str, str], frozenset[str], list[Finding]] | None = None
 
+    unit: str | None = None  # see `indent`
+
     @property
     def changed(self) -> bool:
         return self.utf8 != self.original
+
+    @property
+    def indent(self) -> str:
+        """The file's indentation unit, read once from the original text when a codemod first needs it."""
+        if self.unit is None:
+            self.unit = _indent_unit(self.original)
+        return self.unit
 
 
 def _indent_unit(data: bytes) -> str:
@@ -174,7 +182,7 @@ def _load(sf: SourceFile, tokens: tuple[bytes, ...], fallback: str,
     utf8 = text.utf8()
     tree = syntax.parse(utf8)
     problems = syntax.syntax_problems(tree)
-    return _File(sf, raw, text, utf8, tree, problems, model.analyse(tree), _indent_unit(utf8), original=utf8,
+    return _File(sf, raw, text, utf8, tree, problems, model.analyse(tree), original=utf8,
                  original_problems=len(problems))
 
 
