@@ -219,7 +219,8 @@ class _Run:
     where: list[int] = field(default_factory=list)  # the file index of each entry of `migrated`
 
     declared_by: dict[str, int] | None = None  # a class that may be migrated -> the file declaring it (-1: several)
-    usings: ProjectUsings | None = None  # each project's global usings: its files' read in wave 1, its project file's once per process
+    # each project's global usings: what its files import is gathered in wave 1, its project file read once
+    usings: ProjectUsings | None = None
 
     def migrated_done(self) -> None:
         """Freeze what the migrating codemod did, for the last wave."""
@@ -419,7 +420,7 @@ def _wave_declare(indices: list[int]) -> list[tuple[int, object, frozenset[str]]
     for i in indices:
         sf = st.ws.files[i]
         if sf.project is not None and sf.project.scope_reason:
-            out.append((i, None, frozenset()))  # not an Oqtane module: never rewritten (the CLI says so once per project)
+            out.append((i, None, frozenset()))  # not an Oqtane module: never rewritten (the CLI says so once)
             continue
         usings: list[frozenset[str]] = []
         loaded = _open(sf, usings)
@@ -615,7 +616,7 @@ def _read_mandate(f: _File, kinds: dict[str, str], request: Request, rules: set[
     """The findings the file reports in this run for `rules` — the same checks, suppressions and fingerprints as
     `scan` — minus (unless `baseline` is False) those the request's baseline already knows. `wide`: the rules to
     check if the file's current text has not been checked for these yet (see `_checked`)."""
-    f.findings = _checked(f, kinds, rules, wide or rules)
+    f.findings = _checked(f, kinds, rules, rules | wide if wide else rules)
     if baseline and request.baseline is not None:
         new, _ = baselines.subtract(f.findings, request.baseline)
         keep = {id(x) for x in new}

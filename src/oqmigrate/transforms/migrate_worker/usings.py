@@ -48,8 +48,10 @@ def infrastructure_collisions(ctx: TransformContext) -> set[str]:
     namespace the file does not declare itself, when the file does not import the namespace yet (then every such
     name it uses comes from elsewhere: `NLog.LogManager` through `using NLog;`, a project type)."""
     root = ctx.tree.root_node
-    if INFRASTRUCTURE in ctx.global_usings or (_INFRASTRUCTURE_BYTES in ctx.data and INFRASTRUCTURE in _directive_targets(root)) or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(INFRASTRUCTURE + ".")
-                                                        for c in ctx.model.classes):
+    if INFRASTRUCTURE in ctx.global_usings or any(c.namespace == INFRASTRUCTURE or c.namespace.startswith(
+            INFRASTRUCTURE + ".") for c in ctx.model.classes):
+        return set()
+    if _INFRASTRUCTURE_BYTES in ctx.data and INFRASTRUCTURE in _directive_targets(root):
         return set()
     if not any(n in ctx.data for n in _INFRASTRUCTURE_TYPE_BYTES):
         return set()  # an identifier the file uses is in its text (the walks below read every node)
