@@ -13,6 +13,7 @@ import os
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
@@ -157,8 +158,14 @@ def _indent_unit(data: bytes) -> str:
     return "  " if counts.get("  ", 0) > counts.get("    ", 0) else "    "
 
 
+@lru_cache(maxsize=None)
+def _version(text: str) -> Version:
+    """Version.parse, once per version a run meets (every codemod of every file asks)."""
+    return Version.parse(text)
+
+
 def _context(f: _File, **kw) -> TransformContext:
-    version = Version.parse(f.item.oqtane_version) if f.item is not None else CURRENT
+    version = _version(f.item.oqtane_version) if f.item is not None else CURRENT
     return TransformContext(f.sf.rel, f.utf8, f.tree, f.model, f.text.newline if f.text.newline else "\n",
                             f.indent, version=version, global_usings=f.global_usings, **kw)
 
@@ -632,7 +639,7 @@ def _checked(f: _File, kinds: dict[str, str], rules: set[str], wide: set[str]) -
         return [x for x in done[2] if x.rule_id in rules]
     item = f.item
     ctx = checks.CheckContext(item.rel, f.utf8, f.model, item.role, item.project, kinds, item.anchor or item.rel,
-                              Version.parse(item.oqtane_version))
+                              _version(item.oqtane_version))
     found = checks.check_file(ctx, f.tree.root_node, wide)[0]
     f.checked = (kinds, frozenset(wide), found)
     return [x for x in found if x.rule_id in rules]
