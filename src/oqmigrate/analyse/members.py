@@ -7,7 +7,7 @@ Nested types are not entered: their nodes belong to them, not to the class.
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from oqmigrate import syntax
 from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo, modifiers, type_name
@@ -39,6 +39,18 @@ class Field(NamedTuple):
     modifiers: frozenset[str]
 
 
+T = TypeVar("T")
+
+
+def memoized(cls: ClassInfo, key: object, compute: Callable[[], T]) -> T:
+    """A fact of the class computed once (`ClassInfo.memo`): the tree and the class do not change while they are
+    analysed. Memoized values are immutable (tuples, frozen data); a caller that wants a list copies."""
+    memo = cls.memo
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 class Param(NamedTuple):
     name: str
     type_node: Node | None
@@ -65,12 +77,26 @@ def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
     """The class's own nodes by type, in document order, built once: nested types are not entered."""
     if cls.index is None:
         index: dict[str, list[Node]] = {}
-        stack = [c for part in reversed((cls.node, *cls.parts)) for c in reversed(part.children)]
-        while stack:
-            n = stack.pop()
-            index.setdefault(n.type, []).append(n)
-            if n.type not in TYPE_DECLARATIONS:
-                stack.extend(reversed(n.children))
+        for part in (cls.node, *cls.parts):
+            cursor = part.walk()  # a cursor walk: cheaper than building every node's list of children
+            if not cursor.goto_first_child():
+                continue
+            depth = 1
+            while depth:
+                n = cursor.node
+                t = n.type
+                if t in index:
+                    index[t].append(n)
+                else:
+                    index[t] = [n]
+                if t not in TYPE_DECLARATIONS and cursor.goto_first_child():
+                    depth += 1
+                    continue
+                while not cursor.goto_next_sibling():
+                    cursor.goto_parent()
+                    depth -= 1
+                    if not depth:
+                        break
         cls.index = index
     return cls.index
 
@@ -86,6 +112,10 @@ def class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
 
 def fields(cls: ClassInfo) -> list[Field]:
     """Fields, event fields and properties, in declaration order (fields first)."""
+    return list(memoized(cls, "fields", lambda: tuple(_fields(cls))))
+
+
+def _fields(cls: ClassInfo) -> list[Field]:
     out = []
     for f in members(cls, "field_declaration", "event_field_declaration"):
         mods = modifiers(f)
