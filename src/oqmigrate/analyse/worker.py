@@ -16,6 +16,7 @@ makes redundant) and `recorder` (the removals and replacements the rewrite will 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
@@ -128,6 +129,9 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._failure_backoffs: list[tuple[Node, Node, Node]] = []  # (try, catch, wait) of retries after failures
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
         self._index: dict[str, list[Node]] | None = None
+        self._indexed: list[Node] = []  # the bodies `_index` was built from
+        self._order: dict[int, int] = {}  # node id -> its position in the walk of `_indexed` (document order)
+        self._starts: dict[str, list[int]] = {}  # node type -> the start bytes of `_index[type]`
         self._by_name: dict[str, list[Node]] | None = None
 
     def analyse(self) -> None:
@@ -171,10 +175,47 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         walked once, after its parts are known; later lookups are dictionary reads."""
         if self._index is None:
             self._index = {}
-            for body in self.bodies:
+            self._indexed = list(self.bodies)
+            for body in self._indexed:
                 for n in syntax.walk(body):
+                    self._order[n.id] = len(self._order)
                     self._index.setdefault(n.type, []).append(n)
         return self._index.get(node_type, [])
+
+    def _nodes_within(self, root: Node, start: int, end: int, *types: str) -> list[Node]:
+        """`syntax.nodes_within(root, start, end, *types)`, answered from the class's node index when the range lies
+        in one of the class bodies (else by walking): the nodes of the types wholly inside [start, end) that do
+        not end at `start` nor start at `end` (so a zero-width node on either edge is not one of them), in
+        document order."""
+        self._class_nodes(types[0])
+        if not any(b.start_byte <= start and end <= b.end_byte for b in self._indexed):
+            return list(syntax.nodes_within(root, start, end, *types))
+        whole_file = root.id == self.root.id
+        found = []
+        for t in types:
+            nodes = self._index.get(t)
+            if not nodes:
+                continue
+            if t not in self._starts:
+                starts = [n.start_byte for n in nodes]
+                # parts of a partial class out of document order: not sorted, so not searchable
+                self._starts[t] = starts if all(a <= b for a, b in zip(starts, starts[1:])) else None
+            starts = self._starts[t]
+            if starts is None:
+                return list(syntax.nodes_within(root, start, end, *types))
+            for i in range(bisect_left(starts, start), len(nodes)):
+                if starts[i] >= end:
+                    break
+                n = nodes[i]
+                e = n.end_byte
+                if start < e <= end:
+                    if not whole_file and starts[i] == root.start_byte and e == root.end_byte and n.id != root.id:
+                        return list(syntax.nodes_within(root, start, end, *types))  # `root` or its ancestor
+                    found.append(n)
+        if len(types) > 1:
+            order = self._order
+            found.sort(key=lambda n: order[n.id])
+        return found
 
     def _identifiers_named(self, name: str) -> list[Node]:
         """The identifiers spelled `name` in the class, in document order."""
