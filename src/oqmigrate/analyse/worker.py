@@ -130,7 +130,8 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
         self._index: dict[str, list[Node]] | None = None
         self._indexed: list[Node] = []  # the bodies `_index` was built from
-        self._order: dict[int, int] = {}  # node id -> its position in the walk of `_indexed` (document order)
+        self._walked: list[Node] = []  # every node of `_indexed`, in document order
+        self._order: dict[int, int] | None = None  # node id -> its position in `_walked`, when asked
         self._starts: dict[str, list[int]] = {}  # node type -> the start bytes of `_index[type]`
         self._by_name: dict[str, list[Node]] | None = None
 
@@ -176,10 +177,26 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         if self._index is None:
             self._index = {}
             self._indexed = list(self.bodies)
-            for body in self._indexed:
-                for n in syntax.walk(body):
-                    self._order[n.id] = len(self._order)
-                    self._index.setdefault(n.type, []).append(n)
+            index, walked = self._index, self._walked
+            for body in self._indexed:  # `syntax.walk`, inlined: the class is large and this is a hot loop
+                cursor = body.walk()
+                depth = 0
+                while True:
+                    n = cursor.node
+                    walked.append(n)
+                    t = n.type
+                    if t in index:
+                        index[t].append(n)
+                    else:
+                        index[t] = [n]
+                    if cursor.goto_first_child():
+                        depth += 1
+                        continue
+                    while depth and not cursor.goto_next_sibling():
+                        cursor.goto_parent()
+                        depth -= 1
+                    if not depth:
+                        break
         return self._index.get(node_type, [])
 
     def _nodes_within(self, root: Node, start: int, end: int, *types: str) -> list[Node]:
@@ -213,6 +230,8 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
                         return list(syntax.nodes_within(root, start, end, *types))  # `root` or its ancestor
                     found.append(n)
         if len(types) > 1:
+            if self._order is None:
+                self._order = {n.id: i for i, n in enumerate(self._walked)}
             order = self._order
             found.sort(key=lambda n: order[n.id])
         return found
