@@ -32,7 +32,8 @@ def parse(data: bytes) -> Tree:
 
 
 def text(node: Node) -> str:
-    return node.text.decode("utf-8", "replace") if node.text is not None else ""
+    raw = node.text  # each read slices the source anew: read it once
+    return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -110,6 +110,25 @@ def class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
     yield from sorted((n for t in types for n in index.get(t, ())), key=lambda n: n.start_byte)
 
 
+def identifiers_named(cls: ClassInfo, name: str) -> tuple[Node, ...]:
+    """The class's own identifiers spelled `name`, in document order (from the node index)."""
+    return _identifiers_by_name(cls).get(name, ())
+
+
+def identifier_names(cls: ClassInfo) -> frozenset[str]:
+    """How the class's own identifiers are spelled, each once."""
+    return memoized(cls, "identifier_names", lambda: frozenset(_identifiers_by_name(cls)))
+
+
+def _identifiers_by_name(cls: ClassInfo) -> dict[str, tuple[Node, ...]]:
+    def build() -> dict[str, tuple[Node, ...]]:
+        by_name: dict[str, list[Node]] = {}
+        for n in class_nodes(cls, "identifier"):
+            by_name.setdefault(syntax.text(n), []).append(n)
+        return {k: tuple(v) for k, v in by_name.items()}
+    return memoized(cls, "identifiers_by_name", build)
+
+
 def fields(cls: ClassInfo) -> list[Field]:
     """Fields, event fields and properties, in declaration order (fields first)."""
     return list(memoized(cls, "fields", lambda: tuple(_fields(cls))))

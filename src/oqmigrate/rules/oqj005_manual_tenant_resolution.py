@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from oqmigrate import syntax
-from oqmigrate.analyse.members import class_nodes
+from oqmigrate.analyse.members import class_nodes, identifiers_named
 from oqmigrate.analyse.names import invoked_name
 from oqmigrate.analyse.tenancy import site_state_alias_assignments
 from oqmigrate.findings import Hit
@@ -33,7 +32,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(RULE_ID, a, "switches tenant by assigning SiteState.Alias; Oqtane runs the job once per tenant "
                               "and sets it")
     seen_lines = set()
-    for ident in class_nodes(cls, "identifier"):
-        if syntax.text(ident) == "ITenantResolver" and ident.start_point[0] not in seen_lines:
+    for ident in identifiers_named(cls, "ITenantResolver"):
+        if ident.start_point[0] not in seen_lines:
             seen_lines.add(ident.start_point[0])
             yield Hit(RULE_ID, ident, "resolves the tenant by hand; Oqtane sets the tenant before each run")
