@@ -34,7 +34,8 @@ from oqmigrate.analyse.schedule_of_worker import CadenceMixin
 from oqmigrate.analyse.tenant_notes import TenantNotesMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
-from oqmigrate.model import ClassInfo
+from oqmigrate.analyse.members import node_index
+from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import TransformContext, emit
@@ -130,7 +131,8 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
         self._index: dict[str, list[Node]] | None = None
         self._indexed: list[Node] = []  # the bodies `_index` was built from
-        self._walked: list[Node] = []  # every node of `_indexed`, in document order
+        self._walked: list[Node] = []  # every node of `_indexed`, in document order, once walked
+        self._shared: dict[str, list[Node]] | None = None  # the class's node index, when `_index` is taken from it
         self._order: dict[int, int] | None = None  # node id -> its position in `_walked`, when asked
         self._starts: dict[str, list[int]] = {}  # node type -> the start bytes of `_index[type]`
         self._by_name: dict[str, list[Node]] | None = None
@@ -172,32 +174,53 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
             self.notes.append(DISABLED_NOTE)
 
     def _class_nodes(self, node_type: str) -> list[Node]:
-        """The nodes of one type in the class (all its parts in this file), in document order. The class is
-        walked once, after its parts are known; later lookups are dictionary reads."""
+        """The nodes of one type in the class bodies (all the parts in this file, nested types included), in
+        document order. Taken from the class's node index (`members.node_index`, which the rules have built
+        already) when that holds the same nodes — no nested types, the parts in the same order, no parse error —
+        else from one walk of the bodies, made after the parts are known; later lookups are dictionary reads."""
         if self._index is None:
             self._index = {}
             self._indexed = list(self.bodies)
-            index, walked = self._index, self._walked
-            for body in self._indexed:  # `syntax.walk`, inlined: the class is large and this is a hot loop
-                cursor = body.walk()
-                depth = 0
-                while True:
-                    n = cursor.node
-                    walked.append(n)
-                    t = n.type
-                    if t in index:
-                        index[t].append(n)
-                    else:
-                        index[t] = [n]
-                    if cursor.goto_first_child():
-                        depth += 1
-                        continue
-                    while depth and not cursor.goto_next_sibling():
-                        cursor.goto_parent()
-                        depth -= 1
-                    if not depth:
-                        break
+            if self._index_is_shared():
+                self._shared = node_index(self.info)
+            else:
+                self._walk_bodies()
+        if self._shared is not None and node_type not in self._index:
+            ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
+            self._index[node_type] = [n for n in self._shared.get(node_type, ())
+                                      if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
         return self._index.get(node_type, [])
+
+    def _index_is_shared(self) -> bool:
+        """Do the class's own nodes (`members.node_index`) inside its bodies equal a walk of `self.bodies`?"""
+        parts = (self.info.node, *self.info.parts)
+        if self.root.has_error or len(parts) != len(self._indexed) or any(
+                b.parent is None or b.parent.id != p.id for b, p in zip(self._indexed, parts)):
+            return False
+        return not any(t in node_index(self.info) for t in TYPE_DECLARATIONS)
+
+    def _walk_bodies(self) -> None:
+        """Index every node of the bodies by type, in one walk (`syntax.walk`, inlined: a hot loop)."""
+        index, walked = self._index, self._walked
+        for body in self._indexed:
+            cursor = body.walk()
+            depth = 0
+            while True:
+                n = cursor.node
+                walked.append(n)
+                t = n.type
+                if t in index:
+                    index[t].append(n)
+                else:
+                    index[t] = [n]
+                if cursor.goto_first_child():
+                    depth += 1
+                    continue
+                while depth and not cursor.goto_next_sibling():
+                    cursor.goto_parent()
+                    depth -= 1
+                if not depth:
+                    break
 
     def _nodes_within(self, root: Node, start: int, end: int, *types: str) -> list[Node]:
         """`syntax.nodes_within(root, start, end, *types)`, answered from the class's node index when the range lies
@@ -210,7 +233,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         whole_file = root.id == self.root.id
         found = []
         for t in types:
-            nodes = self._index.get(t)
+            nodes = self._class_nodes(t)
             if not nodes:
                 continue
             if t not in self._starts:
@@ -229,12 +252,30 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
                     if not whole_file and starts[i] == root.start_byte and e == root.end_byte and n.id != root.id:
                         return list(syntax.nodes_within(root, start, end, *types))  # `root` or its ancestor
                     found.append(n)
-        if len(types) > 1:
-            if self._order is None:
-                self._order = {n.id: i for i, n in enumerate(self._walked)}
-            order = self._order
-            found.sort(key=lambda n: order[n.id])
+        if len(types) > 1 and len(found) > 1:
+            self._document_order(found)
         return found
+
+    def _document_order(self, found: list[Node]) -> None:
+        """Sort nodes of the bodies into document (pre-)order. Without a parse error (so no zero-width node)
+        an ancestor starts no later and ends no earlier, and nodes that do not nest do not overlap: ordering by
+        (start, longest first) is pre-order unless two nodes have the same extent; then the walk decides."""
+        keys = [(n.start_byte, -n.end_byte) for n in found]
+        if not self.root.has_error and len(set(keys)) == len(keys) and all(s != -e for s, e in keys):
+            order = sorted(range(len(found)), key=keys.__getitem__)
+            found[:] = [found[i] for i in order]
+            return
+        if self._order is None:
+            if not self._walked:
+                self._walk_all()
+            self._order = {n.id: i for i, n in enumerate(self._walked)}
+        order_of = self._order
+        found.sort(key=lambda n: order_of[n.id])
+
+    def _walk_all(self) -> None:
+        """Number every node of the bodies in document order (`_walked`), without touching the index."""
+        for body in self._indexed:
+            self._walked.extend(syntax.walk(body))
 
     def _identifiers_named(self, name: str) -> list[Node]:
         """The identifiers spelled `name` in the class, in document order."""
