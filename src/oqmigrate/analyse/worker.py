@@ -34,7 +34,7 @@ from oqmigrate.analyse.schedule_of_worker import CadenceMixin
 from oqmigrate.analyse.tenant_notes import TenantNotesMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
-from oqmigrate.analyse.members import node_index
+from oqmigrate.analyse.members import identifiers_named, node_index
 from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
@@ -281,8 +281,14 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         """The identifiers spelled `name` in the class, in document order."""
         if self._by_name is None:
             self._by_name = {}
-            for n in self._class_nodes("identifier"):
-                self._by_name.setdefault(syntax.text(n), []).append(n)
+            self._class_nodes("identifier")
+            if self._shared is None:
+                for n in self._class_nodes("identifier"):
+                    self._by_name.setdefault(syntax.text(n), []).append(n)
+        if self._shared is not None and name not in self._by_name:  # the class's own index by spelling, filtered
+            ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
+            self._by_name[name] = [n for n in identifiers_named(self.info, name)
+                                   if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
         return self._by_name.get(name, [])
 
     def kept_ranges(self) -> list[tuple[int, int]]:
