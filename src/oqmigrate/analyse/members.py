@@ -7,6 +7,7 @@ Nested types are not entered: their nodes belong to them, not to the class.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from oqmigrate import syntax
@@ -74,7 +75,9 @@ def inside_class(node: Node, cls: ClassInfo) -> bool:
 
 
 def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
-    """The class's own nodes by type, in document order, built once: nested types are not entered."""
+    """The class's own named nodes by type, in document order, built once: nested types are not entered.
+    (Anonymous nodes — punctuation, keywords — are about half of a tree and no rule looks for them by type;
+    `nodes_of_type` answers for those types from a full index.)"""
     if cls.index is None:
         index: dict[str, list[Node]] = {}
         for part in (cls.node, *cls.parts):
@@ -84,11 +87,13 @@ def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
             depth = 1
             while depth:
                 n = cursor.node
-                t = n.type
-                if t in index:
-                    index[t].append(n)
-                else:
-                    index[t] = [n]
+                t = None
+                if n.is_named:
+                    t = n.type
+                    if t in index:
+                        index[t].append(n)
+                    else:
+                        index[t] = [n]
                 if t not in TYPE_DECLARATIONS and cursor.goto_first_child():
                     depth += 1
                     continue
@@ -101,13 +106,38 @@ def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
     return cls.index
 
 
+@lru_cache(maxsize=None)
+def _anonymous_kind(node_type: str) -> bool:
+    """Can a node of this type be anonymous (a token such as `this` or `await`)?"""
+    return syntax.language().id_for_node_kind(node_type, False) is not None
+
+
+def _full_index(cls: ClassInfo) -> dict[str, list[Node]]:
+    """`node_index` with the anonymous nodes too, built only when a type that can be anonymous is asked for."""
+    def build() -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = {}
+        stack = [c for part in reversed((cls.node, *cls.parts)) for c in reversed(part.children)]
+        while stack:
+            n = stack.pop()
+            index.setdefault(n.type, []).append(n)
+            if n.type not in TYPE_DECLARATIONS:
+                stack.extend(reversed(n.children))
+        return index
+    return memoized(cls, "full_index", build)
+
+
+def nodes_of_type(cls: ClassInfo, node_type: str) -> list[Node]:
+    """The class's own nodes of one type, in document order (nested types not entered)."""
+    index = _full_index(cls) if _anonymous_kind(node_type) else node_index(cls)
+    return index.get(node_type, [])
+
+
 def class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
     """The class's own nodes of the given types, in document order (from the node index)."""
-    index = node_index(cls)
     if len(types) == 1:
-        yield from index.get(types[0], ())
+        yield from nodes_of_type(cls, types[0])
         return
-    yield from sorted((n for t in types for n in index.get(t, ())), key=lambda n: n.start_byte)
+    yield from sorted((n for t in types for n in nodes_of_type(cls, t)), key=lambda n: n.start_byte)
 
 
 def identifiers_named(cls: ClassInfo, name: str) -> tuple[Node, ...]:

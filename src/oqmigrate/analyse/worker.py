@@ -34,7 +34,7 @@ from oqmigrate.analyse.schedule_of_worker import CadenceMixin
 from oqmigrate.analyse.tenant_notes import TenantNotesMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
-from oqmigrate.analyse.members import identifiers_named, node_index
+from oqmigrate.analyse.members import identifiers_named, node_index, nodes_of_type
 from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
@@ -187,7 +187,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
                 self._walk_bodies()
         if self._shared is not None and node_type not in self._index:
             ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
-            self._index[node_type] = [n for n in self._shared.get(node_type, ())
+            self._index[node_type] = [n for n in nodes_of_type(self.info, node_type)
                                       if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
         return self._index.get(node_type, [])
 
