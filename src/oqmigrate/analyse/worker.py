@@ -186,10 +186,16 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
             else:
                 self._walk_bodies()
         if self._shared is not None and node_type not in self._index:
-            ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
-            self._index[node_type] = [n for n in nodes_of_type(self.info, node_type)
-                                      if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
+            self._index[node_type] = self._in_bodies(nodes_of_type(self.info, node_type))
         return self._index.get(node_type, [])
+
+    def _in_bodies(self, nodes) -> list[Node]:
+        """The nodes that lie inside one of the indexed bodies."""
+        if len(self._indexed) == 1:
+            s, e = self._indexed[0].start_byte, self._indexed[0].end_byte
+            return [n for n in nodes if s <= n.start_byte and n.end_byte <= e]
+        ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
+        return [n for n in nodes if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
 
     def _index_is_shared(self) -> bool:
         """Do the class's own nodes (`members.node_index`) inside its bodies equal a walk of `self.bodies`?"""
@@ -286,9 +292,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
                 for n in self._class_nodes("identifier"):
                     self._by_name.setdefault(syntax.text(n), []).append(n)
         if self._shared is not None and name not in self._by_name:  # the class's own index by spelling, filtered
-            ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
-            self._by_name[name] = [n for n in identifiers_named(self.info, name)
-                                   if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
+            self._by_name[name] = self._in_bodies(identifiers_named(self.info, name))
         return self._by_name.get(name, [])
 
     def kept_ranges(self) -> list[tuple[int, int]]:
