@@ -60,12 +60,19 @@ class Param(NamedTuple):
 
 def members(cls: ClassInfo, *types: str) -> list[Node]:
     """Members of the class, of every part of a partial class in this file."""
-    out = []
-    for node in (cls.node, *cls.parts):
-        body = node.child_by_field_name("body")
-        if body is not None:
-            out.extend(m for m in body.named_children if m.type in types)
-    return out
+    return [m for t, m in _members(cls) if t in types]
+
+
+def _members(cls: ClassInfo) -> tuple[tuple[str, Node], ...]:
+    """(type, node) of every named child of the class bodies, in order: read once per class."""
+    def build() -> tuple[tuple[str, Node], ...]:
+        out = []
+        for node in (cls.node, *cls.parts):
+            body = node.child_by_field_name("body")
+            if body is not None:
+                out.extend((m.type, m) for m in body.named_children)
+        return tuple(out)
+    return memoized(cls, "members", build)
 
 
 def inside_class(node: Node, cls: ClassInfo) -> bool:
@@ -152,10 +159,21 @@ def identifier_names(cls: ClassInfo) -> frozenset[str]:
 
 def _identifiers_by_name(cls: ClassInfo) -> dict[str, tuple[Node, ...]]:
     def build() -> dict[str, tuple[Node, ...]]:
-        by_name: dict[str, list[Node]] = {}
+        by_spelling: dict[bytes | None, list[Node]] = {}  # decoded once per spelling, not once per identifier
         for n in class_nodes(cls, "identifier"):
-            by_name.setdefault(syntax.text(n), []).append(n)
-        return {k: tuple(v) for k, v in by_name.items()}
+            raw = n.text
+            if raw in by_spelling:
+                by_spelling[raw].append(n)
+            else:
+                by_spelling[raw] = [n]
+        by_name: dict[str, tuple[Node, ...]] = {}
+        for raw, nodes in by_spelling.items():
+            name = raw.decode("utf-8", "replace") if raw is not None else ""
+            if name in by_name:  # two byte spellings that decode alike (invalid UTF-8): merge in document order
+                by_name[name] = tuple(sorted((*by_name[name], *nodes), key=lambda n: n.start_byte))
+            else:
+                by_name[name] = tuple(nodes)
+        return by_name
     return memoized(cls, "identifiers_by_name", build)
 
 
