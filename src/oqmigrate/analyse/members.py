@@ -12,7 +12,7 @@ from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from oqmigrate import syntax
 from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo, modifiers, type_name
-from oqmigrate.analyse.names import node_text, simple
+from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.syntax import Node
 
 LOGGER_TYPES = {"ILogger", "ILoggerFactory"}
@@ -145,6 +145,13 @@ def class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
         yield from nodes_of_type(cls, types[0])
         return
     yield from sorted((n for t in types for n in nodes_of_type(cls, t)), key=lambda n: n.start_byte)
+
+
+def invocations(cls: ClassInfo) -> tuple[tuple[Node, str, str], ...]:
+    """(invocation, receiver text, method name) of each of the class's own invocations, in document order
+    (`names.invoked_name`, computed once per class: several rules read them)."""
+    return memoized(cls, "invocations", lambda: tuple(
+        (inv, *invoked_name(inv)) for inv in class_nodes(cls, "invocation_expression")))
 
 
 def identifiers_named(cls: ClassInfo, name: str) -> tuple[Node, ...]:

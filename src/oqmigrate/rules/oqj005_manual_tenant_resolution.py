@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from oqmigrate.analyse.members import class_nodes, identifiers_named
-from oqmigrate.analyse.names import invoked_name
+from oqmigrate.analyse.members import identifiers_named, invocations
 from oqmigrate.analyse.tenancy import site_state_alias_assignments
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
@@ -22,8 +21,7 @@ RULE_ID = "OQJ005"
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
-    for inv in class_nodes(cls, "invocation_expression"):
-        _, name = invoked_name(inv)
+    for inv, _, name in invocations(cls):
         if name == "SetTenant":
             yield Hit(RULE_ID, inv, "switches tenant by hand; Oqtane runs the job once per tenant and sets it")
         elif name == "GetTenants":
