@@ -43,12 +43,27 @@ def make_finding(hit: Hit, symbol: str, ctx: CheckContext) -> Finding:
                    symbol, hit.message, rule.fixable, ctx.project)
 
 
-def _line_text(data: bytes, line: int) -> str:
-    start = 0
-    for _ in range(line - 1):
-        start = data.find(b"\n", start) + 1
+def _line_text(data: bytes, line: int, starts: list[int] | None = None) -> str:
+    """The text of a 1-based line, stripped; `starts`: the offsets the file's lines start at, when known."""
+    if starts is not None and 0 < line <= len(starts):
+        start = starts[line - 1]
+    else:
+        start = 0
+        for _ in range(line - 1):
+            start = data.find(b"\n", start) + 1
     end = data.find(b"\n", start)
     return data[start: end if end >= 0 else len(data)].decode("utf-8", "replace").strip()
+
+
+def _line_starts(data: bytes, lines: int) -> list[int]:
+    """The offsets the first `lines` lines start at (fewer when the file has fewer)."""
+    starts = [0]
+    while len(starts) < lines:
+        i = data.find(b"\n", starts[-1])
+        if i < 0:
+            break
+        starts.append(i + 1)
+    return starts
 
 
 def with_fingerprints(findings: list[Finding], data: bytes, anchor: str | None = None) -> list[Finding]:
@@ -57,8 +72,9 @@ def with_fingerprints(findings: list[Finding], data: bytes, anchor: str | None =
     the same without the path, so a baseline entry follows its file through a rename."""
     seen: dict[str, int] = {}
     out = []
+    starts = _line_starts(data, max(f.line for f in findings)) if findings else None
     for f in sorted(findings, key=Finding.sort_key):
-        snippet = "|".join((f.rule_id, f.symbol, " ".join(_line_text(data, f.line).split())))
+        snippet = "|".join((f.rule_id, f.symbol, " ".join(_line_text(data, f.line, starts).split())))
         n = seen.get(snippet, 0)
         seen[snippet] = n + 1
         path = anchor or f.rel

@@ -91,6 +91,7 @@ class ClassInfo:
     via: str = ""  # the base that made it a worker/job
     index: dict | None = field(default=None, repr=False, compare=False)  # checks' node index, built lazily
     parts: list = field(default_factory=list, repr=False, compare=False)  # other parts of a partial class in this file
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # analyse/ facts of the class, computed once
 
     @property
     def is_secondary_part(self) -> bool:

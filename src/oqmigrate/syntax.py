@@ -32,30 +32,45 @@ def parse(data: bytes) -> Tree:
 
 
 def text(node: Node) -> str:
-    return node.text.decode("utf-8", "replace") if node.text is not None else ""
+    raw = node.text  # each read slices the source anew: read it once
+    return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
 def walk(node: Node) -> Iterator[Node]:
     """Pre-order traversal of every named and anonymous node under (and including) `node`."""
     cursor = node.walk()
-    reached_root = False
-    while not reached_root:
-        yield cursor.node
+    yield cursor.node
+    depth = 0  # how far the cursor is below `node`: it never leaves the subtree
+    while True:
         if cursor.goto_first_child():
-            continue
-        if cursor.goto_next_sibling():
-            continue
-        while True:
-            if not cursor.goto_parent() or cursor.node == node:
-                reached_root = True
-                break
-            if cursor.goto_next_sibling():
-                break
+            depth += 1
+        else:
+            while depth and not cursor.goto_next_sibling():
+                cursor.goto_parent()
+                depth -= 1
+            if not depth:
+                return
+        yield cursor.node
 
 
 def descendants(node: Node, *types: str) -> Iterator[Node]:
+    """The nodes of the given types under (and including) `node`, in document order (one walk, like `walk`)."""
     wanted = set(types)
-    for n in walk(node):
+    cursor = node.walk()
+    n = cursor.node
+    if n.type in wanted:
+        yield n
+    depth = 0
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+        else:
+            while depth and not cursor.goto_next_sibling():
+                cursor.goto_parent()
+                depth -= 1
+            if not depth:
+                return
+        n = cursor.node
         if n.type in wanted:
             yield n
 

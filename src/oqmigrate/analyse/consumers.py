@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from oqmigrate import syntax
 from oqmigrate.analyse.drivers import POLLING_LOOPS, WAIT_CALLS, repeating_loops, timer_creations
 from oqmigrate.analyse.expressions import awaited
-from oqmigrate.analyse.members import class_nodes, deferred_within, fields, methods, params
+from oqmigrate.analyse.members import class_nodes, deferred_within, fields, memoized, methods, params
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.model import ClassInfo, FileModel, type_name
 from oqmigrate.syntax import Node
@@ -109,7 +109,12 @@ def registration(version: Version) -> str:
 
 def find_consumer(cls: ClassInfo, model: FileModel) -> Consumer | None:
     """The queue consumer, event subscriber or delegating worker `cls` is; None for anything else (a class with
-    a timer or a loop that waits between rounds is a schedule)."""
+    a timer or a loop that waits between rounds is a schedule). Found once per class and file model."""
+    found = memoized(cls, ("consumer", id(model)), lambda: (model, _find_consumer(cls, model)))
+    return found[1] if found[0] is model else _find_consumer(cls, model)
+
+
+def _find_consumer(cls: ClassInfo, model: FileModel) -> Consumer | None:
     if cls.kind != "worker" or cls.body is None:
         return None
     if next(timer_creations(cls, model), None) is not None or repeating_loops(cls):

@@ -53,7 +53,7 @@ class DependenciesMixin:
 
     def _field_refs(self, start: int, end: int) -> list[Node]:
         out = []
-        for n in syntax.nodes_within(self.root, start, end, "identifier"):
+        for n in self._nodes_within(self.root, start, end, "identifier"):
             if self._is_deleted(n):
                 continue
             name = syntax.text(n)
@@ -116,7 +116,7 @@ class DependenciesMixin:
             for h in self.helpers:
                 if h.start_byte in self.needs_provider:
                     continue
-                for n in syntax.nodes_within(h, h.start_byte, h.end_byte, "invocation_expression"):
+                for n in self._nodes_within(h, h.start_byte, h.end_byte, "invocation_expression"):
                     target = self._helper_target(n)
                     if target is not None and target.start_byte in self.needs_provider:
                         self.needs_provider.add(h.start_byte)
@@ -233,7 +233,7 @@ class DependenciesMixin:
     def _helper_needs_provider(self, h: Node) -> bool:
         if self.helper_fields.get(h.start_byte):
             return True
-        for n in syntax.nodes_within(h, h.start_byte, h.end_byte, "identifier"):
+        for n in self._nodes_within(h, h.start_byte, h.end_byte, "identifier"):
             if syntax.text(n) in self.fields and self.fields[syntax.text(n)].simple_type in SCOPE_SOURCES:
                 return True
         return False
@@ -251,7 +251,7 @@ class DependenciesMixin:
     def _declared_names(self) -> set[str]:
         names = set()
         for s, e in self._kept_ranges():
-            for n in syntax.nodes_within(self.root, s, e, "variable_declarator", "parameter", "foreach_statement",
+            for n in self._nodes_within(self.root, s, e, "variable_declarator", "parameter", "foreach_statement",
                                "catch_declaration"):
                 nm = n.child_by_field_name("name") or (n.named_children[0] if n.named_children else None)
                 if nm is not None and nm.type == "identifier":

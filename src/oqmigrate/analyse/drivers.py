@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from oqmigrate import syntax
-from oqmigrate.analyse.members import assigned_member, class_nodes, fields
+from oqmigrate.analyse.members import assigned_member, class_nodes, fields, memoized
 from oqmigrate.analyse.names import invoked_name, qualifier, resolved_type, simple
 from oqmigrate.model import ClassInfo, FileModel, namespace_of
 from oqmigrate.syntax import Node
@@ -59,6 +59,11 @@ def target_type(creation: Node, field_types: dict[str, Node]) -> Node | None:
 
 def timer_creations(cls: ClassInfo, model: FileModel) -> Iterator[Node]:
     """`new Timer(...)`, `new PeriodicTimer(...)` and target-typed `new(...)` of a timer type, in document order."""
+    found = memoized(cls, ("timer_creations", id(model)), lambda: (model, tuple(_timer_creations(cls, model))))
+    return iter(found[1]) if found[0] is model else _timer_creations(cls, model)
+
+
+def _timer_creations(cls: ClassInfo, model: FileModel) -> Iterator[Node]:
     field_types = {f.name: f.type_node for f in fields(cls)}
     for n in class_nodes(cls, "object_creation_expression", "implicit_object_creation_expression"):
         if n.type == "object_creation_expression":
@@ -86,4 +91,5 @@ def is_repeating_loop(loop: Node, cls: ClassInfo) -> bool:
 
 def repeating_loops(cls: ClassInfo) -> list[Node]:
     """Every loop of the class that waits and repeats (nested ones included), in document order."""
-    return [loop for loop in class_nodes(cls, *POLLING_LOOPS) if is_repeating_loop(loop, cls)]
+    return list(memoized(cls, "repeating_loops", lambda: tuple(
+        loop for loop in class_nodes(cls, *POLLING_LOOPS) if is_repeating_loop(loop, cls))))

@@ -40,7 +40,7 @@ class LifecycleNotesMixin:
         callback): in the job each returns the run's outcome."""
         out = []
         for p in self.plan.pieces:
-            for n in syntax.nodes_within(self.root, p.start, p.end, "continue_statement", "break_statement",
+            for n in self._nodes_within(self.root, p.start, p.end, "continue_statement", "break_statement",
                                  "return_statement"):
                 if self._is_deleted(n) or self._inside_function_below_root(n):
                     continue
@@ -87,7 +87,7 @@ class LifecycleNotesMixin:
         """A `throw` in the work or its helpers that no try around it (within that code) catches."""
         bounds = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
         for start, end in bounds:
-            for n in syntax.nodes_within(self.root, start, end, "throw_statement", "throw_expression"):
+            for n in self._nodes_within(self.root, start, end, "throw_statement", "throw_expression"):
                 if self._is_deleted(n) or self._inside_function_below_root(n):
                     continue
                 caught = False

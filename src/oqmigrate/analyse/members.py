@@ -7,11 +7,12 @@ Nested types are not entered: their nodes belong to them, not to the class.
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from functools import lru_cache
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from oqmigrate import syntax
 from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo, modifiers, type_name
-from oqmigrate.analyse.names import node_text, simple
+from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.syntax import Node
 
 LOGGER_TYPES = {"ILogger", "ILoggerFactory"}
@@ -39,6 +40,18 @@ class Field(NamedTuple):
     modifiers: frozenset[str]
 
 
+T = TypeVar("T")
+
+
+def memoized(cls: ClassInfo, key: object, compute: Callable[[], T]) -> T:
+    """A fact of the class computed once (`ClassInfo.memo`): the tree and the class do not change while they are
+    analysed. Memoized values are immutable (tuples, frozen data); a caller that wants a list copies."""
+    memo = cls.memo
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 class Param(NamedTuple):
     name: str
     type_node: Node | None
@@ -47,12 +60,19 @@ class Param(NamedTuple):
 
 def members(cls: ClassInfo, *types: str) -> list[Node]:
     """Members of the class, of every part of a partial class in this file."""
-    out = []
-    for node in (cls.node, *cls.parts):
-        body = node.child_by_field_name("body")
-        if body is not None:
-            out.extend(m for m in body.named_children if m.type in types)
-    return out
+    return [m for t, m in _members(cls) if t in types]
+
+
+def _members(cls: ClassInfo) -> tuple[tuple[str, Node], ...]:
+    """(type, node) of every named child of the class bodies, in order: read once per class."""
+    def build() -> tuple[tuple[str, Node], ...]:
+        out = []
+        for node in (cls.node, *cls.parts):
+            body = node.child_by_field_name("body")
+            if body is not None:
+                out.extend((m.type, m) for m in body.named_children)
+        return tuple(out)
+    return memoized(cls, "members", build)
 
 
 def inside_class(node: Node, cls: ClassInfo) -> bool:
@@ -62,8 +82,46 @@ def inside_class(node: Node, cls: ClassInfo) -> bool:
 
 
 def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
-    """The class's own nodes by type, in document order, built once: nested types are not entered."""
+    """The class's own named nodes by type, in document order, built once: nested types are not entered.
+    (Anonymous nodes — punctuation, keywords — are about half of a tree and no rule looks for them by type;
+    `nodes_of_type` answers for those types from a full index.)"""
     if cls.index is None:
+        index: dict[str, list[Node]] = {}
+        for part in (cls.node, *cls.parts):
+            cursor = part.walk()  # a cursor walk: cheaper than building every node's list of children
+            if not cursor.goto_first_child():
+                continue
+            depth = 1
+            while depth:
+                n = cursor.node
+                t = None
+                if n.is_named:
+                    t = n.type
+                    if t in index:
+                        index[t].append(n)
+                    else:
+                        index[t] = [n]
+                if t not in TYPE_DECLARATIONS and cursor.goto_first_child():
+                    depth += 1
+                    continue
+                while not cursor.goto_next_sibling():
+                    cursor.goto_parent()
+                    depth -= 1
+                    if not depth:
+                        break
+        cls.index = index
+    return cls.index
+
+
+@lru_cache(maxsize=None)
+def _anonymous_kind(node_type: str) -> bool:
+    """Can a node of this type be anonymous (a token such as `this` or `await`)?"""
+    return syntax.language().id_for_node_kind(node_type, False) is not None
+
+
+def _full_index(cls: ClassInfo) -> dict[str, list[Node]]:
+    """`node_index` with the anonymous nodes too, built only when a type that can be anonymous is asked for."""
+    def build() -> dict[str, list[Node]]:
         index: dict[str, list[Node]] = {}
         stack = [c for part in reversed((cls.node, *cls.parts)) for c in reversed(part.children)]
         while stack:
@@ -71,21 +129,67 @@ def node_index(cls: ClassInfo) -> dict[str, list[Node]]:
             index.setdefault(n.type, []).append(n)
             if n.type not in TYPE_DECLARATIONS:
                 stack.extend(reversed(n.children))
-        cls.index = index
-    return cls.index
+        return index
+    return memoized(cls, "full_index", build)
+
+
+def nodes_of_type(cls: ClassInfo, node_type: str) -> list[Node]:
+    """The class's own nodes of one type, in document order (nested types not entered)."""
+    index = _full_index(cls) if _anonymous_kind(node_type) else node_index(cls)
+    return index.get(node_type, [])
 
 
 def class_nodes(cls: ClassInfo, *types: str) -> Iterator[Node]:
     """The class's own nodes of the given types, in document order (from the node index)."""
-    index = node_index(cls)
     if len(types) == 1:
-        yield from index.get(types[0], ())
+        yield from nodes_of_type(cls, types[0])
         return
-    yield from sorted((n for t in types for n in index.get(t, ())), key=lambda n: n.start_byte)
+    yield from sorted((n for t in types for n in nodes_of_type(cls, t)), key=lambda n: n.start_byte)
+
+
+def invocations(cls: ClassInfo) -> tuple[tuple[Node, str, str], ...]:
+    """(invocation, receiver text, method name) of each of the class's own invocations, in document order
+    (`names.invoked_name`, computed once per class: several rules read them)."""
+    return memoized(cls, "invocations", lambda: tuple(
+        (inv, *invoked_name(inv)) for inv in class_nodes(cls, "invocation_expression")))
+
+
+def identifiers_named(cls: ClassInfo, name: str) -> tuple[Node, ...]:
+    """The class's own identifiers spelled `name`, in document order (from the node index)."""
+    return _identifiers_by_name(cls).get(name, ())
+
+
+def identifier_names(cls: ClassInfo) -> frozenset[str]:
+    """How the class's own identifiers are spelled, each once."""
+    return memoized(cls, "identifier_names", lambda: frozenset(_identifiers_by_name(cls)))
+
+
+def _identifiers_by_name(cls: ClassInfo) -> dict[str, tuple[Node, ...]]:
+    def build() -> dict[str, tuple[Node, ...]]:
+        by_spelling: dict[bytes | None, list[Node]] = {}  # decoded once per spelling, not once per identifier
+        for n in class_nodes(cls, "identifier"):
+            raw = n.text
+            if raw in by_spelling:
+                by_spelling[raw].append(n)
+            else:
+                by_spelling[raw] = [n]
+        by_name: dict[str, tuple[Node, ...]] = {}
+        for raw, nodes in by_spelling.items():
+            name = raw.decode("utf-8", "replace") if raw is not None else ""
+            if name in by_name:  # two byte spellings that decode alike (invalid UTF-8): merge in document order
+                by_name[name] = tuple(sorted((*by_name[name], *nodes), key=lambda n: n.start_byte))
+            else:
+                by_name[name] = tuple(nodes)
+        return by_name
+    return memoized(cls, "identifiers_by_name", build)
 
 
 def fields(cls: ClassInfo) -> list[Field]:
     """Fields, event fields and properties, in declaration order (fields first)."""
+    return list(memoized(cls, "fields", lambda: tuple(_fields(cls))))
+
+
+def _fields(cls: ClassInfo) -> list[Field]:
     out = []
     for f in members(cls, "field_declaration", "event_field_declaration"):
         mods = modifiers(f)

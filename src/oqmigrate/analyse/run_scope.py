@@ -59,11 +59,11 @@ class RunScopeMixin:
         is the piece's outermost node or the helper's declaration."""
         for p in self.plan.pieces:
             top = self._node_at(p.start)
-            for n in syntax.nodes_within(self.root, p.start, p.end, *types):
+            for n in self._nodes_within(self.root, p.start, p.end, *types):
                 if not self._is_deleted(n):
                     yield top, n
         for h in self.helpers:
-            for n in syntax.nodes_within(h, h.start_byte, h.end_byte, *types):
+            for n in self._nodes_within(h, h.start_byte, h.end_byte, *types):
                 if not self._is_deleted(n):
                     yield h, n
 

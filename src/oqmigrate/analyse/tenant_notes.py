@@ -40,7 +40,7 @@ class TenantNotesMixin:
         bounds = [(p.start, p.end) for p in self.plan.pieces] + [(h.start_byte, h.end_byte) for h in self.helpers]
         published = False
         for start, end in bounds:
-            for n in syntax.nodes_within(self.root, start, end, "invocation_expression", "object_creation_expression"):
+            for n in self._nodes_within(self.root, start, end, "invocation_expression", "object_creation_expression"):
                 if self._is_deleted(n):
                     continue
                 if n.type == "object_creation_expression":

@@ -16,6 +16,7 @@ makes redundant) and `recorder` (the removals and replacements the rewrite will 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from oqmigrate import syntax
@@ -33,7 +34,8 @@ from oqmigrate.analyse.schedule_of_worker import CadenceMixin
 from oqmigrate.analyse.tenant_notes import TenantNotesMixin
 from oqmigrate.analyse.worker_facts import DISABLED_NOTE, Driver, Field, Plan, Replacement
 from oqmigrate.analyse.worker_members import MembersMixin
-from oqmigrate.model import ClassInfo
+from oqmigrate.analyse.members import identifiers_named, node_index, nodes_of_type
+from oqmigrate.model import TYPE_DECLARATIONS, ClassInfo
 from oqmigrate.schedule import Schedule
 from oqmigrate.syntax import Node
 from oqmigrate.transforms import TransformContext, emit
@@ -128,6 +130,11 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._failure_backoffs: list[tuple[Node, Node, Node]] = []  # (try, catch, wait) of retries after failures
         self._polled_setup: list[Node] = []  # statements before the loop that only prime a next/last-run value
         self._index: dict[str, list[Node]] | None = None
+        self._indexed: list[Node] = []  # the bodies `_index` was built from
+        self._walked: list[Node] = []  # every node of `_indexed`, in document order, once walked
+        self._shared: dict[str, list[Node]] | None = None  # the class's node index, when `_index` is taken from it
+        self._order: dict[int, int] | None = None  # node id -> its position in `_walked`, when asked
+        self._starts: dict[str, list[int]] = {}  # node type -> the start bytes of `_index[type]`
         self._by_name: dict[str, list[Node]] | None = None
 
     def analyse(self) -> None:
@@ -167,21 +174,125 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
             self.notes.append(DISABLED_NOTE)
 
     def _class_nodes(self, node_type: str) -> list[Node]:
-        """The nodes of one type in the class (all its parts in this file), in document order. The class is
-        walked once, after its parts are known; later lookups are dictionary reads."""
+        """The nodes of one type in the class bodies (all the parts in this file, nested types included), in
+        document order. Taken from the class's node index (`members.node_index`, which the rules have built
+        already) when that holds the same nodes — no nested types, the parts in the same order, no parse error —
+        else from one walk of the bodies, made after the parts are known; later lookups are dictionary reads."""
         if self._index is None:
             self._index = {}
-            for body in self.bodies:
-                for n in syntax.walk(body):
-                    self._index.setdefault(n.type, []).append(n)
+            self._indexed = list(self.bodies)
+            if self._index_is_shared():
+                self._shared = node_index(self.info)
+            else:
+                self._walk_bodies()
+        if self._shared is not None and node_type not in self._index:
+            self._index[node_type] = self._in_bodies(nodes_of_type(self.info, node_type))
         return self._index.get(node_type, [])
+
+    def _in_bodies(self, nodes) -> list[Node]:
+        """The nodes that lie inside one of the indexed bodies."""
+        if len(self._indexed) == 1:
+            s, e = self._indexed[0].start_byte, self._indexed[0].end_byte
+            return [n for n in nodes if s <= n.start_byte and n.end_byte <= e]
+        ranges = [(b.start_byte, b.end_byte) for b in self._indexed]
+        return [n for n in nodes if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
+
+    def _index_is_shared(self) -> bool:
+        """Do the class's own nodes (`members.node_index`) inside its bodies equal a walk of `self.bodies`?"""
+        parts = (self.info.node, *self.info.parts)
+        if self.root.has_error or len(parts) != len(self._indexed) or any(
+                b.parent is None or b.parent.id != p.id for b, p in zip(self._indexed, parts)):
+            return False
+        return not any(t in node_index(self.info) for t in TYPE_DECLARATIONS)
+
+    def _walk_bodies(self) -> None:
+        """Index every node of the bodies by type, in one walk (`syntax.walk`, inlined: a hot loop)."""
+        index, walked = self._index, self._walked
+        for body in self._indexed:
+            cursor = body.walk()
+            depth = 0
+            while True:
+                n = cursor.node
+                walked.append(n)
+                t = n.type
+                if t in index:
+                    index[t].append(n)
+                else:
+                    index[t] = [n]
+                if cursor.goto_first_child():
+                    depth += 1
+                    continue
+                while depth and not cursor.goto_next_sibling():
+                    cursor.goto_parent()
+                    depth -= 1
+                if not depth:
+                    break
+
+    def _nodes_within(self, root: Node, start: int, end: int, *types: str) -> list[Node]:
+        """`syntax.nodes_within(root, start, end, *types)`, answered from the class's node index when the range lies
+        in one of the class bodies (else by walking): the nodes of the types wholly inside [start, end) that do
+        not end at `start` nor start at `end` (so a zero-width node on either edge is not one of them), in
+        document order."""
+        self._class_nodes(types[0])
+        if not any(b.start_byte <= start and end <= b.end_byte for b in self._indexed):
+            return list(syntax.nodes_within(root, start, end, *types))
+        whole_file = root.id == self.root.id
+        found = []
+        for t in types:
+            nodes = self._class_nodes(t)
+            if not nodes:
+                continue
+            if t not in self._starts:
+                starts = [n.start_byte for n in nodes]
+                # parts of a partial class out of document order: not sorted, so not searchable
+                self._starts[t] = starts if all(a <= b for a, b in zip(starts, starts[1:])) else None
+            starts = self._starts[t]
+            if starts is None:
+                return list(syntax.nodes_within(root, start, end, *types))
+            for i in range(bisect_left(starts, start), len(nodes)):
+                if starts[i] >= end:
+                    break
+                n = nodes[i]
+                e = n.end_byte
+                if start < e <= end:
+                    if not whole_file and starts[i] == root.start_byte and e == root.end_byte and n.id != root.id:
+                        return list(syntax.nodes_within(root, start, end, *types))  # `root` or its ancestor
+                    found.append(n)
+        if len(types) > 1 and len(found) > 1:
+            self._document_order(found)
+        return found
+
+    def _document_order(self, found: list[Node]) -> None:
+        """Sort nodes of the bodies into document (pre-)order. Without a parse error (so no zero-width node)
+        an ancestor starts no later and ends no earlier, and nodes that do not nest do not overlap: ordering by
+        (start, longest first) is pre-order unless two nodes have the same extent; then the walk decides."""
+        keys = [(n.start_byte, -n.end_byte) for n in found]
+        if not self.root.has_error and len(set(keys)) == len(keys) and all(s != -e for s, e in keys):
+            order = sorted(range(len(found)), key=keys.__getitem__)
+            found[:] = [found[i] for i in order]
+            return
+        if self._order is None:
+            if not self._walked:
+                self._walk_all()
+            self._order = {n.id: i for i, n in enumerate(self._walked)}
+        order_of = self._order
+        found.sort(key=lambda n: order_of[n.id])
+
+    def _walk_all(self) -> None:
+        """Number every node of the bodies in document order (`_walked`), without touching the index."""
+        for body in self._indexed:
+            self._walked.extend(syntax.walk(body))
 
     def _identifiers_named(self, name: str) -> list[Node]:
         """The identifiers spelled `name` in the class, in document order."""
         if self._by_name is None:
             self._by_name = {}
-            for n in self._class_nodes("identifier"):
-                self._by_name.setdefault(syntax.text(n), []).append(n)
+            self._class_nodes("identifier")
+            if self._shared is None:
+                for n in self._class_nodes("identifier"):
+                    self._by_name.setdefault(syntax.text(n), []).append(n)
+        if self._shared is not None and name not in self._by_name:  # the class's own index by spelling, filtered
+            self._by_name[name] = self._in_bodies(identifiers_named(self.info, name))
         return self._by_name.get(name, [])
 
     def kept_ranges(self) -> list[tuple[int, int]]:

@@ -241,7 +241,7 @@ class MembersMixin:
         frontier = [(p.start, p.end) for p in self.plan.pieces]
         while frontier:
             start, end = frontier.pop()
-            for n in syntax.nodes_within(self.root, start, end, "invocation_expression"):
+            for n in self._nodes_within(self.root, start, end, "invocation_expression"):
                 if self._is_deleted(n):
                     continue
                 fn = n.child_by_field_name("function")

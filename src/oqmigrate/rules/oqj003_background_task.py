@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
-from oqmigrate.analyse.members import class_nodes, declarator_name, fields, initializer
+from oqmigrate.analyse.members import class_nodes, declarator_name, fields, initializer, invocations
 from oqmigrate.analyse.names import invoked_name, node_text, qualifier, resolved_type, simple
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
@@ -22,8 +22,7 @@ RULE_ID = "OQJ003"
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
     factories = _task_factory_names(cls, ctx)
-    for inv in class_nodes(cls, "invocation_expression"):
-        recv, name = invoked_name(inv)
+    for inv, recv, name in invocations(cls):
         recv_simple = simple(recv)
         if (recv_simple == "Task" and name == "Run") or (recv.endswith("Task.Factory") or recv == "Factory") and name == "StartNew" \
                 or (recv_simple == "ThreadPool" and name in ("QueueUserWorkItem", "UnsafeQueueUserWorkItem")):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from oqmigrate import syntax
-from oqmigrate.analyse.members import class_nodes
-from oqmigrate.analyse.names import invoked_name
+from oqmigrate.analyse.members import identifiers_named, invocations
 from oqmigrate.analyse.tenancy import site_state_alias_assignments
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
@@ -23,8 +21,7 @@ RULE_ID = "OQJ005"
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
-    for inv in class_nodes(cls, "invocation_expression"):
-        _, name = invoked_name(inv)
+    for inv, _, name in invocations(cls):
         if name == "SetTenant":
             yield Hit(RULE_ID, inv, "switches tenant by hand; Oqtane runs the job once per tenant and sets it")
         elif name == "GetTenants":
@@ -33,7 +30,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(RULE_ID, a, "switches tenant by assigning SiteState.Alias; Oqtane runs the job once per tenant "
                               "and sets it")
     seen_lines = set()
-    for ident in class_nodes(cls, "identifier"):
-        if syntax.text(ident) == "ITenantResolver" and ident.start_point[0] not in seen_lines:
+    for ident in identifiers_named(cls, "ITenantResolver"):
+        if ident.start_point[0] not in seen_lines:
             seen_lines.add(ident.start_point[0])
             yield Hit(RULE_ID, ident, "resolves the tenant by hand; Oqtane sets the tenant before each run")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from oqmigrate import syntax
 from oqmigrate.analyse.clock import current_time
 from oqmigrate.analyse.drivers import CRON_TYPES
-from oqmigrate.analyse.members import assigned_member, class_nodes, declarator_name, fields, initializer
+from oqmigrate.analyse.members import assigned_member, class_nodes, declarator_name, fields, initializer, invocations
 from oqmigrate.analyse.names import invoked_name, simple
 from oqmigrate.analyse.unknown_base import unknown_base_workers
 from oqmigrate.findings import FileHit, Hit
@@ -39,9 +39,10 @@ FILE_LEVEL_TOKENS = (b"RecurringJob", b"CronSchedule", b"TriggerBuilder", b"Cron
                      b"ToRunEvery", b"ToRunOnce")
 
 
-def scheduler_call(inv: Node) -> str | None:
-    """`Receiver.Method` of an invocation that parses a cron expression or sets up a scheduler, else None."""
-    recv, name = invoked_name(inv)
+def scheduler_call(inv: Node, invoked: tuple[str, str] | None = None) -> str | None:
+    """`Receiver.Method` of an invocation that parses a cron expression or sets up a scheduler, else None.
+    `invoked`: its (receiver, name), when known."""
+    recv, name = invoked if invoked is not None else invoked_name(inv)
     r = simple(recv)
     if (r, name) in CRON_PARSERS:
         return f"{r}.{name}"
@@ -65,8 +66,8 @@ def anchor(inv: Node) -> Node:
 
 
 def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
-    for inv in class_nodes(cls, "invocation_expression"):
-        what = scheduler_call(inv)
+    for inv, recv, name in invocations(cls):
+        what = scheduler_call(inv, (recv, name))
         if what:
             yield Hit(RULE_ID, anchor(inv), f"'{what}' schedules work itself; express the cadence as Frequency/Interval/StartDate")
     for n in class_nodes(cls, "object_creation_expression"):

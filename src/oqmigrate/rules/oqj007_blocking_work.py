@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
 from oqmigrate.analyse.drivers import is_infinite_timeout, repeating_loops
-from oqmigrate.analyse.members import DEFERRED_CODE, class_nodes, declarator_name, initializer
+from oqmigrate.analyse.members import DEFERRED_CODE, class_nodes, declarator_name, initializer, invocations
 from oqmigrate.analyse.names import invoked_name, node_text, simple
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo
@@ -37,8 +37,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
         if init is not None and init.type == "invocation_expression" and invoked_name(init)[1].endswith("Async"):
             async_locals.add(declarator_name(d))
     pacing_loops = repeating_loops(cls)
-    for inv in class_nodes(cls, "invocation_expression"):
-        recv, name = invoked_name(inv)
+    for inv, recv, name in invocations(cls):
         if simple(recv) == "Thread" and name == "Sleep":
             yield Hit(RULE_ID, inv, "Thread.Sleep blocks a thread of the scheduler")
         elif name == "Wait" and recv and not recv.endswith("Semaphore"):

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from oqmigrate import syntax
 from oqmigrate.analyse.consumers import ConsumerKind, find_consumer
-from oqmigrate.analyse.members import LOGGER_TYPES, assigned_member, class_nodes, constructor_param_assignments, fields, initializer, params
+from oqmigrate.analyse.members import (LOGGER_TYPES, assigned_member, class_nodes, constructor_param_assignments, fields,
+                                       identifier_names, initializer, params)
 from oqmigrate.analyse.names import has_simple_type, invoked_name, node_text, simple
 from oqmigrate.findings import Hit
 from oqmigrate.model import ClassInfo, type_name
@@ -72,7 +73,7 @@ def check(cls: ClassInfo, ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(RULE_ID, decl, reason + advice)
     primary = cls.primary_parameters
     if primary is not None:
-        body_idents = {syntax.text(i) for i in class_nodes(cls, "identifier")} if cls.body is not None else set()
+        body_idents = identifier_names(cls) if cls.body is not None else frozenset()
         for pname, ptype, psimple in params(primary):
             if _is_service_type(ptype) and psimple not in LOGGER_TYPES and pname in body_idents and \
                     pname not in kept:
