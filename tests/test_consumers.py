@@ -6,7 +6,6 @@ CLI, real fixtures; the look-alikes that are schedules stay schedules."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 

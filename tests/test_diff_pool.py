@@ -7,7 +7,6 @@ summary must be the same, and the patch must apply.
 """
 
 import subprocess
-from pathlib import Path
 
 from conftest import run_cli
 from gitrepo import git, make_repo

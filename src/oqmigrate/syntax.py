@@ -36,10 +36,13 @@ def text(node: Node) -> str:
     return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Pre-order traversal of every named and anonymous node under (and including) `node`."""
+def walk(node: Node, types: frozenset[str] | None = None) -> Iterator[Node]:
+    """Pre-order traversal of every named and anonymous node under (and including) `node`; with `types`, only
+    the nodes of those types (one cursor loop either way)."""
     cursor = node.walk()
-    yield cursor.node
+    n = cursor.node
+    if types is None or n.type in types:
+        yield n
     depth = 0  # how far the cursor is below `node`: it never leaves the subtree
     while True:
         if cursor.goto_first_child():
@@ -50,29 +53,14 @@ def walk(node: Node) -> Iterator[Node]:
                 depth -= 1
             if not depth:
                 return
-        yield cursor.node
+        n = cursor.node
+        if types is None or n.type in types:
+            yield n
 
 
 def descendants(node: Node, *types: str) -> Iterator[Node]:
-    """The nodes of the given types under (and including) `node`, in document order (one walk, like `walk`)."""
-    wanted = set(types)
-    cursor = node.walk()
-    n = cursor.node
-    if n.type in wanted:
-        yield n
-    depth = 0
-    while True:
-        if cursor.goto_first_child():
-            depth += 1
-        else:
-            while depth and not cursor.goto_next_sibling():
-                cursor.goto_parent()
-                depth -= 1
-            if not depth:
-                return
-        n = cursor.node
-        if n.type in wanted:
-            yield n
+    """The nodes of the given types under (and including) `node`, in document order."""
+    return walk(node, frozenset(types))
 
 
 def arguments(node: Node) -> list[Node]:
