@@ -13,6 +13,7 @@ from oqmigrate import syntax
 from oqmigrate.schedule import evaluate_timespan, span_words
 from oqmigrate.syntax import Node
 from oqmigrate.analyse.members import DEFERRED_CODE
+from oqmigrate.analyse.names import is_member_name
 
 
 class LifecycleNotesMixin:
@@ -77,11 +78,50 @@ class LifecycleNotesMixin:
                 self._add_lifecycle_note(
                     f"`{syntax.one_line(n)}` ended the worker for good{when}; in the job it ends only that run, and the "
                     "job runs again at its next run")
+        self._note_passed_tokens()
         if self._escaping_throw() is not None:
             self._add_lifecycle_note(
                 "an exception the work let escape (`throw`) stopped the worker for good (on .NET 6+ an unhandled "
                 "BackgroundService exception stops the host); in the job it fails only that run, and the job runs "
                 "again at its next run")
+
+    def _passed_tokens(self) -> list[Node]:
+        """The uses of the worker's cancellation token (its ExecuteAsync/StartAsync token parameter, a
+        CancellationTokenSource field's `.Token`) that the kept work and its helpers pass on: the job has no token,
+        so each becomes CancellationToken.None. Not a helper's own parameter of the same name, nor a cancellation
+        check (it goes with the loop), nor deleted code."""
+        tokens = self.plan.token_names
+        sources = {n for n, f in self.fields.items() if f.simple_type == "CancellationTokenSource"}
+        if not tokens and not sources:
+            return []
+        shadowed = {h.start_byte: {syntax.text(x.child_by_field_name("name"))
+                                   for x in syntax.descendants(h.child_by_field_name("parameters"), "parameter")
+                                   if x.child_by_field_name("name") is not None}
+                    for h in self.helpers}
+        found: dict[int, Node] = {}
+        for start, end in self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]:
+            own = tokens - shadowed.get(start, set())
+            checks = [c for c in self._nodes_within(self.root, start, end, "expression_statement", "if_statement")
+                      if not self._is_deleted(c) and self._is_cancellation_check(c)]
+            for n in self._nodes_within(self.root, start, end, "identifier", "member_access_expression"):
+                if self._is_deleted(n) or any(c.start_byte <= n.start_byte and n.end_byte <= c.end_byte for c in checks):
+                    continue
+                if n.type == "identifier":
+                    passed = syntax.text(n) in own and not is_member_name(n)
+                else:
+                    passed = syntax.text(n.child_by_field_name("expression")) in sources and \
+                        syntax.text(n.child_by_field_name("name")) == "Token"
+                if passed:
+                    found.setdefault(n.id, n)
+        return sorted(found.values(), key=lambda n: n.start_byte)
+
+    def _note_passed_tokens(self) -> None:
+        self.plan.passed_tokens = self._passed_tokens()
+        if self.plan.passed_tokens:
+            spellings = ", ".join(f"'{x}'" for x in dict.fromkeys(syntax.text(n) for n in self.plan.passed_tokens))
+            self._add_lifecycle_note(
+                f"{spellings} became CancellationToken.None (Oqtane gives a job no cancellation token): stopping the "
+                "host no longer cancels the work a run passes it to; that work runs to its end")
 
     def _escaping_throw(self) -> Node | None:
         """A `throw` in the work or its helpers that no try around it (within that code) catches."""

@@ -83,6 +83,7 @@ class Plan:
     cadence_notes: list[str] = field(default_factory=list)
     removed_members: set[int] = field(default_factory=set)  # ids (start bytes) of members that go away
     token_names: set[str] = field(default_factory=set)
+    passed_tokens: list[Node] = field(default_factory=list)  # token uses the job passes on as CancellationToken.None
     loop: Node | None = None  # the removed loop, whose continue/break/return become outcomes
     host: Node | None = None  # the method/lambda whose `return;` statements become outcomes
     enabled: bool = True

@@ -9,7 +9,6 @@ from oqmigrate.syntax import Node
 from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, RULE_ID
 from oqmigrate.analyse.members import member_root
-from oqmigrate.analyse.names import is_member_name
 
 MULTILINE_TOKENS = ("verbatim_string_literal", "raw_string_literal", "interpolated_string_expression",
                     "string_literal")
@@ -22,23 +21,17 @@ class Rewriter:
 
     def _plan_rewrites(self, helper_ids: set[int]) -> None:
         ranges = self._kept_ranges() + [(h.start_byte, h.end_byte) for h in self.helpers]
-        tokens = self.plan.token_names
-        cts_fields = {n for n, f in self.fields.items() if f.simple_type == "CancellationTokenSource"}
-        # A helper's own parameters shadow the worker's token names: `DoWorkAsync(CancellationToken stoppingToken)`
-        # keeps its parameter, and what it is given is decided at the call site.
-        shadowed = {h.start_byte: {syntax.text(x.child_by_field_name("name"))
-                                   for x in syntax.descendants(h.child_by_field_name("parameters"), "parameter")
-                                   if x.child_by_field_name("name") is not None}
-                    for h in self.helpers}
+        # The token uses the job passes on (`analyse.lifecycle_notes._passed_tokens`: not a helper's own parameter
+        # of the same name, not a cancellation check) become CancellationToken.None; the analysis noted them.
+        passed = {n.id for n in self.plan.passed_tokens}
         for start, end in ranges:
-            own = tokens - shadowed.get(start, set())
             for n in syntax.nodes_within(self.root, start, end, "identifier", "member_access_expression", "using_statement",
                                "local_declaration_statement", "invocation_expression", "expression_statement",
                                "if_statement"):
                 if self._is_deleted(n):
                     continue
                 t = n.type
-                if t == "identifier" and syntax.text(n) in own and not is_member_name(n):
+                if n.id in passed:
                     self._replace(n, "CancellationToken.None")
                     self.needs.add("System.Threading")
                 elif t == "member_access_expression":
@@ -46,9 +39,6 @@ class Rewriter:
                     name = syntax.text(n.child_by_field_name("name"))
                     if owner in self.scope_names_for(n) and name == "ServiceProvider":
                         self._replace(n, "provider")
-                    elif owner in cts_fields and name == "Token":
-                        self._replace(n, "CancellationToken.None")
-                        self.needs.add("System.Threading")
                 elif t in ("using_statement", "local_declaration_statement"):
                     self._plan_scope(n)
                 elif t in ("expression_statement", "if_statement") and self._is_cancellation_check(n):
