@@ -24,7 +24,7 @@ from oqmigrate.model import ClassInfo
 from oqmigrate.transforms import ClassVerdict, ManualFollowUp, TransformContext, TransformResult
 from oqmigrate.transforms.migrate_worker.generate import JobWriter
 from oqmigrate.transforms.migrate_worker.rule import CODEMOD, RULE_ID
-from oqmigrate.transforms.migrate_worker.usings import using_edit
+from oqmigrate.transforms.migrate_worker.usings import qualify_infrastructure, using_edit
 
 __all__ = ["CODEMOD", "RULE_ID", "migrate_worker", "verdict"]
 
@@ -41,6 +41,7 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
     result = TransformResult([], [], [])
     class_edits: list[Edit] = []
     needs: set[str] = set()
+    qualified: bool | None = None  # asked once per file: every job's base and the using block agree
     for info in ctx.model.classes:
         if info.kind != "worker" or not ctx.may_change_class(info.name):
             continue  # not a worker, or not asked for in this run (deselected, suppressed, --only)
@@ -50,7 +51,9 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
         if model.blockers:
             result.manual.append(ManualFollowUp(ctx.rel, info.line, info.name, model.blockers[0].text))
             continue
-        migration = JobWriter(model).write()
+        if qualified is None:
+            qualified = qualify_infrastructure(ctx)
+        migration = JobWriter(model, qualified).write()
         class_edits.append(migration.edit)
         class_edits.extend(migration.part_edits)
         if migration.doc_edit is not None:
@@ -62,7 +65,7 @@ def migrate_worker(ctx: TransformContext) -> TransformResult:
     if not class_edits:
         return result
     result.edits.extend(class_edits)
-    edit = using_edit(ctx, class_edits, needs, ctx.global_usings)
+    edit = using_edit(ctx, class_edits, needs, ctx.global_usings, qualified)
     if edit is not None:
         result.edits.append(edit)
     return result

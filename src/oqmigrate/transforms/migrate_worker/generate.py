@@ -23,7 +23,7 @@ from oqmigrate.transforms import emit
 from oqmigrate.transforms.migrate_worker.ctor_doc import doc_comments, kept_doc_lines, without_removed_parameters
 from oqmigrate.transforms.migrate_worker.rewrite import SENTINEL, Rewriter, blank_line_between
 from oqmigrate.transforms.migrate_worker.rule import DEPENDENCY_INJECTION, INFRASTRUCTURE, RULE_ID
-from oqmigrate.transforms.migrate_worker.usings import QUALIFIED_JOB_BASE, qualify_infrastructure
+from oqmigrate.transforms.migrate_worker.usings import QUALIFIED_JOB_BASE
 from oqmigrate.analyse.names import is_member_name
 
 
@@ -44,10 +44,12 @@ class JobWriter(Rewriter):
     replacements) as its own attributes and adds the replacements and usings that writing needs; a model is
     written once."""
 
-    def __init__(self, model: WorkerModel):
+    def __init__(self, model: WorkerModel, qualified: bool):
+        """`qualified`: spell the base `Oqtane.Infrastructure.HostedServiceBase` (`usings.qualify_infrastructure`)."""
         if model.analysis is None:
             raise ValueError(f"{model.info.name} is not migratable: {model.blockers}")
         self.__dict__["_analysis"] = model.analysis
+        self.__dict__["qualified"] = qualified
 
     def __getattr__(self, name: str):
         return getattr(self.__dict__["_analysis"], name)
@@ -122,7 +124,7 @@ class JobWriter(Rewriter):
             return " {" if knr else nl + indent + "{"
 
         # qualified where `using Oqtane.Infrastructure;` would make a name the file uses ambiguous (CS0104)
-        bases = [QUALIFIED_JOB_BASE if qualify_infrastructure(self.ctx) else "HostedServiceBase"]
+        bases = [QUALIFIED_JOB_BASE if self.qualified else "HostedServiceBase"]
         for b in self.info.bases:
             if b.simple not in WORKER_BASES:
                 bases.append(syntax.text(b.node))

@@ -66,19 +66,9 @@ def infrastructure_collisions(ctx: TransformContext) -> set[str]:
 
 def qualify_infrastructure(ctx: TransformContext) -> bool:
     """Write `Oqtane.Infrastructure.HostedServiceBase` instead of importing the namespace (see the module doc).
-    The job writer calls it to spell the base of each job of a file; `using_edit` then leaves the namespace out.
-    The answer for the last file state asked about is kept (by identity of its tree, model and global usings, which
-    it holds on to, so no later state can take their place): a file's jobs and its usings ask for the same state."""
-    global _last_qualified
-    last = _last_qualified
-    if last is not None and last[0] is ctx.tree and last[1] is ctx.model and last[2] is ctx.global_usings:
-        return last[3]
-    answer = bool(infrastructure_collisions(ctx))
-    _last_qualified = (ctx.tree, ctx.model, ctx.global_usings, answer)
-    return answer
-
-
-_last_qualified: tuple[object, object, frozenset[str], bool] | None = None
+    migrate_worker asks once per file: the job writer spells each job's base with the answer and `using_edit`
+    then leaves the namespace out."""
+    return bool(infrastructure_collisions(ctx))
 
 
 def global_usings(sources: Iterable[bytes]) -> frozenset[str]:
@@ -96,9 +86,10 @@ def global_usings(sources: Iterable[bytes]) -> frozenset[str]:
 
 
 def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str],
-               project_global_usings: frozenset[str] = frozenset()) -> Edit | None:
+               project_global_usings: frozenset[str] = frozenset(), qualified: bool | None = None) -> Edit | None:
     """The one edit of the using block: needed namespaces sorted in, unused ones out (None: nothing to do).
-    `project_global_usings`: what `global using` directives of the project's other files import."""
+    `project_global_usings`: what `global using` directives of the project's other files import. `qualified`:
+    `qualify_infrastructure(ctx)` when the caller has asked already (else it is asked here when it matters)."""
     root = ctx.tree.root_node
     directives = [c for c in root.named_children if c.type == "using_directive"]
     if not directives:
@@ -116,7 +107,7 @@ def using_edit(ctx: TransformContext, class_edits: list[Edit], needs: set[str],
         ns == n or ns.startswith(n + ".") for ns in namespaces if ns))
     new_data = apply_edits(ctx.data, class_edits)
     alias_line = None
-    if INFRASTRUCTURE in wanted and qualify_infrastructure(ctx):
+    if INFRASTRUCTURE in wanted and (qualify_infrastructure(ctx) if qualified is None else qualified):
         wanted.remove(INFRASTRUCTURE)
         if _mentions_bare_job_base(new_data):
             alias_line = f"using {JOB_BASE} = {QUALIFIED_JOB_BASE};"
