@@ -65,7 +65,8 @@ class LifecycleNotesMixin:
         return False
 
     def _collect_lifecycle_notes(self) -> None:
-        """The notes for exits and escaping exceptions (the waits before a first run are noted where found)."""
+        """The notes for exits, tokens passed on (`plan.passed_tokens`) and escaping exceptions (the waits before a
+        first run are noted where found)."""
         if self.plan.loop is not None:
             for n in self._loop_exits():
                 if n.type == "continue_statement" or any(
@@ -78,7 +79,11 @@ class LifecycleNotesMixin:
                 self._add_lifecycle_note(
                     f"`{syntax.one_line(n)}` ended the worker for good{when}; in the job it ends only that run, and the "
                     "job runs again at its next run")
-        self._note_passed_tokens()
+        if self.plan.passed_tokens:
+            spellings = ", ".join(f"'{x}'" for x in dict.fromkeys(syntax.text(n) for n in self.plan.passed_tokens))
+            self._add_lifecycle_note(
+                f"{spellings} became CancellationToken.None (Oqtane gives a job no cancellation token): stopping the "
+                "host no longer cancels the work a run passes it to; that work runs to its end")
         if self._escaping_throw() is not None:
             self._add_lifecycle_note(
                 "an exception the work let escape (`throw`) stopped the worker for good (on .NET 6+ an unhandled "
@@ -114,14 +119,6 @@ class LifecycleNotesMixin:
                 if passed:
                     found.setdefault(n.id, n)
         return sorted(found.values(), key=lambda n: n.start_byte)
-
-    def _note_passed_tokens(self) -> None:
-        self.plan.passed_tokens = self._passed_tokens()
-        if self.plan.passed_tokens:
-            spellings = ", ".join(f"'{x}'" for x in dict.fromkeys(syntax.text(n) for n in self.plan.passed_tokens))
-            self._add_lifecycle_note(
-                f"{spellings} became CancellationToken.None (Oqtane gives a job no cancellation token): stopping the "
-                "host no longer cancels the work a run passes it to; that work runs to its end")
 
     def _escaping_throw(self) -> Node | None:
         """A `throw` in the work or its helpers that no try around it (within that code) catches."""

@@ -164,6 +164,7 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         self._plan_dependencies()
         self._check_dependency_sources()
         self._check_run_scopes()
+        self.plan.passed_tokens = self._passed_tokens()
         self._collect_lifecycle_notes()
         self.notes.extend(self.plan.cadence_notes)
         self.notes.extend(self.lifecycle_notes)
@@ -206,27 +207,12 @@ class WorkerAnalysis(PartsMixin, MembersMixin, DriverMixin, LoopMixin, ClockMixi
         return not any(t in node_index(self.info) for t in TYPE_DECLARATIONS)
 
     def _walk_bodies(self) -> None:
-        """Index every node of the bodies by type, in one walk (`syntax.walk`, inlined: a hot loop)."""
+        """Index every node of the bodies by type, in one walk (when the class's own index cannot serve)."""
         index, walked = self._index, self._walked
         for body in self._indexed:
-            cursor = body.walk()
-            depth = 0
-            while True:
-                n = cursor.node
+            for n in syntax.walk(body):
                 walked.append(n)
-                t = n.type
-                if t in index:
-                    index[t].append(n)
-                else:
-                    index[t] = [n]
-                if cursor.goto_first_child():
-                    depth += 1
-                    continue
-                while depth and not cursor.goto_next_sibling():
-                    cursor.goto_parent()
-                    depth -= 1
-                if not depth:
-                    break
+                index.setdefault(n.type, []).append(n)
 
     def _nodes_within(self, root: Node, start: int, end: int, *types: str) -> list[Node]:
         """`syntax.nodes_within(root, start, end, *types)`, answered from the class's node index when the range lies
