@@ -368,11 +368,10 @@ def run(ws: Workspace, codemods: Sequence[Codemod], only: str | None = None, fal
 def _preload(codemods: Sequence[Codemod]) -> None:
     """Import the codemods and what checking a file needs, and read the rule catalog and the grammar here, once,
     rather than in every process of every later wave's pool (they fork from this one)."""
-    preload()
+    preload()  # also makes the parser
     for c in codemods:
         c.load()
     load_catalog()
-    syntax.parse(b"")
 
 
 def _migratable(declared: dict[int, _Declared], loaded: list[int]) -> dict[str, int]:

@@ -36,10 +36,13 @@ def minimal_tokens(tokens: set[bytes]) -> tuple[bytes, ...]:
     return tuple(sorted(t for t in tokens if not any(o != t and o in t for o in tokens)))
 
 
-def _names_after(data: bytes, colon: int) -> set[str]:
-    """The identifiers from a base list's colon to the end of the declaration's head (`{` or `;`)."""
-    stops = [j for j in (data.find(b"{", colon), data.find(b";", colon)) if j >= 0]
-    end = min(stops) if stops else len(data)
+def _head_end(data: bytes, i: int) -> int:
+    """Where a declaration's head that runs through offset `i` ends: its body (`{`) or its end (`;`)."""
+    stops = [j for j in (data.find(b"{", i), data.find(b";", i)) if j >= 0]
+    return min(stops) if stops else len(data)
+
+
+def _names_between(data: bytes, colon: int, end: int) -> set[str]:
     return {n.decode() for n in IDENTIFIER.findall(data, colon + 1, end)}
 
 
@@ -49,11 +52,10 @@ def declared_base_names(data: bytes) -> set[str]:
     for keyword in TYPE_KEYWORDS:
         i = data.find(keyword)
         while i >= 0:
-            stops = [j for j in (data.find(b"{", i), data.find(b";", i)) if j >= 0]
-            end = min(stops) if stops else len(data)
+            end = _head_end(data, i)
             colon = data.find(b":", i, end)
             if colon >= 0:
-                names |= _names_after(data, colon)
+                names |= _names_between(data, colon, end)
             i = data.find(keyword, end)
     return names
 
@@ -110,7 +112,7 @@ class HyperscanPrefilter:
             return False, None
         names: set[str] = set()
         for colon in colons:
-            names |= _names_after(haystack, colon)
+            names |= _names_between(haystack, colon, _head_end(haystack, colon))
         return False, names
 
 

@@ -388,13 +388,12 @@ class _Discovery:
                 stat = os.stat(path)
             except OSError:
                 return
-            key = stat.st_dev << 64 | stat.st_ino
+            key = _identity(stat.st_dev, stat.st_ino)
         project = owner.project if owner else None
         if path.startswith(self.root_prefix) and (os.sep == "/" or "/" not in path):
             candidate = SourceFile.under(self.root_prefix, path[len(self.root_prefix):].replace(os.sep, "/"), project)
         else:
             candidate = SourceFile(path, self.rel(path), project)
-        # the same file reached twice (two arguments, a symlink) is one file; one int per file, not a tuple
         current = self.files.get(key)
         if current is None or (candidate.project is None, candidate.rel) < (current.project is None, current.rel):
             self.files[key] = candidate
@@ -487,9 +486,9 @@ class _Discovery:
                         try:  # the file's identity without a stat call per file: folder's device, entry's inode
                             if entry.is_symlink():
                                 target = os.stat(entry.path)
-                                key = target.st_dev << 64 | target.st_ino
+                                key = _identity(target.st_dev, target.st_ino)
                             else:
-                                key = st.st_dev << 64 | entry.inode()
+                                key = _identity(st.st_dev, entry.inode())
                         except OSError:
                             continue
                         self._add_found(entry.path, name, owner, key)
@@ -541,6 +540,12 @@ def _work_tree_top(folder: str) -> str | None:
         if parent == current:
             return None
         current = parent
+
+
+def _identity(device: int, inode: int) -> int:
+    """A file's identity as one int (not a tuple: a large tree keeps one per file): the same file reached twice
+    (two arguments, a symlink) is one file."""
+    return device << 64 | inode
 
 
 def _ignored(ignores: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, *, is_dir: bool) -> bool:
