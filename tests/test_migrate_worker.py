@@ -31,6 +31,7 @@ NEWER_SYNTAX = {
                                          "namespace (C# 10)",
     "file_scoped_namespace": "file-scoped namespace and `await using` (C# 8/10)",
     "periodic_timer_using_var": "`using var` declaration (C# 8)",
+    "helper_using_var_scope_then_logger": "`using var` declaration (C# 8)",
     "primary_constructor_using_var": "primary constructor (C# 12), `using var` (C# 8), file-scoped namespace",
     "primary_constructor_logger_field": "primary constructor (C# 12)",
     "primary_constructor_class_doc_params": "primary constructor (C# 12)",

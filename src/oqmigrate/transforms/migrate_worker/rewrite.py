@@ -65,7 +65,9 @@ class Rewriter:
                 fields = self.helper_fields.get(h.start_byte, [])
                 if fields:
                     body = h.child_by_field_name("body")
-                    stmts = syntax.block_statements(body, comments=True)
+                    # before the first statement the job keeps: one the rewrite deletes (`using var scope =
+                    # _factory.CreateScope();`) would take the resolutions with it
+                    stmts = [x for x in syntax.block_statements(body, comments=True) if not self._is_deleted(x)]
                     indent = self._line_indent(stmts[0].start_byte) if stmts else self.member_indent() + self.unit()
                     lines = "".join(self._resolution(f) + self.nl + indent for f in self._ordered(fields))
                     at = stmts[0].start_byte if stmts else body.children[0].end_byte
